@@ -1,0 +1,5 @@
+/** `vigil ingest`: placeholder until its stage lands. */
+import type { Command } from 'commander';
+import type { SetExit } from '../exit.js';
+
+export function registerIngest(_program: Command, _setExit: SetExit): void {}
