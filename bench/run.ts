@@ -1,0 +1,44 @@
+// `npm run bench`: runs every bench/*.bench.ts in its own process and rewrites docs/benchmarks.md from
+// the Markdown sections they print on stdout. Each bench prints a `## Title` section with its command,
+// its figures and the peer figures it measured in the same run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const only = process.argv.slice(2);
+const benches = readdirSync(join(root, 'bench'))
+  .filter((f) => f.endsWith('.bench.ts') && (only.length === 0 || only.some((o) => f.includes(o))))
+  .sort();
+
+const sections: string[] = [];
+for (const file of benches) {
+  process.stderr.write(`bench: ${file}\n`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join('bench', file)], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  sections.push(
+    run.status === 0 ? run.stdout.trim() : `## ${file}\n\nFailed (exit ${run.status}).\n\n${run.stdout.trim()}`,
+  );
+}
+
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const header = `# Benchmarks
+
+Produced by \`npm run bench\` (each section names its own command) on ${new Date().toISOString().slice(0, 10)},
+commit ${commit}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
+Peer tools are measured in the same run on the same files. Figures are medians of the runs stated.
+`;
+writeFileSync(join(root, 'docs', 'benchmarks.md'), [header, ...sections].join('\n\n') + '\n');
+process.stderr.write(`bench: wrote docs/benchmarks.md (${sections.length} sections)\n`);

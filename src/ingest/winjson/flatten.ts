@@ -1,0 +1,79 @@
+/**
+ * Windows events in the evtx_dump JSON shape (`Event.System`, `Event.EventData`, `Event.UserData`)
+ * flattened to the field names Sigma rules use: System children by name (`EventID`, `Channel`,
+ * `Computer`), System attributes as `<Element>_<Attribute>` (`Provider_Name`, `Execution_ProcessID`,
+ * `Security_UserID`, `TimeCreated_SystemTime`), EventData and UserData leaves by name (`Image`,
+ * `CommandLine`; UserData one level down: `UserData.LogFileCleared.SubjectUserName` → `SubjectUserName`).
+ *
+ * Both our EVTX parser and the evtx_dump JSON reader call this, so a rule sees the same event either way.
+ */
+import type { FieldValue } from '../../core/event.js';
+import { parseTimestamp } from '../../core/time.js';
+
+type Json = unknown;
+type Fields = Record<string, FieldValue>;
+
+const ATTRIBUTES = '#attributes';
+const TEXT = '#text';
+
+function isObject(value: Json): value is Record<string, Json> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A JSON value as a field value: scalars as they are, arrays element-wise, objects by their text. */
+function toFieldValue(value: Json): FieldValue {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(toFieldValue);
+  if (isObject(value) && TEXT in value) return toFieldValue(value[TEXT]);
+  return JSON.stringify(value);
+}
+
+function flattenSystem(system: Record<string, Json>, out: Fields): void {
+  for (const [name, value] of Object.entries(system)) {
+    if (isObject(value)) {
+      const attributes = value[ATTRIBUTES];
+      if (isObject(attributes)) {
+        for (const [attribute, attributeValue] of Object.entries(attributes)) {
+          out[`${name}_${attribute}`] = toFieldValue(attributeValue);
+        }
+      }
+      if (TEXT in value) out[name] = toFieldValue(value[TEXT]);
+    } else if (name !== ATTRIBUTES) {
+      out[name] = toFieldValue(value);
+    }
+  }
+}
+
+/** EventData / UserData children: named leaves by name; nested elements (UserData's wrapper) recursed. */
+function flattenData(data: Record<string, Json>, out: Fields, depth: number): void {
+  for (const [name, value] of Object.entries(data)) {
+    if (name === ATTRIBUTES) continue;
+    if (isObject(value) && !(TEXT in value) && depth < 4) {
+      flattenData(value, out, depth + 1);
+    } else if (!(name in out)) {
+      // A data field never overwrites a System field of the same name (EventID, Channel …).
+      out[name] = toFieldValue(value);
+    }
+  }
+}
+
+/** Flat fields of one evtx_dump-shaped record (the object that has an `Event` key). */
+export function flattenEvtxJson(record: Json): Fields {
+  const out: Fields = {};
+  const event = isObject(record) && isObject(record.Event) ? record.Event : record;
+  if (!isObject(event)) return out;
+  if (isObject(event.System)) flattenSystem(event.System, out);
+  for (const [name, value] of Object.entries(event)) {
+    if (name === 'System' || name === ATTRIBUTES) continue;
+    if (isObject(value)) flattenData(value, out, 0);
+    else if (value !== null && value !== undefined) out[name] = toFieldValue(value);
+  }
+  return out;
+}
+
+/** The record's time, from `Event.System.TimeCreated.#attributes.SystemTime`; NaN when missing. */
+export function evtxJsonTimestamp(fields: Fields): number {
+  return parseTimestamp(fields.TimeCreated_SystemTime);
+}
