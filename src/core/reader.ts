@@ -2,7 +2,8 @@
 import type { Event } from './event.js';
 import type { Issue } from './issue.js';
 
-export type ReadResult = { readonly ok: true; readonly event: Event } | { readonly ok: false; readonly issue: Issue };
+export type ReadResult =
+  { readonly ok: true; readonly event: Event } | { readonly ok: false; readonly issue: Issue };
 
 /** Counts every ingest job keeps. */
 export interface ReadCounts {

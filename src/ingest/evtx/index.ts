@@ -9,7 +9,10 @@ export interface EvtxReadOptions {
 }
 
 /** Every record of an .evtx file, one result each, in file order. */
-export async function* readEvtxFile(_path: string, _options: EvtxReadOptions = {}): AsyncGenerator<ReadResult> {
+export async function* readEvtxFile(
+  _path: string,
+  _options: EvtxReadOptions = {},
+): AsyncGenerator<ReadResult> {
   await Promise.resolve();
   yield* [];
   throw new Error('EVTX parser not implemented yet');

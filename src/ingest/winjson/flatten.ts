@@ -22,7 +22,12 @@ function isObject(value: Json): value is Record<string, Json> {
 
 /** A JSON value as a field value: scalars as they are, arrays element-wise, objects by their text. */
 function toFieldValue(value: Json): FieldValue {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+  if (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean'
+  ) {
     return value;
   }
   if (Array.isArray(value)) return value.map(toFieldValue);
