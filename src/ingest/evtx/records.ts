@@ -1,0 +1,215 @@
+/**
+ * Walks an EVTX file chunk by chunk and yields each record's resolved tree, or an issue for what is
+ * damaged. Streams: one read buffer of a few chunks, whatever the file size.
+ */
+import { open } from 'node:fs/promises';
+import type { Issue } from '../../core/issue.js';
+import { issue } from '../../core/issue.js';
+import { parseTokens, resolve } from './binxml/deserialize.js';
+import type { XmlNode } from './binxml/nodes.js';
+import { Chunk, chunkMagic, type RecordSlot } from './chunk.js';
+import { ByteCursor, EvtxFormatError } from './cursor.js';
+import { CHUNK_SIZE, FILE_HEADER_SIZE, parseFileHeader } from './file-header.js';
+
+export interface EvtxWalkOptions {
+  readonly recover?: boolean;
+}
+
+export interface EvtxRecord {
+  readonly chunkIndex: number;
+  /** Byte offset of the record in the file. */
+  readonly fileOffset: number;
+  readonly slot: RecordSlot;
+  readonly nodes: readonly XmlNode[];
+}
+
+export type EvtxItem =
+  { readonly ok: true; readonly record: EvtxRecord } | { readonly ok: false; readonly issue: Issue };
+
+/** Chunks read per I/O call. */
+const CHUNKS_PER_READ = 16;
+
+function recordIssue(
+  file: string,
+  chunkIndex: number,
+  base: number,
+  error: unknown,
+  recordId?: bigint,
+): Issue {
+  const e = error instanceof EvtxFormatError ? error : undefined;
+  const where = {
+    file,
+    chunk: chunkIndex,
+    offset: base + (e?.offset ?? 0),
+    ...(recordId !== undefined ? { recordId: Number(recordId) } : {}),
+  };
+  return issue(e?.code ?? 'evtx.record.failed', e?.message ?? String(error), where);
+}
+
+/** Parses one record's Binary XML into its resolved tree. */
+export function parseRecord(chunk: Chunk, slot: RecordSlot): readonly XmlNode[] {
+  const cur = new ByteCursor(chunk.view, slot.offset + 24, slot.offset + slot.size - 4);
+  return resolve(parseTokens(chunk, cur, false), []);
+}
+
+/** Every record of one chunk (and its slack, when recovering). */
+export function* chunkItems(
+  bytes: Uint8Array,
+  chunkIndex: number,
+  fileOffset: number,
+  file: string,
+  options: EvtxWalkOptions,
+  seenIds: Set<bigint>,
+): Generator<EvtxItem> {
+  const magic = chunkMagic(bytes);
+  if (magic === 'empty') return;
+  if (magic === 'bad') {
+    yield {
+      ok: false,
+      issue: issue('evtx.chunk.bad-magic', 'chunk without ElfChnk magic skipped', {
+        file,
+        chunk: chunkIndex,
+        offset: fileOffset,
+      }),
+    };
+    return;
+  }
+  if (bytes.length < CHUNK_SIZE) {
+    yield {
+      ok: false,
+      issue: issue(
+        'evtx.chunk.truncated',
+        `chunk has ${bytes.length} of ${CHUNK_SIZE} bytes`,
+        { file, chunk: chunkIndex, offset: fileOffset },
+        'warning',
+      ),
+    };
+  }
+  const chunk = new Chunk(bytes);
+  if (!chunk.header.headerCrcOk) {
+    yield {
+      ok: false,
+      issue: issue(
+        'evtx.chunk.bad-header-crc',
+        'chunk header CRC32 does not match',
+        { file, chunk: chunkIndex, offset: fileOffset },
+        'warning',
+      ),
+    };
+  }
+  if (!chunk.header.dataCrcOk) {
+    yield {
+      ok: false,
+      issue: issue(
+        'evtx.chunk.bad-data-crc',
+        'chunk records CRC32 does not match',
+        { file, chunk: chunkIndex, offset: fileOffset },
+        'warning',
+      ),
+    };
+  }
+  for (const slot of chunk.records()) {
+    if (slot instanceof EvtxFormatError) {
+      yield { ok: false, issue: recordIssue(file, chunkIndex, fileOffset, slot) };
+      break;
+    }
+    seenIds.add(slot.recordId);
+    yield parseSlot(chunk, slot, chunkIndex, fileOffset, file);
+  }
+  if (options.recover) {
+    for (const slot of chunk.slackRecords()) {
+      const item = parseSlot(chunk, slot, chunkIndex, fileOffset, file);
+      // A carved record that does not parse was most likely overwritten: not worth an issue.
+      if (item.ok) {
+        seenIds.add(slot.recordId);
+        yield item;
+      }
+    }
+  }
+}
+
+function parseSlot(
+  chunk: Chunk,
+  slot: RecordSlot,
+  chunkIndex: number,
+  fileOffset: number,
+  file: string,
+): EvtxItem {
+  try {
+    const nodes = parseRecord(chunk, slot);
+    return { ok: true, record: { chunkIndex, fileOffset: fileOffset + slot.offset, slot, nodes } };
+  } catch (error) {
+    return { ok: false, issue: recordIssue(file, chunkIndex, fileOffset, error, slot.recordId) };
+  }
+}
+
+function* headerIssues(header: Uint8Array, file: string): Generator<EvtxItem> {
+  try {
+    const parsed = parseFileHeader(header);
+    if (!parsed.checksumOk) {
+      yield {
+        ok: false,
+        issue: issue('evtx.file.bad-crc', 'file header CRC32 does not match', { file, offset: 0 }, 'warning'),
+      };
+    }
+  } catch (error) {
+    const e = error as EvtxFormatError;
+    yield { ok: false, issue: issue(e.code ?? 'evtx.file.bad-header', e.message, { file, offset: 0 }) };
+  }
+}
+
+/** Records of an .evtx file read in chunk-sized blocks. */
+export async function* walkEvtxFile(
+  path: string,
+  file: string,
+  options: EvtxWalkOptions = {},
+): AsyncGenerator<EvtxItem> {
+  const handle = await open(path, 'r');
+  try {
+    const header = new Uint8Array(FILE_HEADER_SIZE);
+    const { bytesRead } = await handle.read(header, 0, FILE_HEADER_SIZE, 0);
+    const headerItems = [...headerIssues(header.subarray(0, bytesRead), file)];
+    yield* headerItems;
+    if (headerItems.some((i) => !i.ok && i.issue.severity === 'error')) return;
+    const seen = new Set<bigint>();
+    let position = FILE_HEADER_SIZE;
+    let chunkIndex = 0;
+    const buffer = new Uint8Array(CHUNK_SIZE * CHUNKS_PER_READ);
+    for (;;) {
+      const { bytesRead: got } = await handle.read(buffer, 0, buffer.length, position);
+      if (got === 0) break;
+      for (let at = 0; at < got; at += CHUNK_SIZE) {
+        const bytes = buffer.subarray(at, Math.min(at + CHUNK_SIZE, got));
+        yield* chunkItems(bytes, chunkIndex, position + at, file, options, seen);
+        chunkIndex++;
+      }
+      position += got;
+      if (got < buffer.length) break;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Records of an .evtx held in memory (an archive entry). */
+export function* walkEvtxBytes(
+  bytes: Uint8Array,
+  file: string,
+  options: EvtxWalkOptions = {},
+): Generator<EvtxItem> {
+  const headerItems = [...headerIssues(bytes.subarray(0, FILE_HEADER_SIZE), file)];
+  yield* headerItems;
+  if (headerItems.some((i) => !i.ok && i.issue.severity === 'error')) return;
+  const seen = new Set<bigint>();
+  let chunkIndex = 0;
+  for (let at = FILE_HEADER_SIZE; at < bytes.length; at += CHUNK_SIZE, chunkIndex++) {
+    yield* chunkItems(
+      bytes.subarray(at, Math.min(at + CHUNK_SIZE, bytes.length)),
+      chunkIndex,
+      at,
+      file,
+      options,
+      seen,
+    );
+  }
+}
