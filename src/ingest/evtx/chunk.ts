@@ -42,6 +42,7 @@ export interface RecordSlot {
   readonly recordId: bigint;
   readonly written: bigint;
   readonly recovered: boolean;
+  readonly sizeCopyOk: boolean;
 }
 
 export class Chunk implements ChunkContext {

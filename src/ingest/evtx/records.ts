@@ -7,7 +7,7 @@ import type { Issue } from '../../core/issue.js';
 import { issue } from '../../core/issue.js';
 import { parseTokens, resolve } from './binxml/deserialize.js';
 import type { XmlNode } from './binxml/nodes.js';
-import { Chunk, chunkMagic, type RecordSlot } from './chunk.js';
+import { Chunk, CHUNK_HEADER_SIZE, chunkMagic, RECORD_MAGIC, type RecordSlot } from './chunk.js';
 import { ByteCursor, EvtxFormatError } from './cursor.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE, parseFileHeader } from './file-header.js';
 
@@ -60,19 +60,28 @@ export function* chunkItems(
   file: string,
   options: EvtxWalkOptions,
   seenIds: Set<bigint>,
+  declaredChunks = Number.MAX_SAFE_INTEGER,
 ): Generator<EvtxItem> {
   const magic = chunkMagic(bytes);
   if (magic === 'empty') return;
   if (magic === 'bad') {
+    // Read on only when records start where they should and the header counts this chunk in;
+    // leftovers past the count (common in dirty files) are skipped with a warning.
+    const looksLikeRecords =
+      bytes.length > CHUNK_HEADER_SIZE + 8 &&
+      new DataView(bytes.buffer, bytes.byteOffset + CHUNK_HEADER_SIZE, 4).getUint32(0, true) ===
+        RECORD_MAGIC &&
+      chunkIndex < declaredChunks;
     yield {
       ok: false,
-      issue: issue('evtx.chunk.bad-magic', 'chunk without ElfChnk magic skipped', {
-        file,
-        chunk: chunkIndex,
-        offset: fileOffset,
-      }),
+      issue: issue(
+        'evtx.chunk.bad-magic',
+        `chunk without ElfChnk magic ${looksLikeRecords ? 'read anyway' : 'skipped'}`,
+        { file, chunk: chunkIndex, offset: fileOffset },
+        'warning',
+      ),
     };
-    return;
+    if (!looksLikeRecords) return;
   }
   if (bytes.length < CHUNK_SIZE) {
     yield {
@@ -114,6 +123,17 @@ export function* chunkItems(
       break;
     }
     seenIds.add(slot.recordId);
+    if (!slot.sizeCopyOk) {
+      yield {
+        ok: false,
+        issue: issue(
+          'evtx.record.size-mismatch',
+          'record size copy does not match its size; parsed anyway',
+          { file, chunk: chunkIndex, offset: fileOffset + slot.offset, recordId: Number(slot.recordId) },
+          'warning',
+        ),
+      };
+    }
     yield parseSlot(chunk, slot, chunkIndex, fileOffset, file);
   }
   if (options.recover) {
@@ -140,6 +160,14 @@ function parseSlot(
     return { ok: true, record: { chunkIndex, fileOffset: fileOffset + slot.offset, slot, nodes } };
   } catch (error) {
     return { ok: false, issue: recordIssue(file, chunkIndex, fileOffset, error, slot.recordId) };
+  }
+}
+
+function declaredChunkCount(header: Uint8Array): number {
+  try {
+    return parseFileHeader(header).chunkCount;
+  } catch {
+    return 0;
   }
 }
 
@@ -172,6 +200,7 @@ export async function* walkEvtxFile(
     yield* headerItems;
     if (headerItems.some((i) => !i.ok && i.issue.severity === 'error')) return;
     const seen = new Set<bigint>();
+    const declared = declaredChunkCount(header.subarray(0, bytesRead));
     let position = FILE_HEADER_SIZE;
     let chunkIndex = 0;
     const buffer = new Uint8Array(CHUNK_SIZE * CHUNKS_PER_READ);
@@ -180,7 +209,7 @@ export async function* walkEvtxFile(
       if (got === 0) break;
       for (let at = 0; at < got; at += CHUNK_SIZE) {
         const bytes = buffer.subarray(at, Math.min(at + CHUNK_SIZE, got));
-        yield* chunkItems(bytes, chunkIndex, position + at, file, options, seen);
+        yield* chunkItems(bytes, chunkIndex, position + at, file, options, seen, declared);
         chunkIndex++;
       }
       position += got;
@@ -201,6 +230,7 @@ export function* walkEvtxBytes(
   yield* headerItems;
   if (headerItems.some((i) => !i.ok && i.issue.severity === 'error')) return;
   const seen = new Set<bigint>();
+  const declared = declaredChunkCount(bytes.subarray(0, FILE_HEADER_SIZE));
   let chunkIndex = 0;
   for (let at = FILE_HEADER_SIZE; at < bytes.length; at += CHUNK_SIZE, chunkIndex++) {
     yield* chunkItems(

@@ -9,7 +9,12 @@ type JsonObject = { [key: string]: JsonValue };
 
 function partsJson(parts: readonly XmlNode[]): JsonValue {
   const values = parts.filter((p) => p.k === 'v' || p.k === 'c' || p.k === 'n' || p.k === 'd');
-  if (values.length === 1 && values[0]!.k === 'v') return valueToJson(values[0]!.value);
+  if (values.length === 1 && values[0]!.k === 'v') {
+    const value = valueToJson(values[0]!.value);
+    // evtx_dump trims trailing whitespace from text; SigmaHQ's regression data (and rules tuned on
+    // it) see values that way, so our Events do too. The XML rendering keeps the exact text.
+    return typeof value === 'string' ? value.trimEnd() : value;
+  }
   let text = '';
   for (const part of values) {
     if (part.k === 'v') text += valueToXmlText(part.value);
