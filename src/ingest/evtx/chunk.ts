@@ -121,7 +121,9 @@ export class Chunk implements ChunkContext {
       );
     }
     const copy = v.getUint32(offset + size - 4, true);
-    if (copy !== size) {
+    // A carved record must prove itself with its size copy; an allocated one is parsed anyway and
+    // the mismatch reported (Windows leaves some last records so).
+    if (copy !== size && recovered) {
       return new EvtxFormatError(
         'evtx.record.size-mismatch',
         `record size ${size} but size copy ${copy}`,
@@ -134,6 +136,7 @@ export class Chunk implements ChunkContext {
       recordId: v.getBigUint64(offset + 8, true),
       written: v.getBigUint64(offset + 16, true),
       recovered,
+      sizeCopyOk: copy === size,
     };
   }
 

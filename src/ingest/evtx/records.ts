@@ -240,6 +240,7 @@ export function* walkEvtxBytes(
       file,
       options,
       seen,
+      declared,
     );
   }
 }

@@ -253,7 +253,7 @@ export function valueToXmlText(value: EvtxValue): string {
       return v ? 'true' : 'false';
   }
   if (Array.isArray(v)) return v.map(valueToXmlText).join(', ');
-  return String(v);
+  return typeof v === 'object' ? '' : String(v);
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
