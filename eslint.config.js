@@ -17,6 +17,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       'no-control-regex': 'off',
+      // Values from logs and rules are `unknown` and stringified on purpose after their type is checked.
+      '@typescript-eslint/no-base-to-string': 'off',
     },
   },
   {

@@ -45,5 +45,7 @@ const result = spawnSync(
 );
 const tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
 const total = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
-console.log(`${total('pass')} passed, ${total('fail') + total('cancelled')} failed, ${total('skipped') + total('todo')} skipped`);
+console.log(
+  `${total('pass')} passed, ${total('fail') + total('cancelled')} failed, ${total('skipped') + total('todo')} skipped`,
+);
 process.exit(result.status ?? 1);

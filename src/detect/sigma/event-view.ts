@@ -1,0 +1,82 @@
+/**
+ * One event as the compiled matcher sees it: field values found once (exact name, then any case) and
+ * lower-cased at most once per event, however many rules ask.
+ */
+import type { Event, FieldValue } from '../../core/event.js';
+
+export class EventView {
+  readonly fields: Event['fields'];
+  readonly #lower = new Map<string, readonly string[] | null>();
+  #keysByLower: Map<string, string> | undefined;
+  #allLower: string[] | undefined;
+
+  constructor(readonly event: Event) {
+    this.fields = event.fields;
+  }
+
+  /**
+   * The field's raw value, found by exact name or, failing that, ignoring case and spaces: Defender
+   * writes `Threat Name` where rules say `ThreatName`.
+   */
+  raw(name: string): FieldValue | undefined {
+    const exact = this.fields[name];
+    if (exact !== undefined) return exact;
+    this.#keysByLower ??= new Map(Object.keys(this.fields).map((k) => [normalizeFieldName(k), k]));
+    const key = this.#keysByLower.get(normalizeFieldName(name));
+    return key === undefined ? undefined : this.fields[key];
+  }
+
+  /** The field's values as strings (arrays flattened); null when the field is missing or null. */
+  strings(name: string): readonly string[] | null {
+    return toStrings(this.raw(name));
+  }
+
+  lower(name: string): readonly string[] | null {
+    let cached = this.#lower.get(name);
+    if (cached === undefined) {
+      const values = this.strings(name);
+      cached = values === null ? null : values.map((v) => v.toLowerCase());
+      this.#lower.set(name, cached);
+    }
+    return cached;
+  }
+
+  /** Every string value of every field, lower-cased: what keywords search. */
+  allLower(): readonly string[] {
+    if (!this.#allLower) {
+      const out: string[] = [];
+      for (const value of Object.values(this.fields)) {
+        const values = toStrings(value);
+        if (values) for (const v of values) out.push(v.toLowerCase());
+      }
+      this.#allLower = out;
+    }
+    return this.#allLower;
+  }
+
+  allRaw(): readonly string[] {
+    const out: string[] = [];
+    for (const value of Object.values(this.fields)) {
+      const values = toStrings(value);
+      if (values) out.push(...values);
+    }
+    return out;
+  }
+}
+
+export function toStrings(value: FieldValue | undefined): readonly string[] | null {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) {
+    const out: string[] = [];
+    for (const v of value as readonly FieldValue[]) {
+      const s = toStrings(v);
+      if (s) out.push(...s);
+    }
+    return out;
+  }
+  return [String(value)];
+}
+
+export function normalizeFieldName(name: string): string {
+  return name.replace(/ /g, '').toLowerCase();
+}

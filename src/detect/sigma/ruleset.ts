@@ -1,0 +1,246 @@
+/**
+ * Compiled rules, indexed by what an event can match — reader kind, Channel, EventID, Zeek log — so
+ * each event meets only the rules that can fire on it. Meta filters are compiled with them.
+ */
+import type { Event } from '../../core/event.js';
+import type { Issue } from '../../core/issue.js';
+import { issue } from '../../core/issue.js';
+import { compileCondition, compileSearch, type ViewPredicate } from './compile.js';
+import { EventView } from './event-view.js';
+import { variantsFor, WINDOWS_KINDS, type LogsourceMapping, type SourceVariant } from './logsource.js';
+import type { Condition, Search, SigmaFilter, SigmaRule } from './model.js';
+import type { RuleLoad } from './parse.js';
+
+export interface CompiledRule {
+  readonly rule: SigmaRule;
+  /** Whether the rule fires on the event (log source, detection, meta filters), without the index. */
+  matches(event: Event): boolean;
+  /** The fields the rule's detection names (Sigma names, before renames). */
+  readonly fieldNames: readonly string[];
+}
+
+interface CompiledVariant {
+  readonly compiled: CompiledRuleImpl;
+  readonly source: SourceVariant;
+  readonly predicate: ViewPredicate;
+}
+
+function fieldNamesOf(searches: ReadonlyMap<string, Search>): string[] {
+  const names = new Set<string>();
+  const visit = (s: Search): void => {
+    if (s.kind === 'and') {
+      for (const t of s.items) if (t.field !== null) names.add(t.field);
+    } else s.items.forEach(visit);
+  };
+  searches.forEach(visit);
+  return [...names];
+}
+
+/** Whether the event comes from the variant's source (reader kind, channel, EventID, log type, conditions). */
+export function sourceMatches(source: SourceVariant, view: EventView): boolean {
+  const event = view.event;
+  if (!source.kinds.has(event.source.kind)) return false;
+  if (source.channels) {
+    const channel = view.lower('Channel')?.[0];
+    if (channel === undefined || !source.channels.includes(channel)) return false;
+  }
+  if (source.eventIds) {
+    const id = Number(view.strings('EventID')?.[0]);
+    if (!source.eventIds.includes(id)) return false;
+  }
+  if (source.logTypes) {
+    const logType = event.source.logType?.toLowerCase();
+    if (logType === undefined || !source.logTypes.includes(logType)) return false;
+  }
+  for (const c of source.conditions) {
+    const values = view.lower(c.field);
+    if (!values?.some((v) => c.values.includes(v))) return false;
+  }
+  for (const f of source.requireFields) if (view.raw(f) === undefined) return false;
+  return true;
+}
+
+function compileDetection(
+  searches: ReadonlyMap<string, Search>,
+  condition: Condition,
+  fieldMap: Readonly<Record<string, string>>,
+): ViewPredicate {
+  const resolve = (f: string): string => fieldMap[f] ?? f;
+  const compiled = new Map<string, ViewPredicate>();
+  for (const [name, search] of searches) compiled.set(name, compileSearch(search, resolve));
+  return compileCondition(condition, compiled);
+}
+
+class CompiledRuleImpl implements CompiledRule {
+  readonly variants: CompiledVariant[] = [];
+  filters: { source: readonly SourceVariant[]; predicates: ViewPredicate[] }[] = [];
+  readonly fieldNames: readonly string[];
+
+  constructor(readonly rule: SigmaRule) {
+    this.fieldNames = fieldNamesOf(rule.searches);
+  }
+
+  matchesView(view: EventView, variants: readonly CompiledVariant[]): boolean {
+    for (const v of variants) {
+      if (v.compiled !== this) continue;
+      if (sourceMatches(v.source, view) && v.predicate(view)) return this.passesFilters(view);
+    }
+    return false;
+  }
+
+  passesFilters(view: EventView): boolean {
+    for (const filter of this.filters) {
+      // A filter applies to events of its own log source; there its condition must hold.
+      for (let i = 0; i < filter.source.length; i++) {
+        if (sourceMatches(filter.source[i]!, view) && !filter.predicates[i]!(view)) return false;
+      }
+    }
+    return true;
+  }
+
+  matches(event: Event): boolean {
+    return this.matchesView(new EventView(event), this.variants);
+  }
+}
+
+export class RuleSet {
+  readonly rules: readonly CompiledRule[];
+  /** `kind|channel|eventId` keys (with `*` for any) → variants. */
+  readonly #index = new Map<string, CompiledVariant[]>();
+  /** Rules whose variants could be indexed by channel or EventID; the rest are checked on every event of their kind. */
+  indexedVariants = 0;
+
+  constructor(rules: CompiledRuleImpl[]) {
+    this.rules = rules;
+    for (const rule of rules) {
+      for (const variant of rule.variants) {
+        for (const key of indexKeys(variant.source)) {
+          let list = this.#index.get(key);
+          if (!list) this.#index.set(key, (list = []));
+          list.push(variant);
+        }
+        if (variant.source.channels || variant.source.eventIds || variant.source.logTypes)
+          this.indexedVariants++;
+      }
+    }
+  }
+
+  /** Candidate variants for an event: the few index buckets its kind, channel, EventID and log type select. */
+  #candidates(view: EventView): CompiledVariant[] {
+    const kind = view.event.source.kind;
+    const out: CompiledVariant[] = [];
+    const add = (key: string): void => {
+      const list = this.#index.get(key);
+      if (list) out.push(...list);
+    };
+    if (WINDOWS_KINDS.has(kind)) {
+      const channel = view.lower('Channel')?.[0] ?? '';
+      const id = view.strings('EventID')?.[0] ?? '';
+      add(`${kind}|${channel}|${id}`);
+      add(`${kind}|${channel}|*`);
+      add(`${kind}|*|${id}`);
+      add(`${kind}|*|*`);
+    } else {
+      const logType = view.event.source.logType?.toLowerCase() ?? '';
+      add(`${kind}|${logType}|*`);
+      add(`${kind}|*|*`);
+    }
+    return out;
+  }
+
+  /** The rules that fire on this event (after meta filters), each once. */
+  match(event: Event): CompiledRule[] {
+    const view = new EventView(event);
+    const fired: CompiledRule[] = [];
+    for (const v of this.#candidates(view)) {
+      const rule = v.compiled;
+      if (fired.includes(rule)) continue;
+      if (v.source.conditions.length > 0 || v.source.requireFields.length > 0) {
+        if (!sourceMatches(v.source, view)) continue;
+      }
+      if (v.predicate(view) && rule.passesFilters(view)) fired.push(rule);
+    }
+    return fired;
+  }
+}
+
+function indexKeys(source: SourceVariant): string[] {
+  const keys: string[] = [];
+  for (const kind of source.kinds) {
+    if (WINDOWS_KINDS.has(kind)) {
+      const channels = source.channels ?? ['*'];
+      const ids = source.eventIds?.map(String) ?? ['*'];
+      for (const c of channels) for (const id of ids) keys.push(`${kind}|${c}|${id}`);
+    } else {
+      for (const t of source.logTypes ?? ['*']) keys.push(`${kind}|${t}|*`);
+    }
+  }
+  return keys;
+}
+
+/** Compiles every loaded rule and filter; problems (unmapped log sources …) come back as issues. */
+export function compileRuleSet(
+  load: RuleLoad,
+  mapping: LogsourceMapping,
+): { ruleSet: RuleSet; problems: Issue[] } {
+  const problems: Issue[] = [];
+  const compiled: CompiledRuleImpl[] = [];
+  const byRef = new Map<string, CompiledRuleImpl>();
+  for (const rule of load.rules) {
+    const impl = new CompiledRuleImpl(rule);
+    const { variants, note } = variantsFor(rule.logsource, mapping);
+    if (note)
+      problems.push(
+        issue(
+          'sigma.logsource.unmapped',
+          note,
+          { file: rule.file, line: rule.line, path: 'logsource' },
+          'warning',
+        ),
+      );
+    for (const source of variants) {
+      try {
+        impl.variants.push({
+          compiled: impl,
+          source,
+          predicate: compileDetection(rule.searches, rule.condition, source.fieldMap),
+        });
+      } catch (error) {
+        problems.push(
+          issue('sigma.compile.failed', (error as Error).message, { file: rule.file, line: rule.line }),
+        );
+      }
+    }
+    if (impl.variants.length === 0) continue;
+    compiled.push(impl);
+    byRef.set(rule.id, impl);
+    if (rule.name) byRef.set(rule.name, impl);
+  }
+  for (const filter of load.filters) attachFilter(filter, byRef, mapping, problems);
+  return { ruleSet: new RuleSet(compiled), problems };
+}
+
+function attachFilter(
+  filter: SigmaFilter,
+  byRef: ReadonlyMap<string, CompiledRuleImpl>,
+  mapping: LogsourceMapping,
+  problems: Issue[],
+): void {
+  const { variants } = variantsFor(filter.logsource, mapping);
+  const predicates = variants.map((v) => compileDetection(filter.searches, filter.condition, v.fieldMap));
+  for (const ref of filter.rules) {
+    const target = byRef.get(ref);
+    if (!target) {
+      problems.push(
+        issue(
+          'sigma.filter.unknown-rule',
+          `filter names rule "${ref}", which is not loaded`,
+          { file: filter.file, line: filter.line, path: 'filter.rules' },
+          'warning',
+        ),
+      );
+      continue;
+    }
+    target.filters.push({ source: variants, predicates });
+  }
+}
