@@ -173,8 +173,9 @@ async function* openSource(
       file: null,
       issue: issue(
         'ingest.format.unknown',
-        'not a format Vigil reads (EVTX, Windows JSON, W3C, Zeek, Suricata, JSON lines, CSV)',
+        'not a format Vigil reads (EVTX, Windows JSON, W3C, Zeek, Suricata, JSON lines, CSV); skipped',
         { file: name },
+        'warning',
       ),
     };
     return;

@@ -1,5 +1,140 @@
-/** `vigil scan`: placeholder until its stage lands. */
-import type { Command } from 'commander';
+/** `vigil scan PATH…`: evidence in, detections out as a timeline, with a summary. */
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { Command, Option } from 'commander';
+import type { Level } from '../../core/detection.js';
+import { LEVELS, levelRank } from '../../core/detection.js';
+import { formatIssue } from '../../core/issue.js';
 import type { SetExit } from '../exit.js';
+import { formatRate, progressLine } from '../progress.js';
+import { defaultRulePaths } from '../rules-dir.js';
+import {
+  CSV_HEADER,
+  csvRow,
+  detectionToJson,
+  summarize,
+  summaryText,
+  tableHeader,
+  tableRow,
+  type ScanFormat,
+} from '../scan/format.js';
+import { runScan, type ScanResult } from '../scan/pipeline.js';
 
-export function registerScan(_program: Command, _setExit: SetExit): void {}
+interface ScanOptions {
+  rules?: string[];
+  indicators?: string[];
+  minLevel: Level;
+  failLevel: Level;
+  format: ScanFormat;
+  out?: string;
+  recover: boolean;
+  workers: string;
+  summary: boolean;
+}
+
+export function registerScan(program: Command, setExit: SetExit): void {
+  program
+    .command('scan')
+    .description('run Sigma rules and indicators over evidence and print the detections as a timeline')
+    .argument(
+      '<paths...>',
+      'evidence files or folders (.evtx, JSON, W3C, Zeek, Suricata, CSV; .gz and .zip too)',
+    )
+    .option(
+      '-r, --rules <dir...>',
+      'rule files or folders (default: VIGIL_RULES, the installed pack, ../shared SigmaHQ)',
+    )
+    .option('-i, --indicators <file...>', 'indicator lists (plain or CSV)')
+    .addOption(
+      new Option('--min-level <level>', 'report detections at or above')
+        .choices(LEVELS)
+        .default('informational'),
+    )
+    .addOption(
+      new Option('--fail-level <level>', 'exit 1 when a detection reaches').choices(LEVELS).default('high'),
+    )
+    .addOption(
+      new Option('-f, --format <format>', 'output')
+        .choices(['table', 'csv', 'jsonl', 'json'])
+        .default('table'),
+    )
+    .option('-o, --out <file>', 'write detections to a file instead of stdout')
+    .option('--recover', 'also recover EVTX records from slack space', false)
+    .option('-w, --workers <n>', 'worker threads (0 = scan in the main thread)', 'auto')
+    .option('--no-summary', 'leave out the summary')
+    .action(async (paths: string[], options: ScanOptions) => {
+      const code = await scanCommand(paths, options);
+      setExit(code);
+    });
+}
+
+async function scanCommand(paths: string[], options: ScanOptions): Promise<number> {
+  const started = Date.now();
+  const rulePaths = options.rules ?? defaultRulePaths();
+  const workers =
+    options.workers === 'auto' ? Math.max(0, Math.min(4, paths.length > 0 ? 2 : 0)) : Number(options.workers);
+  const progress = progressLine();
+  let records = 0;
+  let filesDone = 0;
+  const result = await runScan(
+    {
+      paths,
+      rulePaths,
+      indicatorPaths: options.indicators ?? [],
+      minLevel: options.minLevel,
+      recover: options.recover,
+      workers: Number.isFinite(workers) ? workers : 0,
+    },
+    {
+      onRecords(n) {
+        records += n;
+        progress.update(
+          `scanning: ${filesDone} files, ${records.toLocaleString('en')} records, ${formatRate(records, Date.now() - started, 'records')}`,
+        );
+      },
+      onFile() {
+        filesDone++;
+      },
+    },
+  );
+  progress.done();
+
+  const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
+  writeDetections(out, result, options.format);
+  if (options.out) await new Promise<void>((resolve) => out.end(resolve));
+
+  for (const problem of result.problems.slice(0, 20)) process.stderr.write(`${formatIssue(problem)}\n`);
+  if (result.problems.length > 20) process.stderr.write(`… ${result.problems.length - 20} more problems\n`);
+  if (options.summary) {
+    const issues = result.files.reduce((n, f) => n + f.counts.issues, 0);
+    const stats =
+      `\nScanned ${result.files.length} files, ${result.events.toLocaleString('en')} events ` +
+      `(${issues} record issues) with ${result.rulesLoaded} rules` +
+      (result.indicatorsLoaded ? ` and ${result.indicatorsLoaded} indicators` : '') +
+      ` in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.detections.length} detections.\n`;
+    const summaryStream = options.format === 'table' && !options.out ? process.stdout : process.stderr;
+    summaryStream.write(stats + summaryText(summarize(result.detections)) + '\n');
+  }
+  const failRank = levelRank(options.failLevel);
+  if (result.detections.some((d) => levelRank(d.level) >= failRank)) return 1;
+  return result.files.length === 0 && result.problems.length > 0 ? 2 : 0;
+}
+
+function writeDetections(out: Writable, result: ScanResult, format: ScanFormat): void {
+  switch (format) {
+    case 'table':
+      out.write(`${tableHeader()}\n`);
+      for (const d of result.detections) out.write(`${tableRow(d)}\n`);
+      break;
+    case 'csv':
+      out.write(`${CSV_HEADER}\n`);
+      for (const d of result.detections) out.write(`${csvRow(d)}\n`);
+      break;
+    case 'jsonl':
+      for (const d of result.detections) out.write(`${JSON.stringify(detectionToJson(d))}\n`);
+      break;
+    case 'json':
+      out.write(`${JSON.stringify(result.detections.map(detectionToJson), null, 2)}\n`);
+      break;
+  }
+}

@@ -20,7 +20,7 @@ function patternPredicate(parts: readonly PatternPart[]): StringPredicate {
   const inner = parts.slice(isAny(first) ? 1 : 0, isAny(last) && parts.length > 1 ? -1 : undefined);
   if (parts.length === 0) return (v) => v === '';
   if (inner.every((p) => typeof p === 'string')) {
-    const literal = (inner).join('');
+    const literal = inner.join('');
     const starts = isAny(first);
     const ends = isAny(last);
     if (parts.length === 1 && starts) return () => true;

@@ -176,7 +176,7 @@ function parseLogsource(reader: DocumentReader, raw: Json): Logsource {
     return {};
   }
   const text = (k: string): string | undefined =>
-    typeof raw[k] === 'string' ? (raw[k]).toLowerCase() : undefined;
+    typeof raw[k] === 'string' ? raw[k].toLowerCase() : undefined;
   const product = text('product');
   const category = text('category');
   const service = text('service');

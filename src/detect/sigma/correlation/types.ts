@@ -10,6 +10,17 @@ export type CorrelationType =
   | 'value_avg'
   | 'value_percentile';
 
+export type CompareOp = 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'neq';
+
+export interface CorrelationCondition {
+  readonly op: CompareOp;
+  readonly value: number;
+  /** The field counted (value_count) or summed, averaged, ranked (value_*). */
+  readonly field?: string;
+  /** value_percentile: which percentile (0–100). */
+  readonly percentile?: number;
+}
+
 export interface CorrelationRule {
   readonly id: string;
   readonly name: string | undefined;
@@ -23,7 +34,10 @@ export interface CorrelationRule {
   readonly timespanMs: number;
   /** Whether the referenced rules still produce their own detections. */
   readonly generate: boolean;
+  readonly condition: CorrelationCondition | undefined;
+  /** alias → (rule id or name → that rule's field). */
+  readonly aliases: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly file: string;
-  /** The rest (condition, aliases, field) is interpreted by the correlation engine. */
+  readonly line: number;
   readonly document: Readonly<Record<string, unknown>>;
 }

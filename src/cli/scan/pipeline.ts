@@ -1,0 +1,267 @@
+/**
+ * `vigil scan` wiring: evidence files → readers → detection engine → detections, in-process or spread
+ * over worker threads by file (each worker compiles the rules once and scans whole files), then
+ * correlations over every base match, in time order.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Detection, Level } from '../../core/detection.js';
+import type { Issue } from '../../core/issue.js';
+import { issue } from '../../core/issue.js';
+import { countResult, emptyCounts, type ReadCounts } from '../../core/reader.js';
+import { workerUrl } from '../../core/workers.js';
+import { DetectionEngine } from '../../detect/engine.js';
+import { loadIndicators } from '../../detect/indicators/index.js';
+import type { BaseMatch } from '../../detect/sigma/correlation/engine.js';
+import { correlate } from '../../detect/sigma/correlation/engine.js';
+import { compileRuleSet, loadDefaultMapping, loadRules } from '../../detect/sigma/index.js';
+import { walkEvidence, type EvidenceFile } from '../../ingest/index.js';
+
+export interface ScanConfig {
+  readonly paths: readonly string[];
+  readonly rulePaths: readonly string[];
+  readonly indicatorPaths: readonly string[];
+  readonly minLevel: Level;
+  readonly recover: boolean;
+  /** 0 = in this thread. */
+  readonly workers: number;
+}
+
+export interface FileReport {
+  readonly file: EvidenceFile;
+  readonly counts: ReadCounts;
+  readonly issues: readonly Issue[];
+  readonly detections: number;
+  readonly bytes: number;
+}
+
+export interface ScanProgress {
+  onFile?(report: FileReport): void;
+  onRecords?(records: number): void;
+}
+
+export interface ScanResult {
+  readonly detections: Detection[];
+  readonly files: FileReport[];
+  /** Problems with inputs that are not a file's records: unreadable paths, rule problems. */
+  readonly problems: Issue[];
+  readonly rulesLoaded: number;
+  readonly indicatorsLoaded: number;
+  readonly events: number;
+}
+
+/** Issues kept per file in the report; the count is always exact. */
+const ISSUES_KEPT_PER_FILE = 50;
+
+/** What a worker (or the in-process scan) builds once: compiled rules and indicators. */
+export async function prepareEngine(config: Pick<ScanConfig, 'rulePaths' | 'indicatorPaths' | 'minLevel'>) {
+  const problems: Issue[] = [];
+  const load = await loadRules(config.rulePaths);
+  problems.push(...load.problems);
+  const { ruleSet, problems: compileProblems } = compileRuleSet(load, loadDefaultMapping());
+  problems.push(...compileProblems);
+  let indicators;
+  let indicatorsLoaded = 0;
+  if (config.indicatorPaths.length > 0) {
+    const loaded = await loadIndicators(config.indicatorPaths);
+    problems.push(...loaded.problems);
+    indicators = loaded.set;
+    indicatorsLoaded = loaded.set.size;
+  }
+  const engine = new DetectionEngine({
+    ruleSet,
+    correlations: load.correlations,
+    minLevel: config.minLevel,
+    ...(indicators ? { indicators } : {}),
+  });
+  return {
+    engine,
+    problems,
+    correlations: load.correlations,
+    rulesLoaded: ruleSet.rules.length,
+    indicatorsLoaded,
+  };
+}
+
+/** Scans one already-opened evidence file with an engine; the unit of work of a worker. */
+export async function scanFile(
+  engine: DetectionEngine,
+  file: EvidenceFile,
+  records: AsyncIterable<import('../../core/reader.js').ReadResult>,
+  emit: (detections: Detection[]) => void,
+  onRecords?: (n: number) => void,
+): Promise<FileReport> {
+  const counts = emptyCounts();
+  const issues: Issue[] = [];
+  let detections = 0;
+  let sinceProgress = 0;
+  for await (const result of records) {
+    countResult(counts, result);
+    if (!result.ok) {
+      if (issues.length < ISSUES_KEPT_PER_FILE) issues.push(result.issue);
+      continue;
+    }
+    const found = engine.process(result.event);
+    if (found.length > 0) {
+      detections += found.length;
+      emit(found);
+    }
+    if (++sinceProgress === 4096) {
+      onRecords?.(sinceProgress);
+      sinceProgress = 0;
+    }
+  }
+  if (sinceProgress > 0) onRecords?.(sinceProgress);
+  return { file, counts, issues, detections, bytes: file.size ?? 0 };
+}
+
+export async function runScan(config: ScanConfig, progress: ScanProgress = {}): Promise<ScanResult> {
+  return config.workers > 0 ? runScanInWorkers(config, progress) : runScanHere(config, progress);
+}
+
+async function runScanHere(config: ScanConfig, progress: ScanProgress): Promise<ScanResult> {
+  const prepared = await prepareEngine(config);
+  const detections: Detection[] = [];
+  const files: FileReport[] = [];
+  const problems = [...prepared.problems];
+  for await (const item of walkEvidence(config.paths, { recover: config.recover })) {
+    if (item.file === null) {
+      problems.push(item.issue);
+      continue;
+    }
+    const report = await scanFile(
+      prepared.engine,
+      item.file,
+      item.records,
+      (found) => detections.push(...found),
+      (n) => progress.onRecords?.(n),
+    );
+    files.push(report);
+    progress.onFile?.(report);
+  }
+  detections.push(...correlate(prepared.correlations, prepared.engine.takeCorrelationInputs()));
+  detections.sort(byTime);
+  return {
+    detections,
+    files,
+    problems,
+    rulesLoaded: prepared.rulesLoaded,
+    indicatorsLoaded: prepared.indicatorsLoaded,
+    events: prepared.engine.eventsSeen,
+  };
+}
+
+/** Messages from scan-worker.ts. */
+export type WorkerMessage =
+  | { type: 'ready'; rulesLoaded: number; indicatorsLoaded: number; problems: Issue[] }
+  | { type: 'detections'; detections: Detection[] }
+  | { type: 'records'; count: number }
+  | { type: 'file'; report: FileReport }
+  | { type: 'problem'; issue: Issue }
+  | { type: 'idle' }
+  | { type: 'done'; inputs: BaseMatch[]; events: number };
+
+/** Messages to scan-worker.ts: a path to scan (already known to be one evidence file), or stop. */
+export type WorkerCommand = { type: 'scan'; path: string } | { type: 'finish' };
+
+async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Promise<ScanResult> {
+  // The main thread only lists files; workers sniff, open (archives too), read and match them.
+  const problems: Issue[] = [];
+  const queue = await listFiles(config.paths, problems);
+  const count = Math.max(1, Math.min(config.workers, queue.length, availableParallelism()));
+  const detections: Detection[] = [];
+  const files: FileReport[] = [];
+  const inputs: BaseMatch[] = [];
+  let rulesLoaded = 0;
+  let indicatorsLoaded = 0;
+  let events = 0;
+  const correlations = (await loadRules(config.rulePaths)).correlations;
+
+  const runOne = (first: boolean) =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(workerUrl(import.meta.url, './scan-worker'), {
+        workerData: {
+          rulePaths: config.rulePaths,
+          indicatorPaths: config.indicatorPaths,
+          minLevel: config.minLevel,
+          recover: config.recover,
+        },
+      });
+      const next = () => {
+        const path = queue.shift();
+        worker.postMessage(path === undefined ? { type: 'finish' } : { type: 'scan', path });
+      };
+      worker.on('message', (message: WorkerMessage) => {
+        switch (message.type) {
+          case 'ready':
+            if (first) {
+              rulesLoaded = message.rulesLoaded;
+              indicatorsLoaded = message.indicatorsLoaded;
+              problems.push(...message.problems);
+            }
+            next();
+            break;
+          case 'detections':
+            detections.push(...message.detections);
+            break;
+          case 'records':
+            progress.onRecords?.(message.count);
+            break;
+          case 'file':
+            files.push(message.report);
+            progress.onFile?.(message.report);
+            break;
+          case 'problem':
+            problems.push(message.issue);
+            break;
+          case 'idle':
+            next();
+            break;
+          case 'done':
+            inputs.push(...message.inputs);
+            events += message.events;
+            void worker.terminate();
+            resolve();
+            break;
+        }
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => {
+        if (code !== 0 && code !== 1) reject(new Error(`scan worker exited with ${code}`));
+      });
+    });
+
+  await Promise.all(Array.from({ length: count }, (_, i) => runOne(i === 0)));
+  detections.push(...correlate(correlations, inputs));
+  detections.sort(byTime);
+  files.sort((a, b) => a.file.path.localeCompare(b.file.path));
+  return { detections, files, problems, rulesLoaded, indicatorsLoaded, events };
+}
+
+function byTime(a: Detection, b: Detection): number {
+  return (a.timestamp || 0) - (b.timestamp || 0);
+}
+
+/** Regular files under the paths, largest first so the long ones start early. */
+async function listFiles(paths: readonly string[], problems: Issue[]): Promise<string[]> {
+  const found: { path: string; size: number }[] = [];
+  const seen = new Set<string>();
+  const visit = async (path: string, depth: number): Promise<void> => {
+    try {
+      const info = await stat(path);
+      const key = `${info.dev}:${info.ino}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      if (info.isDirectory()) {
+        if (depth > 64) return;
+        for (const name of (await readdir(path)).sort()) await visit(join(path, name), depth + 1);
+      } else if (info.isFile()) found.push({ path, size: info.size });
+    } catch (error) {
+      problems.push(issue('scan.path.unreadable', (error as Error).message, { file: path }));
+    }
+  };
+  for (const path of paths) await visit(path, 0);
+  return found.sort((a, b) => b.size - a.size).map((f) => f.path);
+}
