@@ -137,6 +137,17 @@ function fromSource(v: SourceVariant, event: Event): boolean {
   return v.requireFields.every((f) => lookup(event, f) !== undefined);
 }
 
+// The mapping is pure data; resolving it once per log source keeps the reference usable on
+// corpus-sized differential tests without changing what it decides.
+const variantCache = new WeakMap<object, WeakMap<object, readonly SourceVariant[]>>();
+function variants(ls: SigmaRule['logsource'], mapping: LogsourceMapping): readonly SourceVariant[] {
+  let byMapping = variantCache.get(mapping);
+  if (!byMapping) variantCache.set(mapping, (byMapping = new WeakMap()));
+  let found = byMapping.get(ls);
+  if (!found) byMapping.set(ls, (found = variantsFor(ls, mapping).variants));
+  return found;
+}
+
 /** Whether `rule` fires on `event`, filters included, by the plain reading of the spec. */
 export function referenceMatch(
   rule: SigmaRule,
@@ -144,7 +155,7 @@ export function referenceMatch(
   mapping: LogsourceMapping,
   filters: readonly SigmaFilter[] = [],
 ): boolean {
-  const fires = variantsFor(rule.logsource, mapping).variants.some((v) => {
+  const fires = variants(rule.logsource, mapping).some((v) => {
     const rename = (f: string): string => v.fieldMap[f] ?? f;
     return fromSource(v, event) && condition(rule.condition, rule.searches, event, rename);
   });
@@ -152,7 +163,7 @@ export function referenceMatch(
   for (const filter of filters) {
     if (!filter.rules.includes(rule.id) && !(rule.name !== undefined && filter.rules.includes(rule.name)))
       continue;
-    for (const v of variantsFor(filter.logsource, mapping).variants) {
+    for (const v of variants(filter.logsource, mapping)) {
       const rename = (f: string): string => v.fieldMap[f] ?? f;
       if (fromSource(v, event) && !condition(filter.condition, filter.searches, event, rename)) return false;
     }
