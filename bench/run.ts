@@ -22,7 +22,9 @@ for (const file of benches) {
     maxBuffer: 64 * 1024 * 1024,
   });
   sections.push(
-    run.status === 0 ? run.stdout.trim() : `## ${file}\n\nFailed (exit ${run.status}).\n\n${run.stdout.trim()}`,
+    run.status === 0
+      ? run.stdout.trim()
+      : `## ${file}\n\nFailed (exit ${run.status}).\n\n${run.stdout.trim()}`,
   );
 }
 

@@ -103,8 +103,17 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
   writeDetections(out, result, options.format);
   if (options.out) await new Promise<void>((resolve) => out.end(resolve));
 
-  for (const problem of result.problems.slice(0, 20)) process.stderr.write(`${formatIssue(problem)}\n`);
-  if (result.problems.length > 20) process.stderr.write(`… ${result.problems.length - 20} more problems\n`);
+  // Rule-set problems are the rule pack's, not this evidence's: one line here, details in `rules check`.
+  const ruleProblems = result.problems.filter((p) => p.code.startsWith('sigma.'));
+  const evidenceProblems = result.problems.filter((p) => !p.code.startsWith('sigma.'));
+  if (ruleProblems.length > 0) {
+    const refused = ruleProblems.filter((p) => p.severity === 'error').length;
+    process.stderr.write(
+      `rules: ${refused} refused, ${ruleProblems.length - refused} warnings (\`vigil rules check\` lists them)\n`,
+    );
+  }
+  for (const problem of evidenceProblems.slice(0, 20)) process.stderr.write(`${formatIssue(problem)}\n`);
+  if (evidenceProblems.length > 20) process.stderr.write(`… ${evidenceProblems.length - 20} more problems\n`);
   if (options.summary) {
     const issues = result.files.reduce((n, f) => n + f.counts.issues, 0);
     const stats =

@@ -3,20 +3,20 @@
  * over worker threads by file (each worker compiles the rules once and scans whole files), then
  * correlations over every base match, in time order.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Detection, Level } from '../../core/detection.js';
 import type { Issue } from '../../core/issue.js';
 import { issue } from '../../core/issue.js';
 import { countResult, emptyCounts, type ReadCounts } from '../../core/reader.js';
-import { workerUrl } from '../../core/workers.js';
+import { startWorker, workerUrl } from '../../core/workers.js';
 import { DetectionEngine } from '../../detect/engine.js';
 import { loadIndicators } from '../../detect/indicators/index.js';
 import type { BaseMatch } from '../../detect/sigma/correlation/engine.js';
 import { correlate } from '../../detect/sigma/correlation/engine.js';
 import { compileRuleSet, loadDefaultMapping, loadRules } from '../../detect/sigma/index.js';
+import { evtxChunkRanges, hasEvtxMagic } from '../../ingest/evtx/index.js';
 import { walkEvidence, type EvidenceFile } from '../../ingest/index.js';
 
 export interface ScanConfig {
@@ -163,8 +163,18 @@ export type WorkerMessage =
   | { type: 'idle' }
   | { type: 'done'; inputs: BaseMatch[]; events: number };
 
-/** Messages to scan-worker.ts: a path to scan (already known to be one evidence file), or stop. */
-export type WorkerCommand = { type: 'scan'; path: string } | { type: 'finish' };
+/** A unit of work: one evidence file, or a chunk range of one large .evtx. */
+export interface WorkItem {
+  readonly path: string;
+  readonly size: number;
+  readonly range?: { readonly firstChunk: number; readonly endChunk: number };
+}
+
+/** Messages to scan-worker.ts: a work item to scan, or stop. */
+export type WorkerCommand = { type: 'scan'; item: WorkItem } | { type: 'finish' };
+
+/** Large .evtx files are cut into ranges of about this many bytes so every worker shares them. */
+const EVTX_RANGE_BYTES = 32 * 1024 * 1024;
 
 async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Promise<ScanResult> {
   // The main thread only lists files; workers sniff, open (archives too), read and match them.
@@ -181,7 +191,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
 
   const runOne = (first: boolean) =>
     new Promise<void>((resolve, reject) => {
-      const worker = new Worker(workerUrl(import.meta.url, './scan-worker'), {
+      const worker = startWorker(workerUrl(import.meta.url, './scan-worker'), {
         workerData: {
           rulePaths: config.rulePaths,
           indicatorPaths: config.indicatorPaths,
@@ -190,8 +200,9 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
         },
       });
       const next = () => {
-        const path = queue.shift();
-        worker.postMessage(path === undefined ? { type: 'finish' } : { type: 'scan', path });
+        const item = queue.shift();
+        const command: WorkerCommand = item === undefined ? { type: 'finish' } : { type: 'scan', item };
+        worker.postMessage(command);
       };
       worker.on('message', (message: WorkerMessage) => {
         switch (message.type) {
@@ -236,16 +247,48 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
   await Promise.all(Array.from({ length: count }, (_, i) => runOne(i === 0)));
   detections.push(...correlate(correlations, inputs));
   detections.sort(byTime);
-  files.sort((a, b) => a.file.path.localeCompare(b.file.path));
-  return { detections, files, problems, rulesLoaded, indicatorsLoaded, events };
+  const merged = mergeRanges(files);
+  merged.sort((a, b) => a.file.path.localeCompare(b.file.path));
+  return { detections, files: merged, problems, rulesLoaded, indicatorsLoaded, events };
+}
+
+/** One report per file again, after its chunk ranges were scanned apart. */
+function mergeRanges(reports: readonly FileReport[]): FileReport[] {
+  const byPath = new Map<string, FileReport>();
+  for (const r of reports) {
+    const seen = byPath.get(r.file.path);
+    if (!seen) {
+      byPath.set(r.file.path, r);
+      continue;
+    }
+    const earliest = [seen.counts.firstTimestamp, r.counts.firstTimestamp].filter((t) => !Number.isNaN(t));
+    const latest = [seen.counts.lastTimestamp, r.counts.lastTimestamp].filter((t) => !Number.isNaN(t));
+    const counts: ReadCounts = {
+      records: seen.counts.records + r.counts.records,
+      issues: seen.counts.issues + r.counts.issues,
+      firstTimestamp: earliest.length > 0 ? Math.min(...earliest) : Number.NaN,
+      lastTimestamp: latest.length > 0 ? Math.max(...latest) : Number.NaN,
+    };
+    byPath.set(r.file.path, {
+      file: { ...seen.file, size: (seen.file.size ?? 0) + (r.file.size ?? 0) },
+      counts,
+      issues: [...seen.issues, ...r.issues].slice(0, ISSUES_KEPT_PER_FILE),
+      detections: seen.detections + r.detections,
+      bytes: seen.bytes + r.bytes,
+    });
+  }
+  return [...byPath.values()];
 }
 
 function byTime(a: Detection, b: Detection): number {
   return (a.timestamp || 0) - (b.timestamp || 0);
 }
 
-/** Regular files under the paths, largest first so the long ones start early. */
-async function listFiles(paths: readonly string[], problems: Issue[]): Promise<string[]> {
+/**
+ * Regular files under the paths as work items, largest first so the long ones start early; a large
+ * .evtx (known by its magic, not its name) becomes several chunk ranges.
+ */
+async function listFiles(paths: readonly string[], problems: Issue[]): Promise<WorkItem[]> {
   const found: { path: string; size: number }[] = [];
   const seen = new Set<string>();
   const visit = async (path: string, depth: number): Promise<void> => {
@@ -263,5 +306,24 @@ async function listFiles(paths: readonly string[], problems: Issue[]): Promise<s
     }
   };
   for (const path of paths) await visit(path, 0);
-  return found.sort((a, b) => b.size - a.size).map((f) => f.path);
+  const items: WorkItem[] = [];
+  for (const f of found) {
+    if (f.size > 2 * EVTX_RANGE_BYTES && (await startsWithEvtxMagic(f.path))) {
+      const ranges = evtxChunkRanges(f.size, Math.ceil(f.size / EVTX_RANGE_BYTES));
+      for (const range of ranges)
+        items.push({ path: f.path, size: Math.round(f.size / ranges.length), range });
+    } else items.push(f);
+  }
+  return items.sort((a, b) => b.size - a.size);
+}
+
+async function startsWithEvtxMagic(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = new Uint8Array(8);
+    await handle.read(head, 0, 8, 0);
+    return hasEvtxMagic(head);
+  } finally {
+    await handle.close();
+  }
 }

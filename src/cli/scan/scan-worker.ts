@@ -1,6 +1,7 @@
 /** Worker thread of `vigil scan`: compiles the rules once, then scans whole files the main thread hands it. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Level } from '../../core/detection.js';
+import { readEvtxFile } from '../../ingest/evtx/index.js';
 import { walkEvidence } from '../../ingest/index.js';
 import { prepareEngine, scanFile, type WorkerCommand, type WorkerMessage } from './pipeline.js';
 
@@ -33,8 +34,24 @@ port.on('message', (command: WorkerCommand) => {
     });
     return;
   }
+  const { item: work } = command;
   void (async () => {
-    for await (const item of walkEvidence([command.path], { recover: config.recover })) {
+    if (work.range) {
+      // One chunk range of a large .evtx; the main thread merges the ranges' reports.
+      const file = { path: work.path, format: 'evtx' as const, size: work.size };
+      const records = readEvtxFile(work.path, { recover: config.recover, ...work.range });
+      const report = await scanFile(
+        prepared.engine,
+        file,
+        records,
+        (detections) => send({ type: 'detections', detections }),
+        (count) => send({ type: 'records', count }),
+      );
+      send({ type: 'file', report });
+      send({ type: 'idle' });
+      return;
+    }
+    for await (const item of walkEvidence([work.path], { recover: config.recover })) {
       if (item.file === null) {
         send({ type: 'problem', issue: item.issue });
         continue;
@@ -52,7 +69,7 @@ port.on('message', (command: WorkerCommand) => {
   })().catch((error: unknown) => {
     send({
       type: 'problem',
-      issue: { code: 'scan.file.failed', message: String(error), file: command.path, severity: 'error' },
+      issue: { code: 'scan.file.failed', message: String(error), file: work.path, severity: 'error' },
     });
     send({ type: 'idle' });
   });

@@ -77,6 +77,15 @@ export function toStrings(value: FieldValue | undefined): readonly string[] | nu
   return [String(value)];
 }
 
+// Field names repeat across millions of events; normalise each spelling once.
+const normalized = new Map<string, string>();
+const MAX_NORMALIZED = 100_000;
+
 export function normalizeFieldName(name: string): string {
-  return name.replace(/ /g, '').toLowerCase();
+  let n = normalized.get(name);
+  if (n === undefined) {
+    n = name.replace(/ /g, '').toLowerCase();
+    if (normalized.size < MAX_NORMALIZED) normalized.set(name, n);
+  }
+  return n;
 }

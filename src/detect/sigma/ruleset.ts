@@ -10,6 +10,7 @@ import { EventView } from './event-view.js';
 import { variantsFor, WINDOWS_KINDS, type LogsourceMapping, type SourceVariant } from './logsource.js';
 import type { Condition, Search, SigmaFilter, SigmaRule } from './model.js';
 import type { RuleLoad } from './parse.js';
+import { BucketPrefilter, requirementOf, type Requirement } from './prefilter.js';
 
 export interface CompiledRule {
   readonly rule: SigmaRule;
@@ -23,6 +24,8 @@ interface CompiledVariant {
   readonly compiled: CompiledRuleImpl;
   readonly source: SourceVariant;
   readonly predicate: ViewPredicate;
+  /** Literals one of which must occur for the predicate to hold (see prefilter.ts). */
+  readonly requirement: Requirement;
 }
 
 function fieldNamesOf(searches: ReadonlyMap<string, Search>): string[] {
@@ -71,12 +74,20 @@ function compileDetection(
   return compileCondition(condition, compiled);
 }
 
+function detectionRequirement(rule: SigmaRule, fieldMap: Readonly<Record<string, string>>): Requirement {
+  return requirementOf(rule.condition, rule.searches, (f) => fieldMap[f] ?? f);
+}
+
 class CompiledRuleImpl implements CompiledRule {
   readonly variants: CompiledVariant[] = [];
   filters: { source: readonly SourceVariant[]; predicates: ViewPredicate[] }[] = [];
   readonly fieldNames: readonly string[];
 
-  constructor(readonly rule: SigmaRule) {
+  constructor(
+    readonly rule: SigmaRule,
+    /** Load order: detections of one event come out in this order. */
+    readonly ordinal: number,
+  ) {
     this.fieldNames = fieldNamesOf(rule.searches);
   }
 
@@ -103,55 +114,77 @@ class CompiledRuleImpl implements CompiledRule {
   }
 }
 
+const MAX_MERGED_PREFILTERS = 4096;
+const EMPTY_PREFILTER = new BucketPrefilter<never>([]);
+
 export class RuleSet {
   readonly rules: readonly CompiledRule[];
   /** `kind|channel|eventId` keys (with `*` for any) → variants. */
-  readonly #index = new Map<string, CompiledVariant[]>();
   /** Rules whose variants could be indexed by channel or EventID; the rest are checked on every event of their kind. */
   indexedVariants = 0;
 
   constructor(rules: CompiledRuleImpl[]) {
     this.rules = rules;
+    const buckets = new Map<string, { item: CompiledVariant; requirement: Requirement }[]>();
     for (const rule of rules) {
       for (const variant of rule.variants) {
         for (const key of indexKeys(variant.source)) {
-          let list = this.#index.get(key);
-          if (!list) this.#index.set(key, (list = []));
-          list.push(variant);
+          let list = buckets.get(key);
+          if (!list) buckets.set(key, (list = []));
+          list.push({ item: variant, requirement: variant.requirement });
         }
         if (variant.source.channels || variant.source.eventIds || variant.source.logTypes)
           this.indexedVariants++;
+        if (variant.requirement !== null) this.guardedVariants++;
       }
     }
+    this.#buckets = buckets;
   }
 
-  /** Candidate variants for an event: the few index buckets its kind, channel, EventID and log type select. */
+  readonly #buckets: ReadonlyMap<string, readonly { item: CompiledVariant; requirement: Requirement }[]>;
+  readonly #merged = new Map<string, BucketPrefilter<CompiledVariant>>();
+
+  /** Variants behind a literal prefilter (the rest are evaluated on every event of their bucket). */
+  guardedVariants = 0;
+
+  /**
+   * Candidate variants for an event: the index buckets its kind, channel, EventID and log type select,
+   * merged into one prefilter per such combination (built on first sight, so each field is scanned once).
+   */
   #candidates(view: EventView): CompiledVariant[] {
     const kind = view.event.source.kind;
-    const out: CompiledVariant[] = [];
-    const add = (key: string): void => {
-      const list = this.#index.get(key);
-      if (list) out.push(...list);
-    };
+    let keys: string[];
+    let eventKey: string;
     if (WINDOWS_KINDS.has(kind)) {
       const channel = view.lower('Channel')?.[0] ?? '';
       const id = view.strings('EventID')?.[0] ?? '';
-      add(`${kind}|${channel}|${id}`);
-      add(`${kind}|${channel}|*`);
-      add(`${kind}|*|${id}`);
-      add(`${kind}|*|*`);
+      eventKey = `${kind}|${channel}|${id}`;
+      keys = [eventKey, `${kind}|${channel}|*`, `${kind}|*|${id}`, `${kind}|*|*`];
     } else {
       const logType = view.event.source.logType?.toLowerCase() ?? '';
-      add(`${kind}|${logType}|*`);
-      add(`${kind}|*|*`);
+      eventKey = `${kind}|${logType}|*`;
+      keys = [eventKey, `${kind}|*|*`];
     }
+    let prefilter = this.#merged.get(eventKey);
+    if (prefilter === undefined) {
+      const present = keys.filter((k) => this.#buckets.has(k));
+      prefilter =
+        present.length === 0
+          ? EMPTY_PREFILTER
+          : new BucketPrefilter(present.flatMap((k) => this.#buckets.get(k)!));
+      // Hostile logs can invent any number of channel/EventID pairs; keep the cache bounded.
+      if (this.#merged.size >= MAX_MERGED_PREFILTERS) this.#merged.clear();
+      this.#merged.set(eventKey, prefilter);
+    }
+    const out: CompiledVariant[] = [];
+    prefilter.select(view, out);
     return out;
   }
 
   /** The rules that fire on this event (after meta filters), each once. */
   match(event: Event): CompiledRule[] {
     const view = new EventView(event);
-    const fired: CompiledRule[] = [];
+    const fired: CompiledRuleImpl[] = [];
     for (const v of this.#candidates(view)) {
       const rule = v.compiled;
       if (fired.includes(rule)) continue;
@@ -160,7 +193,7 @@ export class RuleSet {
       }
       if (v.predicate(view) && rule.passesFilters(view)) fired.push(rule);
     }
-    return fired;
+    return fired.length > 1 ? fired.sort((a, b) => a.ordinal - b.ordinal) : fired;
   }
 }
 
@@ -187,7 +220,7 @@ export function compileRuleSet(
   const compiled: CompiledRuleImpl[] = [];
   const byRef = new Map<string, CompiledRuleImpl>();
   for (const rule of load.rules) {
-    const impl = new CompiledRuleImpl(rule);
+    const impl = new CompiledRuleImpl(rule, compiled.length);
     const { variants, note } = variantsFor(rule.logsource, mapping);
     if (note)
       problems.push(
@@ -204,6 +237,7 @@ export function compileRuleSet(
           compiled: impl,
           source,
           predicate: compileDetection(rule.searches, rule.condition, source.fieldMap),
+          requirement: detectionRequirement(rule, source.fieldMap),
         });
       } catch (error) {
         problems.push(

@@ -6,6 +6,7 @@ import type { Event } from '../../core/event.js';
 import type { ReadResult } from '../../core/reader.js';
 import { filetimeToMs } from '../../core/time.js';
 import { evtxJsonTimestamp, flattenEvtxJson } from '../winjson/flatten.js';
+import { CHUNK_SIZE, FILE_HEADER_SIZE } from './file-header.js';
 import { walkEvtxBytes, walkEvtxFile, type EvtxItem, type EvtxRecord } from './records.js';
 import { renderJson } from './render-json.js';
 import { renderXml } from './render-xml.js';
@@ -15,6 +16,25 @@ export interface EvtxReadOptions {
   readonly recover?: boolean;
   /** Name used in sources and issues (defaults to the path). */
   readonly displayName?: string;
+  /** Only chunks [firstChunk, endChunk) — see evtxChunkRanges. */
+  readonly firstChunk?: number;
+  readonly endChunk?: number;
+}
+
+/**
+ * Splits an .evtx file into `parts` chunk ranges of about equal size, so worker threads can parse one
+ * large file together (chunks are self-contained: each has its own string and template tables).
+ */
+export function evtxChunkRanges(fileSize: number, parts: number): { firstChunk: number; endChunk: number }[] {
+  const chunks = Math.max(1, Math.ceil((fileSize - FILE_HEADER_SIZE) / CHUNK_SIZE));
+  const n = Math.max(1, Math.min(parts, chunks));
+  const ranges = [];
+  for (let i = 0; i < n; i++) {
+    const firstChunk = Math.floor((i * chunks) / n);
+    const endChunk = i === n - 1 ? Number.MAX_SAFE_INTEGER : Math.floor(((i + 1) * chunks) / n);
+    ranges.push({ firstChunk, endChunk });
+  }
+  return ranges;
 }
 
 export type { EvtxItem, EvtxRecord };

@@ -13,6 +13,12 @@ import { CHUNK_SIZE, FILE_HEADER_SIZE, parseFileHeader } from './file-header.js'
 
 export interface EvtxWalkOptions {
   readonly recover?: boolean;
+  /**
+   * Read only chunks [firstChunk, endChunk): how one large file is shared between worker threads.
+   * File-header issues are reported by the range that starts at chunk 0.
+   */
+  readonly firstChunk?: number;
+  readonly endChunk?: number;
 }
 
 export interface EvtxRecord {
@@ -197,15 +203,18 @@ export async function* walkEvtxFile(
     const header = new Uint8Array(FILE_HEADER_SIZE);
     const { bytesRead } = await handle.read(header, 0, FILE_HEADER_SIZE, 0);
     const headerItems = [...headerIssues(header.subarray(0, bytesRead), file)];
-    yield* headerItems;
+    const firstChunk = options.firstChunk ?? 0;
+    const endChunk = options.endChunk ?? Number.MAX_SAFE_INTEGER;
+    if (firstChunk === 0) yield* headerItems;
     if (headerItems.some((i) => !i.ok && i.issue.severity === 'error')) return;
     const seen = new Set<bigint>();
     const declared = declaredChunkCount(header.subarray(0, bytesRead));
-    let position = FILE_HEADER_SIZE;
-    let chunkIndex = 0;
+    let position = FILE_HEADER_SIZE + firstChunk * CHUNK_SIZE;
+    let chunkIndex = firstChunk;
     const buffer = new Uint8Array(CHUNK_SIZE * CHUNKS_PER_READ);
-    for (;;) {
-      const { bytesRead: got } = await handle.read(buffer, 0, buffer.length, position);
+    while (chunkIndex < endChunk) {
+      const wanted = Math.min(buffer.length, (endChunk - chunkIndex) * CHUNK_SIZE);
+      const { bytesRead: got } = await handle.read(buffer, 0, wanted, position);
       if (got === 0) break;
       for (let at = 0; at < got; at += CHUNK_SIZE) {
         const bytes = buffer.subarray(at, Math.min(at + CHUNK_SIZE, got));
@@ -213,7 +222,7 @@ export async function* walkEvtxFile(
         chunkIndex++;
       }
       position += got;
-      if (got < buffer.length) break;
+      if (got < wanted) break;
     }
   } finally {
     await handle.close();
