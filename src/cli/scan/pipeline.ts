@@ -15,7 +15,12 @@ import { DetectionEngine } from '../../detect/engine.js';
 import { loadIndicators } from '../../detect/indicators/index.js';
 import type { BaseMatch } from '../../detect/sigma/correlation/engine.js';
 import { correlate } from '../../detect/sigma/correlation/engine.js';
-import { compileRuleSet, loadDefaultMapping, loadRules } from '../../detect/sigma/index.js';
+import {
+  compileRuleSet,
+  loadDefaultMapping,
+  loadRules,
+  type CorrelationRule,
+} from '../../detect/sigma/index.js';
 import { evtxChunkRanges, hasEvtxMagic } from '../../ingest/evtx/index.js';
 import { walkEvidence, type EvidenceFile } from '../../ingest/index.js';
 
@@ -155,7 +160,13 @@ async function runScanHere(config: ScanConfig, progress: ScanProgress): Promise<
 
 /** Messages from scan-worker.ts. */
 export type WorkerMessage =
-  | { type: 'ready'; rulesLoaded: number; indicatorsLoaded: number; problems: Issue[] }
+  | {
+      type: 'ready';
+      rulesLoaded: number;
+      indicatorsLoaded: number;
+      problems: Issue[];
+      correlations: CorrelationRule[];
+    }
   | { type: 'detections'; detections: Detection[] }
   | { type: 'records'; count: number }
   | { type: 'file'; report: FileReport }
@@ -187,7 +198,8 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
   let rulesLoaded = 0;
   let indicatorsLoaded = 0;
   let events = 0;
-  const correlations = (await loadRules(config.rulePaths)).correlations;
+  // The first worker sends the correlation rules it loaded: the main thread needs them only at the end.
+  let correlations: CorrelationRule[] = [];
 
   const runOne = (first: boolean) =>
     new Promise<void>((resolve, reject) => {
@@ -211,6 +223,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
               rulesLoaded = message.rulesLoaded;
               indicatorsLoaded = message.indicatorsLoaded;
               problems.push(...message.problems);
+              correlations = message.correlations;
             }
             next();
             break;

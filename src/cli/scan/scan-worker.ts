@@ -23,6 +23,7 @@ send({
   rulesLoaded: prepared.rulesLoaded,
   indicatorsLoaded: prepared.indicatorsLoaded,
   problems: prepared.problems,
+  correlations: [...prepared.correlations],
 });
 
 port.on('message', (command: WorkerCommand) => {
