@@ -80,6 +80,8 @@ function hostOf(text: string): string {
   return noPort.replace(/\.$/, '');
 }
 
+const HASH_LIST = /^(?:[A-Za-z0-9]{2,10}=[0-9A-Fa-f]{32,64},?)+$/;
+
 export class IndicatorSet {
   readonly #ips = new Map<string, Indicator>();
   /** prefix length → network key → indicator, separately for v4 and v6. */
@@ -216,6 +218,8 @@ export class IndicatorSet {
   }
 
   #byShape(text: string): Indicator | undefined {
+    // Sysmon's `Hashes` shape (SHA256=…,MD5=…) in any log that carries it.
+    if (HASH_LIST.test(text)) return this.#byRole('hashes', text);
     const type: IndicatorType | undefined = text.length <= 2048 ? guessType(text) : undefined;
     switch (type) {
       case 'ip':
