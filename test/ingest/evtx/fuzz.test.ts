@@ -42,7 +42,7 @@ function mutate(original: Uint8Array, rand: () => number): Uint8Array {
         bytes.fill(rand() < 0.5 ? 0 : Math.floor(rand() * 0x10), at, Math.min(bytes.length, at + 64));
         break;
       case 3:
-        bytes[at] ^= 1 << Math.floor(rand() * 8);
+        bytes[at] = (bytes[at] ?? 0) ^ (1 << Math.floor(rand() * 8));
         break;
     }
   }
