@@ -25,3 +25,25 @@ export function eventId(event: Event): string {
     .update(stableJson(event.fields))
     .digest('hex');
 }
+
+/** A detection's id: the rule and the event it fired on (or, for a correlation, its last event and group). */
+export function detectionId(d: {
+  readonly ruleId: string;
+  readonly timestamp: number;
+  readonly eventId?: string;
+  readonly source: Event['source'];
+  readonly fields: Event['fields'];
+}): string {
+  const where =
+    d.eventId ??
+    `${d.source.file}\0${d.source.offset ?? ''}\0${d.source.line ?? ''}\0${d.source.recordId ?? ''}`;
+  return createHash('sha1')
+    .update(d.ruleId)
+    .update('\0')
+    .update(String(d.timestamp))
+    .update('\0')
+    .update(where)
+    .update('\0')
+    .update(stableJson(d.fields))
+    .digest('hex');
+}

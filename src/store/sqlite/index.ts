@@ -1,0 +1,445 @@
+/**
+ * The embedded store: one SQLite file through better-sqlite3. Writes are batched in transactions
+ * with prepared statements; every query binds its values (log content never becomes SQL).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { commonFields } from '../../core/accessors.js';
+import type { Detection } from '../../core/detection.js';
+import { LEVELS, levelRank } from '../../core/detection.js';
+import type { Event, EventFields, SourceRef } from '../../core/event.js';
+import { detectionId, eventId } from '../../core/ids.js';
+import type {
+  DetectionQuery,
+  DetectionRepository,
+  EventQuery,
+  EventRepository,
+  IncidentRepository,
+  IngestJob,
+  IngestJobRepository,
+  Store,
+  StoredDetection,
+  StoredEvent,
+  StoredIncident,
+} from '../types.js';
+import { MIGRATIONS } from './migrations.js';
+
+type Db = Database.Database;
+
+interface EventRow {
+  id: string;
+  ts: number;
+  kind: SourceRef['kind'];
+  file: string;
+  byte_offset: number | null;
+  line: number | null;
+  record_id: number | null;
+  log_type: string | null;
+  host: string | null;
+  user: string | null;
+  src_ip: string | null;
+  dst_ip: string | null;
+  fields: string;
+}
+
+const MAX_LIMIT = 10_000;
+
+function migrate(db: Db): number {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, Date.now());
+    })();
+  }
+  return MIGRATIONS.at(-1)?.version ?? 0;
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  const source: SourceRef = {
+    kind: row.kind,
+    file: row.file,
+    ...(row.byte_offset !== null ? { offset: row.byte_offset } : {}),
+    ...(row.line !== null ? { line: row.line } : {}),
+    ...(row.record_id !== null ? { recordId: row.record_id } : {}),
+    ...(row.log_type !== null ? { logType: row.log_type } : {}),
+  };
+  return {
+    id: row.id,
+    event: { timestamp: row.ts, source, fields: JSON.parse(row.fields) as EventFields },
+    host: row.host,
+    user: row.user,
+    srcIp: row.src_ip,
+    dstIp: row.dst_ip,
+  };
+}
+
+class SqliteEvents implements EventRepository {
+  readonly #insert: Database.Statement;
+  readonly #addMany: (events: readonly Event[]) => number;
+
+  constructor(private readonly db: Db) {
+    this.#insert = db.prepare(
+      `INSERT OR IGNORE INTO events (id, ts, kind, file, byte_offset, line, record_id, log_type, host, user, src_ip, dst_ip, fields)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#addMany = db.transaction((events: readonly Event[]) => {
+      let added = 0;
+      for (const e of events) {
+        const c = commonFields(e);
+        const s = e.source;
+        added += this.#insert.run(
+          eventId(e),
+          Number.isFinite(e.timestamp) ? e.timestamp : 0,
+          s.kind,
+          s.file,
+          s.offset ?? null,
+          s.line ?? null,
+          s.recordId ?? null,
+          s.logType ?? null,
+          c.host,
+          c.user,
+          c.srcIp,
+          c.dstIp,
+          JSON.stringify(e.fields),
+        ).changes;
+      }
+      return added;
+    });
+  }
+
+  add(events: readonly Event[]): Promise<number> {
+    return Promise.resolve(this.#addMany(events));
+  }
+
+  get(id: string): Promise<StoredEvent | undefined> {
+    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
+    return Promise.resolve(row ? toStoredEvent(row) : undefined);
+  }
+
+  #where(query: EventQuery): { sql: string; params: unknown[] } {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    const where = (clause: string, ...values: unknown[]): void => {
+      clauses.push(clause);
+      params.push(...values);
+    };
+    if (query.from !== undefined) where('ts >= ?', query.from);
+    if (query.to !== undefined) where('ts <= ?', query.to);
+    if (query.host !== undefined) where('host = ?', query.host);
+    if (query.user !== undefined) where('user = ?', query.user);
+    if (query.kind !== undefined) where('kind = ?', query.kind);
+    if (query.ip !== undefined) where('(src_ip = ? OR dst_ip = ?)', query.ip, query.ip);
+    if (query.field !== undefined) {
+      // json_each compares the key as a bound value: no path syntax for a hostile name to break.
+      where(
+        'EXISTS (SELECT 1 FROM json_each(events.fields) WHERE key = ? AND lower(CAST(value AS TEXT)) = lower(?))',
+        query.field.name,
+        query.field.value,
+      );
+    }
+    // Fields are stored as JSON text: look for the text as JSON writes it inside a string.
+    if (query.text !== undefined)
+      where('instr(lower(fields), lower(?)) > 0', JSON.stringify(query.text).slice(1, -1));
+    if (query.after !== undefined) {
+      clauses.push('(ts > ? OR (ts = ? AND id > ?))');
+      params.push(query.after.timestamp, query.after.timestamp, query.after.id);
+    }
+    return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+
+  search(query: EventQuery): Promise<StoredEvent[]> {
+    const { sql, params } = this.#where(query);
+    const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_LIMIT);
+    const rows = this.db
+      .prepare(`SELECT * FROM events ${sql} ORDER BY ts, id LIMIT ?`)
+      .all(...params, limit) as EventRow[];
+    return Promise.resolve(rows.map(toStoredEvent));
+  }
+
+  async *scan(query: Omit<EventQuery, 'limit' | 'after'>, pageSize = 5000): AsyncGenerator<StoredEvent> {
+    let after: EventQuery['after'];
+    for (;;) {
+      const page = await this.search({ ...query, limit: pageSize, ...(after ? { after } : {}) });
+      yield* page;
+      if (page.length < pageSize) return;
+      const last = page[page.length - 1]!;
+      after = { timestamp: last.event.timestamp, id: last.id };
+    }
+  }
+
+  count(): Promise<number> {
+    return Promise.resolve((this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n);
+  }
+}
+
+interface DetectionRow {
+  id: string;
+  kind: Detection['kind'];
+  rule_id: string;
+  rule_title: string;
+  level: Detection['level'];
+  ts: number;
+  host: string | null;
+  tags: string;
+  fields: string;
+  source: string;
+  event_id: string | null;
+}
+
+class SqliteDetections implements DetectionRepository {
+  readonly #addMany: (detections: readonly Detection[]) => number;
+
+  constructor(private readonly db: Db) {
+    const insert = db.prepare(
+      `INSERT OR IGNORE INTO detections (id, kind, rule_id, rule_title, level, level_rank, ts, host, tags, fields, source, event_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#addMany = db.transaction((detections: readonly Detection[]) => {
+      let added = 0;
+      for (const d of detections) {
+        added += insert.run(
+          detectionId(d),
+          d.kind,
+          d.ruleId,
+          d.ruleTitle,
+          d.level,
+          levelRank(d.level),
+          Number.isFinite(d.timestamp) ? d.timestamp : 0,
+          d.host,
+          JSON.stringify(d.tags),
+          JSON.stringify(d.fields),
+          JSON.stringify(d.source),
+          d.eventId ?? null,
+        ).changes;
+      }
+      return added;
+    });
+  }
+
+  add(detections: readonly Detection[]): Promise<number> {
+    return Promise.resolve(this.#addMany(detections));
+  }
+
+  search(query: DetectionQuery): Promise<StoredDetection[]> {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    const where = (clause: string, ...values: unknown[]): void => {
+      clauses.push(clause);
+      params.push(...values);
+    };
+    if (query.from !== undefined) where('ts >= ?', query.from);
+    if (query.to !== undefined) where('ts <= ?', query.to);
+    if (query.host !== undefined) where('host = ?', query.host);
+    if (query.ruleId !== undefined) where('rule_id = ?', query.ruleId);
+    if (query.minLevel !== undefined) where('level_rank >= ?', levelRank(query.minLevel));
+    const whereSql = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    const limit = Math.min(Math.max(1, query.limit ?? 1000), 100_000);
+    const rows = this.db
+      .prepare(`SELECT * FROM detections ${whereSql} ORDER BY ts, id LIMIT ?`)
+      .all(...params, limit) as DetectionRow[];
+    return Promise.resolve(
+      rows.map((r) => ({
+        id: r.id,
+        detection: {
+          kind: r.kind,
+          ruleId: r.rule_id,
+          ruleTitle: r.rule_title,
+          level: LEVELS.includes(r.level) ? r.level : 'informational',
+          tags: JSON.parse(r.tags) as string[],
+          timestamp: r.ts,
+          host: r.host,
+          fields: JSON.parse(r.fields) as EventFields,
+          source: JSON.parse(r.source) as SourceRef,
+          ...(r.event_id !== null ? { eventId: r.event_id } : {}),
+        },
+      })),
+    );
+  }
+
+  count(): Promise<number> {
+    return Promise.resolve(
+      (this.db.prepare('SELECT count(*) AS n FROM detections').get() as { n: number }).n,
+    );
+  }
+}
+
+interface JobRow {
+  id: string;
+  created_at: number;
+  paths: string;
+  status: IngestJob['status'];
+  records: number;
+  issues: number;
+  detections: number;
+  first_ts: number | null;
+  last_ts: number | null;
+  issue_samples: string;
+  finished_at: number | null;
+}
+
+function toJob(r: JobRow): IngestJob {
+  return {
+    id: r.id,
+    createdAt: r.created_at,
+    paths: JSON.parse(r.paths) as string[],
+    status: r.status,
+    records: r.records,
+    issues: r.issues,
+    detections: r.detections,
+    firstTimestamp: r.first_ts,
+    lastTimestamp: r.last_ts,
+    issueSamples: JSON.parse(r.issue_samples) as IngestJob['issueSamples'],
+    finishedAt: r.finished_at,
+  };
+}
+
+class SqliteJobs implements IngestJobRepository {
+  constructor(private readonly db: Db) {}
+
+  create(paths: readonly string[]): Promise<IngestJob> {
+    const id = randomUUID();
+    this.db
+      .prepare('INSERT INTO ingest_jobs (id, created_at, paths, status) VALUES (?, ?, ?, ?)')
+      .run(id, Date.now(), JSON.stringify(paths), 'queued');
+    return this.get(id) as Promise<IngestJob>;
+  }
+
+  async update(
+    id: string,
+    change: Partial<Omit<IngestJob, 'id' | 'createdAt' | 'paths'>>,
+  ): Promise<IngestJob> {
+    const current = await this.get(id);
+    if (!current) throw new Error(`no ingest job ${id}`);
+    const next = { ...current, ...change };
+    this.db
+      .prepare(
+        `UPDATE ingest_jobs SET status = ?, records = ?, issues = ?, detections = ?, first_ts = ?, last_ts = ?,
+         issue_samples = ?, finished_at = ? WHERE id = ?`,
+      )
+      .run(
+        next.status,
+        next.records,
+        next.issues,
+        next.detections,
+        next.firstTimestamp,
+        next.lastTimestamp,
+        JSON.stringify(next.issueSamples),
+        next.finishedAt,
+        id,
+      );
+    return next;
+  }
+
+  get(id: string): Promise<IngestJob | undefined> {
+    const row = this.db.prepare('SELECT * FROM ingest_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return Promise.resolve(row ? toJob(row) : undefined);
+  }
+
+  list(limit = 100): Promise<IngestJob[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM ingest_jobs ORDER BY created_at DESC, id LIMIT ?')
+      .all(Math.min(Math.max(1, limit), 10_000)) as JobRow[];
+    return Promise.resolve(rows.map(toJob));
+  }
+}
+
+class SqliteIncidents implements IncidentRepository {
+  constructor(private readonly db: Db) {}
+
+  put(incident: StoredIncident): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO incidents (id, title, first_seen, last_seen, analysis) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET title = excluded.title, first_seen = excluded.first_seen,
+           last_seen = excluded.last_seen, analysis = excluded.analysis`,
+        )
+        .run(
+          incident.id,
+          incident.title,
+          incident.firstSeen,
+          incident.lastSeen,
+          JSON.stringify(incident.analysis),
+        );
+      this.db.prepare('DELETE FROM incident_detections WHERE incident_id = ?').run(incident.id);
+      const link = this.db.prepare(
+        'INSERT OR IGNORE INTO incident_detections (incident_id, detection_id) VALUES (?, ?)',
+      );
+      for (const d of incident.detectionIds) link.run(incident.id, d);
+    })();
+    return Promise.resolve();
+  }
+
+  get(id: string): Promise<StoredIncident | undefined> {
+    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as
+      { id: string; title: string; first_seen: number; last_seen: number; analysis: string } | undefined;
+    if (!row) return Promise.resolve(undefined);
+    const ids = (
+      this.db
+        .prepare('SELECT detection_id FROM incident_detections WHERE incident_id = ? ORDER BY detection_id')
+        .all(id) as { detection_id: string }[]
+    ).map((r) => r.detection_id);
+    return Promise.resolve({
+      id: row.id,
+      title: row.title,
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen,
+      detectionIds: ids,
+      analysis: JSON.parse(row.analysis) as unknown,
+    });
+  }
+
+  async list(): Promise<StoredIncident[]> {
+    const ids = this.db.prepare('SELECT id FROM incidents ORDER BY first_seen, id').all() as { id: string }[];
+    const out: StoredIncident[] = [];
+    for (const { id } of ids) {
+      const incident = await this.get(id);
+      if (incident) out.push(incident);
+    }
+    return out;
+  }
+}
+
+export class SqliteStore implements Store {
+  readonly events: EventRepository;
+  readonly detections: DetectionRepository;
+  readonly jobs: IngestJobRepository;
+  readonly incidents: IncidentRepository;
+  readonly #db: Db;
+  readonly #version: number;
+
+  /** Opens (creating if needed) the store file and brings its schema up to date; ':memory:' for tests. */
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#version = migrate(this.#db);
+    this.events = new SqliteEvents(this.#db);
+    this.detections = new SqliteDetections(this.#db);
+    this.jobs = new SqliteJobs(this.#db);
+    this.incidents = new SqliteIncidents(this.#db);
+  }
+
+  schemaVersion(): Promise<number> {
+    return Promise.resolve(this.#version);
+  }
+
+  close(): Promise<void> {
+    this.#db.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The schema, one migration per change, applied in order and recorded in schema_migrations. Never
+ * edit a released migration: add the next one.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events, detections, ingest jobs, incidents',
+    sql: `
+      CREATE TABLE ingest_jobs (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        paths TEXT NOT NULL,
+        status TEXT NOT NULL,
+        records INTEGER NOT NULL DEFAULT 0,
+        issues INTEGER NOT NULL DEFAULT 0,
+        detections INTEGER NOT NULL DEFAULT 0,
+        first_ts INTEGER,
+        last_ts INTEGER,
+        issue_samples TEXT NOT NULL DEFAULT '[]',
+        finished_at INTEGER
+      );
+      CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        ts INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        file TEXT NOT NULL,
+        byte_offset INTEGER,
+        line INTEGER,
+        record_id INTEGER,
+        log_type TEXT,
+        host TEXT COLLATE NOCASE,
+        user TEXT COLLATE NOCASE,
+        src_ip TEXT,
+        dst_ip TEXT,
+        fields TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX events_ts ON events (ts, id);
+      CREATE INDEX events_host_ts ON events (host, ts);
+      CREATE INDEX events_user_ts ON events (user, ts);
+      CREATE INDEX events_src_ip ON events (src_ip, ts);
+      CREATE INDEX events_dst_ip ON events (dst_ip, ts);
+      CREATE TABLE detections (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        rule_title TEXT NOT NULL,
+        level TEXT NOT NULL,
+        level_rank INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        host TEXT COLLATE NOCASE,
+        tags TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        source TEXT NOT NULL,
+        event_id TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX detections_ts ON detections (ts);
+      CREATE INDEX detections_rule ON detections (rule_id, ts);
+      CREATE INDEX detections_host ON detections (host, ts);
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        analysis TEXT NOT NULL
+      );
+      CREATE TABLE incident_detections (
+        incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        detection_id TEXT NOT NULL,
+        PRIMARY KEY (incident_id, detection_id)
+      ) WITHOUT ROWID;
+    `,
+  },
+];

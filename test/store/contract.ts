@@ -1,0 +1,183 @@
+// The contract every store implementation passes (SQLite now, PostgreSQL with the team server):
+// idempotent writes, pivots, paging, hunts' full scans, jobs and incidents.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Detection } from '../../src/core/detection.js';
+import type { Event, EventFields } from '../../src/core/event.js';
+import type { Store } from '../../src/store/index.js';
+
+let line = 0;
+function zeekConn(minute: number, orig: string, resp: string, bytes: number): Event {
+  const fields: EventFields = {
+    ts: 0,
+    'id.orig_h': orig,
+    'id.resp_h': resp,
+    'id.resp_p': 443,
+    orig_bytes: bytes,
+  };
+  return {
+    timestamp: Date.UTC(2026, 4, 10, 3, minute),
+    source: { kind: 'zeek', file: 'conn.log', line: ++line, logType: 'conn' },
+    fields,
+  };
+}
+function logon(minute: number, host: string, user: string, ip: string): Event {
+  const fields: EventFields = {
+    EventID: 4624,
+    Channel: 'Security',
+    Computer: host,
+    TargetUserName: user,
+    IpAddress: ip,
+    LogonType: 3,
+  };
+  return {
+    timestamp: Date.UTC(2026, 4, 10, 2, minute),
+    source: { kind: 'evtx', file: 'sec.evtx', recordId: 100 + minute },
+    fields,
+  };
+}
+
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  const withStore = (title: string, body: (store: Store) => Promise<void>): void => {
+    void test(`${name}: ${title}`, async () => {
+      const store = await open();
+      try {
+        await body(store);
+      } finally {
+        await store.close();
+      }
+    });
+  };
+
+  withStore('migrations bring a new store to the latest schema', async (store) => {
+    assert.ok((await store.schemaVersion()) >= 1);
+  });
+
+  withStore('ingesting the same events twice stores them once', async (store) => {
+    const events = [
+      logon(1, 'WS-014', 'svc-backup', '10.0.1.5'),
+      zeekConn(2, '10.0.1.5', '203.0.113.80', 1_850_000_000),
+    ];
+    assert.equal(await store.events.add(events), 2);
+    // The same content read from another copy of the file is the same event.
+    const copy = events.map((e) => ({ ...e, source: { ...e.source, file: 'copy/' + e.source.file } }));
+    assert.equal(await store.events.add(copy), 0);
+    assert.equal(await store.events.count(), 2);
+  });
+
+  withStore(
+    'pivots: host, user, either end of a connection, field = value, free text, time range',
+    async (store) => {
+      await store.events.add([
+        logon(1, 'WS-014.corp.example', 'svc-backup', '10.0.1.5'),
+        logon(2, 'WS-015.corp.example', 'alice', '10.0.4.7'),
+        zeekConn(3, '10.0.1.5', '203.0.113.80', 1_850_000_000),
+        zeekConn(4, '10.0.4.7', '198.51.100.10', 2_100),
+      ]);
+      const ids = async (q: Parameters<Store['events']['search']>[0]) =>
+        (await store.events.search(q)).map((e) => e.event.timestamp);
+      assert.equal((await ids({ host: 'ws-014.corp.example' })).length, 1);
+      assert.equal((await ids({ user: 'ALICE' })).length, 1);
+      assert.equal((await ids({ ip: '10.0.1.5' })).length, 2);
+      assert.equal((await ids({ ip: '203.0.113.80' })).length, 1);
+      assert.equal((await ids({ field: { name: 'id.resp_h', value: '198.51.100.10' } })).length, 1);
+      assert.equal((await ids({ field: { name: 'TargetUserName', value: 'Svc-Backup' } })).length, 1);
+      assert.equal((await ids({ text: 'SVC-back' })).length, 1);
+      assert.deepEqual(await ids({ from: Date.UTC(2026, 4, 10, 2, 2), to: Date.UTC(2026, 4, 10, 3, 3) }), [
+        Date.UTC(2026, 4, 10, 2, 2),
+        Date.UTC(2026, 4, 10, 3, 3),
+      ]);
+      const stored = (await store.events.search({ ip: '203.0.113.80' }))[0]!;
+      assert.equal(stored.event.source.logType, 'conn');
+      assert.equal(stored.event.fields.orig_bytes, 1_850_000_000);
+      assert.deepEqual(await store.events.get(stored.id), stored);
+    },
+  );
+
+  withStore(
+    'hostile strings are data: quotes, SQL and JSON-path characters in names and values',
+    async (store) => {
+      const evil = `x'); DROP TABLE events; --"\\$.a[0]`;
+      const fields: EventFields = { [evil]: evil, CommandLine: evil };
+      await store.events.add([
+        { timestamp: 1, source: { kind: 'jsonl', file: 'evil.jsonl', line: 1 }, fields },
+      ]);
+      assert.equal((await store.events.search({ field: { name: evil, value: evil } })).length, 1);
+      assert.equal((await store.events.search({ text: evil })).length, 1);
+      assert.equal(await store.events.count(), 1);
+    },
+  );
+
+  withStore('scan pages through every matching event in time order', async (store) => {
+    const many = Array.from({ length: 2_345 }, (_, i) =>
+      zeekConn(i % 50, `10.0.${i % 7}.${i % 200}`, '192.0.2.45', i),
+    );
+    await store.events.add(many);
+    const seen: number[] = [];
+    for await (const e of store.events.scan({ ip: '192.0.2.45' }, 500)) seen.push(e.event.timestamp);
+    assert.equal(seen.length, await store.events.count());
+    assert.ok(seen.every((t, i) => i === 0 || t >= seen[i - 1]!));
+  });
+
+  withStore('detections: idempotent, filtered by level, host and rule', async (store) => {
+    const d: Detection = {
+      kind: 'sigma',
+      ruleId: 'a642964e-bead-4bed-8910-1bb4d63e3b4d',
+      ruleTitle: 'HackTool - Mimikatz Execution',
+      level: 'high',
+      tags: ['attack.t1003.001'],
+      timestamp: Date.UTC(2026, 4, 10, 2, 20),
+      host: 'EXCH01',
+      fields: { CommandLine: 'm.exe sekurlsa::logonpasswords' },
+      source: { kind: 'evtx', file: 'sysmon.evtx', recordId: 7 },
+    };
+    const low: Detection = {
+      ...d,
+      ruleId: 'r-low',
+      level: 'low',
+      host: 'WS-1',
+      source: { ...d.source, recordId: 8 },
+    };
+    assert.equal(await store.detections.add([d, low]), 2);
+    assert.equal(await store.detections.add([d]), 0);
+    assert.equal((await store.detections.search({ minLevel: 'high' })).length, 1);
+    assert.equal((await store.detections.search({ host: 'exch01' })).length, 1);
+    const [found] = await store.detections.search({ ruleId: d.ruleId });
+    assert.deepEqual(found!.detection, d);
+  });
+
+  withStore('ingest jobs keep status, counts and issue samples', async (store) => {
+    const job = await store.jobs.create(['case-42/']);
+    assert.equal(job.status, 'queued');
+    await store.jobs.update(job.id, {
+      status: 'done',
+      records: 10,
+      issues: 1,
+      issueSamples: [
+        { code: 'jsonl.parse', message: 'bad line', severity: 'error', file: 'a.jsonl', line: 3 },
+      ],
+      finishedAt: 5,
+    });
+    const again = await store.jobs.get(job.id);
+    assert.equal(again?.status, 'done');
+    assert.equal(again?.issueSamples[0]?.line, 3);
+    assert.equal((await store.jobs.list()).length, 1);
+  });
+
+  withStore('incidents are replaced whole by id, with their detections', async (store) => {
+    const incident = {
+      id: 'inc-1',
+      title: 'Exchange exploited',
+      firstSeen: 1,
+      lastSeen: 2,
+      detectionIds: ['d1', 'd2'],
+      analysis: { hosts: 2 },
+    };
+    await store.incidents.put(incident);
+    await store.incidents.put({ ...incident, detectionIds: ['d2', 'd3'], analysis: { hosts: 3 } });
+    const got = await store.incidents.get('inc-1');
+    assert.deepEqual(got?.detectionIds, ['d2', 'd3']);
+    assert.deepEqual(got?.analysis, { hosts: 3 });
+    assert.equal((await store.incidents.list()).length, 1);
+  });
+}
