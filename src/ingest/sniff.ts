@@ -25,6 +25,7 @@ export function jsonFormatOf(value: unknown): EvidenceFormat {
     const v = value as Record<string, unknown>;
     if ('event_type' in v && ('src_ip' in v || 'flow_id' in v || 'timestamp' in v)) return 'suricata';
     if (('_path' in v && 'ts' in v) || 'id.orig_h' in v || ('uid' in v && 'ts' in v)) return 'zeek-json';
+    if (v['@proc'] === 'zeek' && '@stream' in v) return 'zeek-json';
   }
   return 'jsonl';
 }
@@ -37,33 +38,117 @@ export function sniffText(text: string): { format: EvidenceFormat; layout?: Json
     return { format: 'w3c' };
   if (/^#separator |^#fields\t/.test(t)) return { format: 'zeek' };
   if (t[0] === '{' || t[0] === '[') {
-    const firstLine = t.slice(0, t.indexOf('\n') < 0 ? t.length : t.indexOf('\n')).trim();
+    const layout = jsonLayout(t);
+    const first = layout === 'lines' ? firstObjectLine(t) : undefined;
+    if (first !== undefined) return { format: jsonFormatOf(first), layout };
+    // Pretty-printed, concatenated, an array, or a first line longer than the head: the keys that show.
+    let format: EvidenceFormat = 'jsonl';
+    if (/"Event"\s*:\s*\{[\s\S]*"System"\s*:/.test(t)) format = 'evtx-json';
+    else if (/"event_type"\s*:/.test(t)) format = 'suricata';
+    else if (/"winlog"\s*:/.test(t)) format = 'ecs';
+    else if (/"EventID"\s*:/.test(t) && /"(Hostname|SourceName|Channel)"\s*:/.test(t)) format = 'winjson';
+    else if (/"_path"\s*:|"id\.orig_h"\s*:|"@proc"\s*:\s*"zeek"/.test(t)) format = 'zeek-json';
+    return { format, layout };
+  }
+  return looksLikeCsv(t) ? { format: 'csv' } : null;
+}
+
+/** Complete lines of the head (the last one may be cut unless the head ends with a newline). */
+function completeLines(t: string): string[] {
+  const all = t.split('\n');
+  all.pop();
+  return all.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
+/**
+ * JSON lines when any of the first lines, starting at column 0, is an object by itself (so one broken
+ * first line does not turn a JSON-lines file into one unterminated value), or when the first line is
+ * longer than the head; an array or pretty-printed values otherwise.
+ */
+function jsonLayout(t: string): JsonLayout {
+  if (t[0] === '[') return 'values';
+  if (!t.includes('\n')) return 'lines';
+  return firstObjectLine(t) !== undefined ? 'lines' : 'values';
+}
+
+function firstObjectLine(t: string): Record<string, unknown> | undefined {
+  const candidates = t.includes('\n') ? completeLines(t) : [t];
+  for (const line of candidates.slice(0, 64)) {
+    if (line[0] !== '{') continue;
     try {
-      const value: unknown = JSON.parse(firstLine);
-      if (!Array.isArray(value)) return { format: jsonFormatOf(value), layout: 'lines' };
+      const value: unknown = JSON.parse(line);
+      if (
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.keys(value).length > 0
+      )
+        return value as Record<string, unknown>;
     } catch {
-      // Pretty-printed, concatenated or an array: look at the keys that show in the head.
-    }
-    if (/"Event"\s*:\s*\{[\s\S]*"System"\s*:/.test(t)) return { format: 'evtx-json', layout: 'values' };
-    if (/"event_type"\s*:/.test(t)) return { format: 'suricata', layout: 'values' };
-    if (/"winlog"\s*:/.test(t)) return { format: 'ecs', layout: 'values' };
-    if (/"EventID"\s*:/.test(t) && /"(Hostname|SourceName|Channel)"\s*:/.test(t))
-      return { format: 'winjson', layout: 'values' };
-    if (/"_path"\s*:|"id\.orig_h"\s*:/.test(t)) return { format: 'zeek-json', layout: 'values' };
-    return { format: 'jsonl', layout: 'values' };
-  }
-  const lines = t
-    .split('\n')
-    .slice(0, 6)
-    .filter((l) => l.trim() !== '');
-  if (lines.length >= 1 && !t.slice(0, 2048).includes('\u0000')) {
-    for (const d of [',', '\t', ';', '|']) {
-      const counts = lines.map((l) => l.split(d).length - 1);
-      const complete = t.includes('\n') ? counts.slice(0, -1) : counts;
-      if (counts[0]! >= 1 && complete.every((c) => c === counts[0])) return { format: 'csv' };
+      // a broken or partial line: look at the next
     }
   }
-  return null;
+  return undefined;
+}
+
+/** The head's records split by `d` outside double quotes (RFC 4180), blank lines left out. */
+function delimitedRecords(t: string, d: string): { complete: string[][]; partial?: string[] } {
+  const complete: string[][] = [];
+  let cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < t.length && complete.length < 32; i++) {
+    const c = t[i]!;
+    if (quoted) {
+      if (c === '"' && t[i + 1] === '"') {
+        cell += c;
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell.trim() === '') {
+      quoted = true;
+      cell = '';
+    } else if (c === d) {
+      cells.push(cell);
+      cell = '';
+    } else if (c === '\n') {
+      cells.push(cell.endsWith('\r') ? cell.slice(0, -1) : cell);
+      if (!(cells.length === 1 && cells[0]!.trim() === '')) complete.push(cells);
+      cells = [];
+      cell = '';
+    } else cell += c;
+  }
+  if (complete.length >= 32 || (cells.length === 0 && cell === '')) return { complete };
+  return { complete, partial: [...cells, cell] };
+}
+
+/** A header names columns; a sentence (prose, a README) does not. */
+function headerLike(cells: readonly string[]): boolean {
+  const names = cells.map((c) => c.trim());
+  // A drawn table (Markdown `| a | b |`) has nothing before its first and after its last border.
+  if (names[0] === '' && names[names.length - 1] === '') return false;
+  if (names.some((n) => n.length > 64 || n.split(/\s+/).length > 5)) return false;
+  return !/[.!?]$/.test(names[names.length - 1] ?? '');
+}
+
+/**
+ * CSV when one delimiter splits a header into ≥ 2 cells and most records after it (at least one) into
+ * as many, quoted cells counting as one — a broken row is the reader's issue, not a reason to skip the
+ * file — and the header reads as column names rather than prose.
+ */
+function looksLikeCsv(t: string): boolean {
+  if (t.slice(0, 2048).includes('\u0000')) return false;
+  for (const d of [',', '\t', ';', '|']) {
+    const { complete, partial } = delimitedRecords(t, d);
+    const header = complete[0];
+    if (!header || header.length < 2 || !headerLike(header)) continue;
+    const rows = complete.slice(1);
+    // The last record may be cut at the end of the head: it counts only when it is whole.
+    if (partial?.length === header.length) rows.push(partial);
+    const matching = rows.filter((r) => r.length === header.length).length;
+    if (matching >= 1 && matching * 2 > rows.length) return true;
+  }
+  return false;
 }
 
 /** The format of content starting with `head`. */

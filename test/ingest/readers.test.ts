@@ -217,3 +217,19 @@ test('winlogbeat / ECS JSON is recognised and keeps the Windows event data', asy
   assert.equal(String(e.fields.EventID), '7045');
   assert.equal(e.fields.Channel, 'System');
 });
+
+test("json-streaming-logs Zeek (OTRF APT29): @stream is the log type, id_orig_h becomes Zeek's id.orig_h", async () => {
+  const dir = join(SHARED_DATA, 'otrf-security-datasets', 'compound', 'apt29');
+  for (const day of ['day1', 'day2']) {
+    const path = join(dir, day, 'zeek', 'combined_zeek.log');
+    const expected = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '').length;
+    const read = (await readAll(path)).get(path)!;
+    assert.equal(read.format, 'zeek-json', day);
+    assert.equal(read.events.length, expected, day);
+    const conn = read.events.find((e) => e.source.logType === 'conn')!;
+    assert.ok(typeof conn.fields['id.orig_h'] === 'string', day);
+    assert.ok(!('id_orig_h' in conn.fields), day);
+  }
+});

@@ -100,6 +100,18 @@ export async function* readZeekTsv(source: ByteSource, file: string): AsyncGener
   }
 }
 
+/**
+ * The json-streaming-logs package writes `id_orig_h` where Zeek itself writes `id.orig_h`; rules
+ * and analytics use Zeek's names.
+ */
+function withDottedEndpoints(fields: Record<string, FieldValue>): Record<string, FieldValue> {
+  if (!('id_orig_h' in fields)) return fields;
+  const out: Record<string, FieldValue> = {};
+  for (const [key, value] of Object.entries(fields))
+    out[/^id_(orig|resp)_[hp]$/.test(key) ? key.replace('_', '.') : key] = value;
+  return out;
+}
+
 export async function* readZeekJson(
   items: AsyncIterable<JsonItem>,
   file: string,
@@ -114,8 +126,10 @@ export async function* readZeekJson(
       yield { ok: false, issue: issue('zeek.record.shape', 'not a JSON object', { file, line: item.line }) };
       continue;
     }
-    const fields = flattenJson(item.value);
-    const logType = typeof fields._path === 'string' ? fields._path : fromName;
+    const fields = withDottedEndpoints(flattenJson(item.value));
+    // json-streaming-logs writes the log's name as @stream.
+    const path = typeof fields._path === 'string' ? fields._path : fields['@stream'];
+    const logType = typeof path === 'string' ? path : fromName;
     yield {
       ok: true,
       event: {
