@@ -12,7 +12,7 @@ import type { GeoDatabase } from '../enrich/geo.js';
 import { isInternalIp } from '../enrich/geo.js';
 import { activityOf, type Activity } from './activity.js';
 import { tacticName, tacticOrder, tacticsOf, techniquesOf } from './attack.js';
-import type { FactCollector, Flow, ObservedDetection } from './facts.js';
+import type { FactCollector, Flow, ObservedDetection, WebAction } from './facts.js';
 import { hostKey } from './facts.js';
 
 export interface BuildOptions {
@@ -78,6 +78,15 @@ export interface Incident {
     readonly last_seen: string;
     readonly bytes_out: number;
   }[];
+  /** Script files a web server process wrote on incident hosts. */
+  readonly web_shells: {
+    readonly host: string;
+    readonly path: string;
+    readonly time: string;
+    readonly written_by: string;
+  }[];
+  /** What web server processes ran on incident hosts, in time order. */
+  readonly web_commands: { readonly host: string; readonly time: string; readonly command: string }[];
   readonly bytes_out_total: number;
   readonly cross_border: boolean;
   readonly countries: string[];
@@ -475,6 +484,28 @@ function analyse(members: ReadonlySet<string>, ctx: AnalysisContext): Incident {
     for (const w of web) actionTimes.push(...w.times);
   }
   const memberSet = new Set(members);
+  const webShells = hostKeys
+    .flatMap((h) =>
+      webShellsOn(facts, h).map((a) => ({
+        host: display(h),
+        path: a.what,
+        time: iso(a.time),
+        written_by: a.by,
+      })),
+    )
+    .sort((a, b) => a.time.localeCompare(b.time));
+  const webCommands = hostKeys
+    .flatMap((h) =>
+      (facts.webCommands.get(h) ?? []).map((a) => ({ host: display(h), time: iso(a.time), command: a.what })),
+    )
+    .sort((a, b) => a.time.localeCompare(b.time));
+  // Sysmon 1 and Security 4688 both record one process: keep one line per command and second.
+  const webCommandsOnce = webCommands.filter(
+    (c, k) =>
+      k === 0 ||
+      c.command !== webCommands[k - 1]!.command ||
+      c.time.slice(0, 19) !== webCommands[k - 1]!.time.slice(0, 19),
+  );
   const detectionIds = observed.map((o) => detectionId(o.detection));
   const first = Math.min(
     ...observed.map((o) => o.detection.timestamp),
@@ -508,6 +539,8 @@ function analyse(members: ReadonlySet<string>, ctx: AnalysisContext): Incident {
     timeline,
     techniques,
     infrastructure,
+    web_shells: webShells,
+    web_commands: webCommandsOnce,
     bytes_out_total: bytesOut,
     cross_border: countries.some((c) => c !== ctx.home),
     countries,
@@ -518,6 +551,16 @@ function analyse(members: ReadonlySet<string>, ctx: AnalysisContext): Incident {
       .slice(0, 500),
     detections: { count: observed.length, ids: detectionIds },
   };
+}
+
+/** Web shells on a host: scripts its web server wrote, and scripts written into a web root that it then compiled. */
+function webShellsOn(facts: FactCollector, host: string): WebAction[] {
+  const compiled = facts.webCompiled.get(host) ?? [];
+  const served = (a: WebAction): boolean => {
+    const name = (a.what.split('\\').pop() ?? a.what).toLowerCase();
+    return compiled.some((c) => c.what === name && c.time >= a.time);
+  };
+  return [...(facts.webShells.get(host) ?? []), ...(facts.webScripts.get(host) ?? []).filter(served)];
 }
 
 export function formatBytes(n: number): string {

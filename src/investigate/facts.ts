@@ -53,6 +53,14 @@ export interface Launch {
   readonly hosts: Map<string, number>;
 }
 
+export interface WebAction {
+  readonly time: number;
+  /** The file written, or the command line run. */
+  readonly what: string;
+  /** The web server process. */
+  readonly by: string;
+}
+
 export interface Flow {
   readonly src: string;
   readonly dst: string;
@@ -76,6 +84,14 @@ const WEB_SERVER_PROCESS = /[\\/](w3wp|httpd|nginx|tomcat\d*|php-cgi|java)\.exe$
 function isPrivate(ip: string): boolean {
   return /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(ip);
 }
+
+const WEB_SCRIPT = /\.(aspx?|ashx|asmx|php\d?|jspx?|cfm|war)$/i;
+const MAX_WEB_ACTIONS = 1_000;
+/** The framework compiling a page, not a web shell acting. */
+const ASPNET_COMPILER = /[\\/](csc|cvtres|vbc|conhost)\.exe$/i;
+const WEB_ROOT = /\\(inetpub|wwwroot|HttpProxy|FrontEnd|ClientAccess|htdocs|webapps)\\/i;
+/** `…\Temporary ASP.NET Files\owa\8e05b027\e164d61b\ohyeah.aspx.f5dba9b9.compiled` → ohyeah.aspx */
+const ASPNET_COMPILED = /Temporary ASP\.NET Files\\.*\\([^\\]+\.(?:aspx?|ashx|asmx))\.[0-9a-f]+\.compiled$/i;
 
 const SERVICE_ACCOUNTS = /^(system|local service|network service|anonymous logon|-|dwm-\d+|umfd-\d+)$|\$$/i;
 
@@ -110,6 +126,13 @@ export class FactCollector {
   readonly services: ServiceInstall[] = [];
   readonly launches = new Map<string, Launch>();
   readonly flows = new Map<string, Flow>();
+  /** Script files written by a web server process, per host key: web shells. */
+  readonly webShells = new Map<string, WebAction[]>();
+  /** Script files written into a web root by other processes, and the scripts ASP.NET compiled. */
+  readonly webScripts = new Map<string, WebAction[]>();
+  readonly webCompiled = new Map<string, WebAction[]>();
+  /** Processes a web server process started, per host key: what a web shell ran. */
+  readonly webCommands = new Map<string, WebAction[]>();
   /** Web requests per client IP → per server host: count and times. */
   readonly webRequests = new Map<string, Flow>();
   firstTime = Infinity;
@@ -199,10 +222,29 @@ export class FactCollector {
       const service = str(f.ServiceName);
       if (service && this.services.length < MAX_KEYS)
         this.services.push({ host, service, image: str(f.ImagePath) ?? '', time: t });
+    } else if (id === 11 && channel.includes('sysmon')) {
+      const image = str(f.Image);
+      const target = str(f.TargetFilename);
+      if (!image || !target) return;
+      const byWebServer = WEB_SERVER_PROCESS.test(image);
+      if (WEB_SCRIPT.test(target) && (byWebServer || WEB_ROOT.test(target))) {
+        // A script the web server wrote is a web shell outright; one written into a web root by
+        // anything else (ProxyLogon's OAB export writes as System) counts once the server runs it.
+        this.#webAction(byWebServer ? this.webShells : this.webScripts, host, {
+          time: t,
+          what: target,
+          by: image,
+        });
+      }
+      const compiled = byWebServer ? ASPNET_COMPILED.exec(target) : null;
+      if (compiled)
+        this.#webAction(this.webCompiled, host, { time: t, what: compiled[1]!.toLowerCase(), by: image });
     } else if ((id === 1 && channel.includes('sysmon')) || (id === 4688 && channel === 'security')) {
       const image = str(f.Image) ?? str(f.NewProcessName);
       const parent = str(f.ParentImage) ?? str(f.ParentProcessName);
       if (!image || !parent) return;
+      if (WEB_SERVER_PROCESS.test(parent) && !ASPNET_COMPILER.test(image))
+        this.#webAction(this.webCommands, host, { time: t, what: str(f.CommandLine) ?? image, by: parent });
       const binary = sha256Of(str(f.Hashes)) ?? baseName(image);
       const key = `${binary}\0${baseName(parent)}`;
       let launch = this.launches.get(key);
@@ -220,6 +262,15 @@ export class FactCollector {
       const dst = str(f.DestinationIp);
       if (ip && dst) this.#flow(this.flows, ip, dst, t, 0, 0);
     }
+  }
+
+  #webAction(table: Map<string, WebAction[]>, host: string, action: WebAction): void {
+    let list = table.get(host);
+    if (!list) {
+      if (table.size >= MAX_KEYS) return;
+      table.set(host, (list = []));
+    }
+    if (list.length < MAX_WEB_ACTIONS) list.push(action);
   }
 
   #learnIp(ip: string, name: string): void {
