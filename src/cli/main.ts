@@ -4,6 +4,7 @@ import { VigilError } from '../core/errors.js';
 import { registerEvtx } from './commands/evtx.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerRules } from './commands/rules.js';
+import { registerReport } from './commands/report.js';
 import { registerScan } from './commands/scan.js';
 
 /** Exit codes: 0 fine, 1 findings at or above the fail level / failed checks, 2 usage or fatal error. */
@@ -20,6 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerIngest(program, setExit);
   registerScan(program, setExit);
   registerRules(program, setExit);
+  registerReport(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

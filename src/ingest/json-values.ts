@@ -29,7 +29,12 @@ export async function* jsonValues(source: ByteSource): AsyncGenerator<JsonItem> 
       const c = piece.charCodeAt(i);
       if (c === 10) line++;
       if (inString) {
-        if (escape) escape = false;
+        // JSON strings never hold a raw newline: an unterminated string ends at the line's end, so one
+        // broken value is reported by JSON.parse and the brackets after it still balance.
+        if (c === 10) {
+          inString = false;
+          escape = false;
+        } else if (escape) escape = false;
         else if (c === 92) escape = true;
         else if (c === 34) inString = false;
         continue;

@@ -137,7 +137,9 @@ function headerLike(cells: readonly string[]): boolean {
  * file — and the header reads as column names rather than prose.
  */
 function looksLikeCsv(t: string): boolean {
-  if (t.slice(0, 2048).includes('\u0000')) return false;
+  // NULs in the header are binary or UTF-16; one in a value is just hostile data, not a reason to skip.
+  const nl = t.indexOf('\n');
+  if (t.slice(0, nl < 0 ? 2048 : nl).includes('\u0000')) return false;
   for (const d of [',', '\t', ';', '|']) {
     const { complete, partial } = delimitedRecords(t, d);
     const header = complete[0];

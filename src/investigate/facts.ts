@@ -293,3 +293,64 @@ export class FactCollector {
     if (flow.times.length < MAX_FLOW_TIMES) flow.times.push(t);
   }
 }
+
+/** The collector's data as it crosses a worker boundary (structured clone keeps Maps and Sets). */
+export type FactSnapshot = Pick<
+  FactCollector,
+  | 'detections'
+  | 'ipToHost'
+  | 'hostNames'
+  | 'logons'
+  | 'services'
+  | 'launches'
+  | 'flows'
+  | 'webRequests'
+  | 'webShells'
+  | 'webScripts'
+  | 'webCompiled'
+  | 'webCommands'
+  | 'firstTime'
+  | 'lastTime'
+>;
+
+/** Adds what another collector (another worker's share of the files) saw. */
+export function mergeFacts(into: FactCollector, from: FactSnapshot): void {
+  into.detections.push(...from.detections);
+  for (const [k, v] of from.ipToHost) if (!into.ipToHost.has(k)) into.ipToHost.set(k, v);
+  for (const [k, v] of from.hostNames) if (!into.hostNames.has(k)) into.hostNames.set(k, v);
+  for (const [k, e] of from.logons) {
+    const mine = into.logons.get(k);
+    if (!mine) into.logons.set(k, e);
+    else {
+      mine.first = Math.min(mine.first, e.first);
+      mine.last = Math.max(mine.last, e.last);
+      mine.count += e.count;
+      e.users.forEach((u) => mine.users.add(u));
+    }
+  }
+  into.services.push(...from.services);
+  for (const [k, l] of from.launches) {
+    const mine = into.launches.get(k);
+    if (!mine) into.launches.set(k, l);
+    else for (const [h, t] of l.hosts) mine.hosts.set(h, Math.min(t, mine.hosts.get(h) ?? Infinity));
+  }
+  for (const table of ['flows', 'webRequests'] as const) {
+    for (const [k, f] of from[table]) {
+      const mine = into[table].get(k);
+      if (!mine) into[table].set(k, f);
+      else {
+        mine.first = Math.min(mine.first, f.first);
+        mine.last = Math.max(mine.last, f.last);
+        mine.count += f.count;
+        mine.bytesOut += f.bytesOut;
+        mine.bytesIn += f.bytesIn;
+        mine.times.push(...f.times.slice(0, Math.max(0, 2_000 - mine.times.length)));
+      }
+    }
+  }
+  for (const table of ['webShells', 'webScripts', 'webCompiled', 'webCommands'] as const) {
+    for (const [h, list] of from[table]) into[table].set(h, [...(into[table].get(h) ?? []), ...list]);
+  }
+  into.firstTime = Math.min(into.firstTime, from.firstTime);
+  into.lastTime = Math.max(into.lastTime, from.lastTime);
+}

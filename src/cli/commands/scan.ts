@@ -16,9 +16,15 @@ import {
   summaryText,
   tableHeader,
   tableRow,
+  terminalSafe,
   type ScanFormat,
 } from '../scan/format.js';
 import { runScan, type ScanResult } from '../scan/pipeline.js';
+import { writeFile } from 'node:fs/promises';
+import { geoDatabase } from '../../enrich/geo.js';
+import { buildIncidents } from '../../investigate/index.js';
+import { incidentHtml } from '../../report/incident.js';
+import { openStore } from '../../store/index.js';
 
 interface ScanOptions {
   rules?: string[];
@@ -30,6 +36,10 @@ interface ScanOptions {
   recover: boolean;
   workers: string;
   summary: boolean;
+  incidents?: string;
+  report?: string;
+  homeCountry: string;
+  db?: string;
 }
 
 export function registerScan(program: Command, setExit: SetExit): void {
@@ -62,6 +72,14 @@ export function registerScan(program: Command, setExit: SetExit): void {
     .option('--recover', 'also recover EVTX records from slack space', false)
     .option('-w, --workers <n>', 'worker threads (0 = scan in the main thread)', 'auto')
     .option('--no-summary', 'leave out the summary')
+    .option('--incidents <file>', 'reconstruct incidents and write them as JSON (docs/formats.md)')
+    .option('--report <file>', 'write a self-contained HTML report of the incidents')
+    .option(
+      '--home-country <code>',
+      "the CERT's country: parties outside it make an incident cross-border",
+      'CN',
+    )
+    .option('--db <path>', 'also store detections, incidents and the ingest job (SQLite file)')
     .action(async (paths: string[], options: ScanOptions) => {
       const code = await scanCommand(paths, options);
       setExit(code);
@@ -84,6 +102,7 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
       minLevel: options.minLevel,
       recover: options.recover,
       workers: Number.isFinite(workers) ? workers : 0,
+      investigate: Boolean(options.incidents ?? options.report ?? options.db),
     },
     {
       onRecords(n) {
@@ -124,6 +143,7 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
     const summaryStream = options.format === 'table' && !options.out ? process.stdout : process.stderr;
     summaryStream.write(stats + summaryText(summarize(result.detections)) + '\n');
   }
+  if (result.facts) await writeInvestigation(paths, result, options);
   const failRank = levelRank(options.failLevel);
   if (result.detections.some((d) => levelRank(d.level) >= failRank)) return 1;
   return result.files.length === 0 && result.problems.length > 0 ? 2 : 0;
@@ -146,4 +166,63 @@ function writeDetections(out: Writable, result: ScanResult, format: ScanFormat):
       out.write(`${JSON.stringify(result.detections.map(detectionToJson), null, 2)}\n`);
       break;
   }
+}
+
+/** Incidents from the scan's facts, written as JSON, an HTML report and into the store, as asked. */
+async function writeInvestigation(
+  paths: readonly string[],
+  result: ScanResult,
+  options: ScanOptions,
+): Promise<void> {
+  const incidents = buildIncidents(result.facts!, {
+    geo: geoDatabase(),
+    homeCountry: options.homeCountry,
+  });
+  if (options.incidents) {
+    const document = {
+      format: 'vigil-incidents',
+      version: 1,
+      generated: new Date().toISOString(),
+      incidents,
+    };
+    await writeFile(options.incidents, JSON.stringify(document, null, 2) + '\n');
+  }
+  if (options.report) await writeFile(options.report, incidentHtml(incidents));
+  if (options.db) {
+    const store = openStore(options.db);
+    try {
+      const job = await store.jobs.create(paths);
+      await store.detections.add(result.detections);
+      for (const i of incidents) {
+        await store.incidents.put({
+          id: i.id,
+          title: i.title,
+          firstSeen: Date.parse(i.first_seen),
+          lastSeen: Date.parse(i.last_seen),
+          detectionIds: i.detections.ids,
+          analysis: i,
+        });
+      }
+      const spans = result.files.map((f) => f.counts);
+      const firsts = spans.map((c) => c.firstTimestamp).filter((t) => !Number.isNaN(t));
+      const lasts = spans.map((c) => c.lastTimestamp).filter((t) => !Number.isNaN(t));
+      await store.jobs.update(job.id, {
+        status: 'done',
+        records: spans.reduce((n, c) => n + c.records, 0),
+        issues: spans.reduce((n, c) => n + c.issues, 0),
+        detections: result.detections.length,
+        firstTimestamp: firsts.length > 0 ? Math.min(...firsts) : null,
+        lastTimestamp: lasts.length > 0 ? Math.max(...lasts) : null,
+        issueSamples: result.files.flatMap((f) => f.issues).slice(0, 50),
+        finishedAt: Date.now(),
+      });
+    } finally {
+      await store.close();
+    }
+  }
+  const where = [options.incidents, options.report, options.db].filter(Boolean).join(', ');
+  process.stderr.write(
+    `${incidents.length} incident${incidents.length === 1 ? '' : 's'} written to ${where}\n`,
+  );
+  for (const i of incidents) process.stderr.write(`  ${terminalSafe(i.id)}  ${terminalSafe(i.title)}\n`);
 }

@@ -22,6 +22,7 @@ import {
   type CorrelationRule,
 } from '../../detect/sigma/index.js';
 import { evtxChunkRanges, hasEvtxMagic } from '../../ingest/evtx/index.js';
+import { FactCollector, mergeFacts, type FactSnapshot } from '../../investigate/index.js';
 import { walkEvidence, type EvidenceFile } from '../../ingest/index.js';
 
 export interface ScanConfig {
@@ -32,6 +33,8 @@ export interface ScanConfig {
   readonly recover: boolean;
   /** 0 = in this thread. */
   readonly workers: number;
+  /** Gather what incident building needs (facts.ts) while scanning. */
+  readonly investigate?: boolean;
 }
 
 export interface FileReport {
@@ -55,6 +58,8 @@ export interface ScanResult {
   readonly rulesLoaded: number;
   readonly indicatorsLoaded: number;
   readonly events: number;
+  /** When `investigate` was set. */
+  readonly facts?: FactCollector;
 }
 
 /** Issues kept per file in the report; the count is always exact. */
@@ -97,6 +102,7 @@ export async function scanFile(
   records: AsyncIterable<import('../../core/reader.js').ReadResult>,
   emit: (detections: Detection[]) => void,
   onRecords?: (n: number) => void,
+  facts?: FactCollector,
 ): Promise<FileReport> {
   const counts = emptyCounts();
   const issues: Issue[] = [];
@@ -109,6 +115,7 @@ export async function scanFile(
       continue;
     }
     const found = engine.process(result.event);
+    facts?.observe(result.event, found);
     if (found.length > 0) {
       detections += found.length;
       emit(found);
@@ -131,6 +138,7 @@ async function runScanHere(config: ScanConfig, progress: ScanProgress): Promise<
   const detections: Detection[] = [];
   const files: FileReport[] = [];
   const problems = [...prepared.problems];
+  const facts = config.investigate ? new FactCollector() : undefined;
   for await (const item of walkEvidence(config.paths, { recover: config.recover })) {
     if (item.file === null) {
       problems.push(item.issue);
@@ -142,6 +150,7 @@ async function runScanHere(config: ScanConfig, progress: ScanProgress): Promise<
       item.records,
       (found) => detections.push(...found),
       (n) => progress.onRecords?.(n),
+      facts,
     );
     files.push(report);
     progress.onFile?.(report);
@@ -155,6 +164,7 @@ async function runScanHere(config: ScanConfig, progress: ScanProgress): Promise<
     rulesLoaded: prepared.rulesLoaded,
     indicatorsLoaded: prepared.indicatorsLoaded,
     events: prepared.engine.eventsSeen,
+    ...(facts ? { facts } : {}),
   };
 }
 
@@ -172,7 +182,7 @@ export type WorkerMessage =
   | { type: 'file'; report: FileReport }
   | { type: 'problem'; issue: Issue }
   | { type: 'idle' }
-  | { type: 'done'; inputs: BaseMatch[]; events: number };
+  | { type: 'done'; inputs: BaseMatch[]; events: number; facts?: FactSnapshot };
 
 /** A unit of work: one evidence file, or a chunk range of one large .evtx. */
 export interface WorkItem {
@@ -198,6 +208,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
   let rulesLoaded = 0;
   let indicatorsLoaded = 0;
   let events = 0;
+  const facts = config.investigate ? new FactCollector() : undefined;
   // The first worker sends the correlation rules it loaded: the main thread needs them only at the end.
   let correlations: CorrelationRule[] = [];
 
@@ -209,6 +220,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
           indicatorPaths: config.indicatorPaths,
           minLevel: config.minLevel,
           recover: config.recover,
+          investigate: config.investigate ?? false,
         },
       });
       const next = () => {
@@ -246,6 +258,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
           case 'done':
             inputs.push(...message.inputs);
             events += message.events;
+            if (facts && message.facts) mergeFacts(facts, message.facts);
             void worker.terminate();
             resolve();
             break;
@@ -262,7 +275,15 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
   detections.sort(byTime);
   const merged = mergeRanges(files);
   merged.sort((a, b) => a.file.path.localeCompare(b.file.path));
-  return { detections, files: merged, problems, rulesLoaded, indicatorsLoaded, events };
+  return {
+    detections,
+    files: merged,
+    problems,
+    rulesLoaded,
+    indicatorsLoaded,
+    events,
+    ...(facts ? { facts } : {}),
+  };
 }
 
 /** One report per file again, after its chunk ranges were scanned apart. */

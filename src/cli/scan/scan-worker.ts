@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Level } from '../../core/detection.js';
 import { readEvtxFile } from '../../ingest/evtx/index.js';
 import { walkEvidence } from '../../ingest/index.js';
+import { FactCollector } from '../../investigate/index.js';
 import { prepareEngine, scanFile, type WorkerCommand, type WorkerMessage } from './pipeline.js';
 
 interface WorkerConfig {
@@ -10,6 +11,7 @@ interface WorkerConfig {
   indicatorPaths: string[];
   minLevel: Level;
   recover: boolean;
+  investigate: boolean;
 }
 
 const port = parentPort;
@@ -18,6 +20,7 @@ const config = workerData as WorkerConfig;
 const send = (message: WorkerMessage): void => port.postMessage(message);
 
 const prepared = await prepareEngine(config);
+const facts = config.investigate ? new FactCollector() : undefined;
 send({
   type: 'ready',
   rulesLoaded: prepared.rulesLoaded,
@@ -32,6 +35,7 @@ port.on('message', (command: WorkerCommand) => {
       type: 'done',
       inputs: prepared.engine.takeCorrelationInputs(),
       events: prepared.engine.eventsSeen,
+      ...(facts ? { facts } : {}),
     });
     return;
   }
@@ -47,6 +51,7 @@ port.on('message', (command: WorkerCommand) => {
         records,
         (detections) => send({ type: 'detections', detections }),
         (count) => send({ type: 'records', count }),
+        facts,
       );
       send({ type: 'file', report });
       send({ type: 'idle' });
@@ -63,6 +68,7 @@ port.on('message', (command: WorkerCommand) => {
         item.records,
         (detections) => send({ type: 'detections', detections }),
         (count) => send({ type: 'records', count }),
+        facts,
       );
       send({ type: 'file', report });
     }

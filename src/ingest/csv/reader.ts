@@ -26,6 +26,8 @@ export async function* csvRecords(source: ByteSource): AsyncGenerator<CsvRecord>
   let line = 1;
   let recordLine = 1;
   let size = 0;
+  let skipping = false;
+  let justClosed = false;
   let delim: string | undefined;
   let head = '';
   for await (const piece of textPieces(source)) {
@@ -39,7 +41,26 @@ export async function* csvRecords(source: ByteSource): AsyncGenerator<CsvRecord>
     }
     for (let i = 0; i < text.length; i++) {
       const c = text[i]!;
-      size++;
+      if (skipping) {
+        // After an oversized record, reading resumes at the next line.
+        if (c === '\n') {
+          skipping = false;
+          size = 0;
+          recordLine = ++line;
+        }
+        continue;
+      }
+      if (++size > MAX_RECORD) {
+        yield { error: quoted ? 'record too long (unclosed quote?)' : 'record too long', line: recordLine };
+        quoted = false;
+        afterQuote = false;
+        justClosed = false;
+        cells = [];
+        cell = '';
+        skipping = true;
+        i--;
+        continue;
+      }
       if (quoted) {
         if (c === '"') {
           if (text[i + 1] === '"') {
@@ -48,20 +69,23 @@ export async function* csvRecords(source: ByteSource): AsyncGenerator<CsvRecord>
           } else {
             quoted = false;
             afterQuote = true;
+            justClosed = true;
           }
         } else {
           if (c === '\n') line++;
           cell += c;
         }
-        if (size > MAX_RECORD) {
-          yield { error: 'record too long (unclosed quote?)', line: recordLine };
-          quoted = false;
-          cells = [];
-          cell = '';
-          size = 0;
-        }
         continue;
       }
+      if (justClosed && c === '"') {
+        // The second quote of a `""` that fell on the next piece: a quote, and still quoted.
+        cell += '"';
+        quoted = true;
+        afterQuote = false;
+        justClosed = false;
+        continue;
+      }
+      justClosed = false;
       if (c === '"' && cell === '' && !afterQuote) quoted = true;
       else if (c === delim) {
         cells.push(cell);

@@ -1,19 +1,63 @@
 /**
  * W3C extended logs (IIS, Exchange): `#Fields:` names the columns (and may change mid-file), values
- * are space-separated, `-` means none, `date` + `time` are UTC.
+ * are space-separated, `-` means none, `date` + `time` are UTC. Exchange writes the same headers with
+ * comma-separated, CSV-quoted values and one `date-time` (or `DateTime`) column.
  */
 import type { FieldValue } from '../../core/event.js';
 import { issue } from '../../core/issue.js';
 import type { ReadResult } from '../../core/reader.js';
+import { parseTimestamp } from '../../core/time.js';
 import { lines, type ByteSource } from '../text-stream.js';
+
+/** One comma-separated line, `"…"` quoting with `""` for a quote. */
+function splitCsvLine(text: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += c;
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell === '') quoted = true;
+    else if (c === ',') {
+      cells.push(cell);
+      cell = '';
+    } else cell += c;
+  }
+  cells.push(cell);
+  return cells;
+}
+
+function timestampOf(fields: Record<string, FieldValue>): number {
+  const date = fields.date;
+  const time = fields.time;
+  if (typeof date === 'string' && typeof time === 'string') return Date.parse(`${date}T${time}Z`);
+  return parseTimestamp(fields['date-time'] ?? fields.DateTime);
+}
 
 export async function* readW3c(source: ByteSource, file: string): AsyncGenerator<ReadResult> {
   let names: string[] | undefined;
+  let commas = false;
   for await (const line of lines(source)) {
     const text = line.text;
     if (text === '') continue;
     if (text.startsWith('#')) {
-      if (text.startsWith('#Fields:')) names = text.slice(8).trim().split(/\s+/);
+      if (text.startsWith('#Fields:')) {
+        const spec = text.slice(8).trim();
+        commas = spec.includes(',');
+        names = commas ? spec.split(',').map((n) => n.trim()) : spec.split(/\s+/);
+      }
+      continue;
+    }
+    if (line.truncated) {
+      yield {
+        ok: false,
+        issue: issue('w3c.line.too-long', 'line too long, cut and skipped', { file, line: line.number }),
+      };
       continue;
     }
     if (!names) {
@@ -23,7 +67,7 @@ export async function* readW3c(source: ByteSource, file: string): AsyncGenerator
       };
       continue;
     }
-    const values = text.split(' ');
+    const values = commas ? splitCsvLine(text) : text.split(' ');
     if (values.length !== names.length) {
       yield {
         ok: false,
@@ -37,12 +81,11 @@ export async function* readW3c(source: ByteSource, file: string): AsyncGenerator
     const fields: Record<string, FieldValue> = {};
     for (let i = 0; i < names.length; i++) {
       const v = values[i]!;
-      fields[names[i]!] = v === '-' ? null : v;
+      fields[names[i]!] = v === '-' || (commas && v === '') ? null : v;
     }
-    const date = fields.date;
-    const time = fields.time;
-    const timestamp =
-      typeof date === 'string' && typeof time === 'string' ? Date.parse(`${date}T${time}Z`) : Number.NaN;
-    yield { ok: true, event: { timestamp, source: { kind: 'w3c', file, line: line.number }, fields } };
+    yield {
+      ok: true,
+      event: { timestamp: timestampOf(fields), source: { kind: 'w3c', file, line: line.number }, fields },
+    };
   }
 }

@@ -68,6 +68,14 @@ export async function* readZeekTsv(source: ByteSource, file: string): AsyncGener
       else if (key === '#path') path = value;
       continue;
     }
+    if (line.truncated) {
+      // A cut line would be a record with a silently shortened last value.
+      yield {
+        ok: false,
+        issue: issue('zeek.line.too-long', 'line too long, cut and skipped', { file, line: line.number }),
+      };
+      continue;
+    }
     if (!names) {
       yield {
         ok: false,
