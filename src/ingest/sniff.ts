@@ -24,7 +24,9 @@ export function jsonFormatOf(value: unknown): EvidenceFormat {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const v = value as Record<string, unknown>;
     if ('event_type' in v && ('src_ip' in v || 'flow_id' in v || 'timestamp' in v)) return 'suricata';
-    if (('_path' in v && 'ts' in v) || 'id.orig_h' in v || ('uid' in v && 'ts' in v)) return 'zeek-json';
+    // `_write_ts` is on every json-streaming-logs record, also those without `ts` (loaded_scripts).
+    if (('_path' in v && ('ts' in v || '_write_ts' in v)) || 'id.orig_h' in v || ('uid' in v && 'ts' in v))
+      return 'zeek-json';
     if (v['@proc'] === 'zeek' && '@stream' in v) return 'zeek-json';
   }
   return 'jsonl';

@@ -158,7 +158,9 @@ const CASES: readonly FormatCase[] = [
         'id.resp_p': 53,
         query: 'update.example.org',
       }),
-    broken: cut('{"_path":"dns","ts":1772742000.5,"uid":"Cbroken","id.orig_h":"10.0.0.5","query":"x.example"}'),
+    broken: cut(
+      '{"_path":"dns","ts":1772742000.5,"uid":"Cbroken","id.orig_h":"10.0.0.5","query":"x.example"}',
+    ),
     check: (e) => assert.equal(e.source.logType, 'dns'),
   },
   {
@@ -263,12 +265,21 @@ const CASES: readonly FormatCase[] = [
     format: 'evtx-json',
     kind: 'evtx-json',
     field: 'CommandLine',
-    native: ['EventID', 'Channel', 'Computer', 'Provider_Name', 'Execution_ProcessID', 'EventRecordID', 'Image'],
+    native: [
+      'EventID',
+      'Channel',
+      'Computer',
+      'Provider_Name',
+      'Execution_ProcessID',
+      'EventRecordID',
+      'Image',
+    ],
     render: (r, i) => JSON.stringify(sysmonRecord(r, i), null, 2),
-    broken: JSON.stringify(sysmonRecord({ iso: '2026-03-05T20:00:00.000Z', marker: 'BROKEN' }, 0), null, 2).replace(
-      '"BROKEN"',
-      '"BROKEN',
-    ),
+    broken: JSON.stringify(
+      sysmonRecord({ iso: '2026-03-05T20:00:00.000Z', marker: 'BROKEN' }, 0),
+      null,
+      2,
+    ).replace('"BROKEN"', '"BROKEN'),
     check: (e) => assert.equal(e.fields.EventID, 1),
   },
   {
@@ -289,7 +300,9 @@ const CASES: readonly FormatCase[] = [
         Image: 'C:\\Windows\\PSEXESVC.exe',
         CommandLine: r.marker,
       }),
-    broken: cut('{"SourceName":"Microsoft-Windows-Sysmon","Channel":"Security","Hostname":"WS5","EventID":4624}'),
+    broken: cut(
+      '{"SourceName":"Microsoft-Windows-Sysmon","Channel":"Security","Hostname":"WS5","EventID":4624}',
+    ),
     check: (e) => {
       assert.equal(e.fields.EventID, 1); // "1" as OTRF writes it becomes the number rules compare
       assert.equal(e.fields.Computer, e.fields.Hostname);
@@ -316,7 +329,9 @@ const CASES: readonly FormatCase[] = [
           event_data: { NewProcessName: 'C:\\Windows\\System32\\cmd.exe', CommandLine: r.marker },
         },
       }),
-    broken: cut('{"@timestamp":"2026-03-05T20:00:00.000Z","winlog":{"channel":"Security","event_id":"4688"}}'),
+    broken: cut(
+      '{"@timestamp":"2026-03-05T20:00:00.000Z","winlog":{"channel":"Security","event_id":"4688"}}',
+    ),
     check: (e) => {
       assert.equal(e.fields.EventID, 4688);
       assert.equal(e.fields.Computer, 'WS1.corp.example');
@@ -412,7 +427,11 @@ describe('reader contract', () => {
           [{ iso: T1, marker: 'm1' }, BROKEN, { iso: T2, marker: 'm2' }, { iso: T3, marker: 'm3' }],
           1,
         ],
-        ['first', [BROKEN, { iso: T1, marker: 'm1' }, { iso: T2, marker: 'm2' }, { iso: T3, marker: 'm3' }], 0],
+        [
+          'first',
+          [BROKEN, { iso: T1, marker: 'm1' }, { iso: T2, marker: 'm2' }, { iso: T3, marker: 'm3' }],
+          0,
+        ],
       ] as const) {
         it(`a malformed record ${where} is one issue naming file and line; the rest is read`, async () => {
           const { text, lines } = build(c, items);
