@@ -6,6 +6,7 @@ import { registerIngest } from './commands/ingest.js';
 import { registerRules } from './commands/rules.js';
 import { registerReport } from './commands/report.js';
 import { registerScan } from './commands/scan.js';
+import { registerStore } from './commands/store.js';
 
 /** Exit codes: 0 fine, 1 findings at or above the fail level / failed checks, 2 usage or fatal error. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -22,6 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerScan(program, setExit);
   registerRules(program, setExit);
   registerReport(program, setExit);
+  registerStore(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -77,6 +77,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const ids = async (q: Parameters<Store['events']['search']>[0]) =>
         (await store.events.search(q)).map((e) => e.event.timestamp);
       assert.equal((await ids({ host: 'ws-014.corp.example' })).length, 1);
+      // The short name an analyst types finds the full one; a prefix of another name does not.
+      assert.equal((await ids({ host: 'WS-014' })).length, 1);
+      assert.equal((await ids({ host: 'WS-01' })).length, 0);
+      assert.equal((await ids({ host: 'WS_014' })).length, 0);
       assert.equal((await ids({ user: 'ALICE' })).length, 1);
       assert.equal((await ids({ ip: '10.0.1.5' })).length, 2);
       assert.equal((await ids({ ip: '203.0.113.80' })).length, 1);

@@ -46,6 +46,10 @@ interface EventRow {
 
 const MAX_LIMIT = 10_000;
 
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 function migrate(db: Db): number {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
@@ -137,7 +141,9 @@ class SqliteEvents implements EventRepository {
     };
     if (query.from !== undefined) where('ts >= ?', query.from);
     if (query.to !== undefined) where('ts <= ?', query.to);
-    if (query.host !== undefined) where('host = ?', query.host);
+    // `WS-014` finds `WS-014.corp.example` too: analysts type short names.
+    if (query.host !== undefined)
+      where("(host = ? OR host LIKE ? ESCAPE '\\')", query.host, `${escapeLike(query.host)}.%`);
     if (query.user !== undefined) where('user = ?', query.user);
     if (query.kind !== undefined) where('kind = ?', query.kind);
     if (query.ip !== undefined) where('(src_ip = ? OR dst_ip = ?)', query.ip, query.ip);
