@@ -17,13 +17,20 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 /** An event's id: its kind, time and fields, not where it was read from (a copied file dedupes). */
 export function eventId(event: Event): string {
-  return createHash('sha1')
+  return eventIdAndFields(event).id;
+}
+
+/** The id, and the fields as the stable JSON it was computed from (stores keep that text). */
+export function eventIdAndFields(event: Event): { id: string; fieldsJson: string } {
+  const fieldsJson = stableJson(event.fields);
+  const id = createHash('sha1')
     .update(event.source.kind)
     .update('\0')
     .update(String(event.timestamp))
     .update('\0')
-    .update(stableJson(event.fields))
+    .update(fieldsJson)
     .digest('hex');
+  return { id, fieldsJson };
 }
 
 /** A detection's id: the rule and the event it fired on (or, for a correlation, its last event and group). */

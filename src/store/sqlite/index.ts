@@ -10,7 +10,7 @@ import { commonFields } from '../../core/accessors.js';
 import type { Detection } from '../../core/detection.js';
 import { LEVELS, levelRank } from '../../core/detection.js';
 import type { Event, EventFields, SourceRef } from '../../core/event.js';
-import { detectionId, eventId } from '../../core/ids.js';
+import { detectionId, eventIdAndFields } from '../../core/ids.js';
 import type {
   DetectionQuery,
   DetectionRepository,
@@ -45,6 +45,8 @@ interface EventRow {
 }
 
 const MAX_LIMIT = 10_000;
+const EVENT_COLUMNS =
+  'id, ts, kind, file, byte_offset, line, record_id, log_type, host, user, src_ip, dst_ip, fields';
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -101,10 +103,11 @@ class SqliteEvents implements EventRepository {
     this.#addMany = db.transaction((events: readonly Event[]) => {
       let added = 0;
       for (const e of events) {
+        const { id, fieldsJson } = eventIdAndFields(e);
         const c = commonFields(e);
         const s = e.source;
         added += this.#insert.run(
-          eventId(e),
+          id,
           Number.isFinite(e.timestamp) ? e.timestamp : 0,
           s.kind,
           s.file,
@@ -116,7 +119,7 @@ class SqliteEvents implements EventRepository {
           c.user,
           c.srcIp,
           c.dstIp,
-          JSON.stringify(e.fields),
+          fieldsJson,
         ).changes;
       }
       return added;
@@ -128,7 +131,8 @@ class SqliteEvents implements EventRepository {
   }
 
   get(id: string): Promise<StoredEvent | undefined> {
-    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
+    const row = this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`).get(id) as
+      EventRow | undefined;
     return Promise.resolve(row ? toStoredEvent(row) : undefined);
   }
 
@@ -169,7 +173,7 @@ class SqliteEvents implements EventRepository {
     const { sql, params } = this.#where(query);
     const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_LIMIT);
     const rows = this.db
-      .prepare(`SELECT * FROM events ${sql} ORDER BY ts, id LIMIT ?`)
+      .prepare(`SELECT ${EVENT_COLUMNS} FROM events ${sql} ORDER BY ts, id LIMIT ?`)
       .all(...params, limit) as EventRow[];
     return Promise.resolve(rows.map(toStoredEvent));
   }
@@ -432,6 +436,9 @@ export class SqliteStore implements Store {
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
+    // Bulk ingest: a large page cache and in-memory temporaries keep index updates off the disk.
+    this.#db.pragma('cache_size = -262144');
+    this.#db.pragma('temp_store = MEMORY');
     this.#db.pragma('foreign_keys = ON');
     this.#version = migrate(this.#db);
     this.events = new SqliteEvents(this.#db);

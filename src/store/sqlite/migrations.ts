@@ -26,8 +26,11 @@ export const MIGRATIONS: readonly Migration[] = [
         issue_samples TEXT NOT NULL DEFAULT '[]',
         finished_at INTEGER
       );
+      -- Rows append in rowid order; the content id is a small unique index beside them, so random
+      -- ids do not split pages of large rows.
       CREATE TABLE events (
-        id TEXT PRIMARY KEY,
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
         ts INTEGER NOT NULL,
         kind TEXT NOT NULL,
         file TEXT NOT NULL,
@@ -40,8 +43,8 @@ export const MIGRATIONS: readonly Migration[] = [
         src_ip TEXT,
         dst_ip TEXT,
         fields TEXT NOT NULL
-      ) WITHOUT ROWID;
-      CREATE INDEX events_ts ON events (ts, id);
+      );
+      CREATE INDEX events_ts ON events (ts);
       CREATE INDEX events_host_ts ON events (host, ts);
       CREATE INDEX events_user_ts ON events (user, ts);
       CREATE INDEX events_src_ip ON events (src_ip, ts);
