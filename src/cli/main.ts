@@ -33,6 +33,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`vigil: ${error.message}\n`);
       return 2;
     }
+    // A file that cannot be written, a store that cannot be opened: say what, without a stack trace.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('E') && error instanceof Error) {
+      process.stderr.write(`vigil: ${error.message}\n`);
+      return 2;
+    }
     throw error;
   }
 }

@@ -1,8 +1,9 @@
 /** `vigil scan PATH…`: evidence in, detections out as a timeline, with a summary. */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import type { Level } from '../../core/detection.js';
+import { VigilError } from '../../core/errors.js';
 import { LEVELS, levelRank } from '../../core/detection.js';
 import { formatIssue } from '../../core/issue.js';
 import type { SetExit } from '../exit.js';
@@ -20,7 +21,8 @@ import {
   type ScanFormat,
 } from '../scan/format.js';
 import { runScan, type ScanResult } from '../scan/pipeline.js';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { geoDatabase } from '../../enrich/geo.js';
 import { buildIncidents } from '../../investigate/index.js';
 import { incidentHtml } from '../../report/incident.js';
@@ -89,6 +91,10 @@ export function registerScan(program: Command, setExit: SetExit): void {
 async function scanCommand(paths: string[], options: ScanOptions): Promise<number> {
   const started = Date.now();
   const rulePaths = options.rules ?? defaultRulePaths();
+  // A mistyped rule folder or list would otherwise scan with nothing and report a clean result.
+  for (const path of [...rulePaths, ...(options.indicators ?? [])]) {
+    if (!existsSync(path)) throw new VigilError('scan.path.missing', `${path} does not exist`);
+  }
   const workers =
     options.workers === 'auto' ? Math.max(0, Math.min(4, paths.length > 0 ? 2 : 0)) : Number(options.workers);
   const progress = progressLine();
@@ -178,6 +184,8 @@ async function writeInvestigation(
     geo: geoDatabase(),
     homeCountry: options.homeCountry,
   });
+  for (const file of [options.incidents, options.report])
+    if (file) await mkdir(dirname(resolve(file)), { recursive: true });
   if (options.incidents) {
     const document = {
       format: 'vigil-incidents',
