@@ -7,6 +7,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Detection, Level } from '../../core/detection.js';
+import { levelRank } from '../../core/detection.js';
 import type { Issue } from '../../core/issue.js';
 import { issue } from '../../core/issue.js';
 import { countResult, emptyCounts, type ReadCounts } from '../../core/reader.js';
@@ -155,7 +156,9 @@ async function runScanHere(config: ScanConfig, progress: ScanProgress): Promise<
     files.push(report);
     progress.onFile?.(report);
   }
-  detections.push(...correlate(prepared.correlations, prepared.engine.takeCorrelationInputs()));
+  detections.push(
+    ...correlateAtLevel(prepared.correlations, prepared.engine.takeCorrelationInputs(), config.minLevel),
+  );
   detections.sort(byTime);
   return {
     detections,
@@ -271,7 +274,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
     });
 
   await Promise.all(Array.from({ length: count }, (_, i) => runOne(i === 0)));
-  detections.push(...correlate(correlations, inputs));
+  detections.push(...correlateAtLevel(correlations, inputs, config.minLevel));
   detections.sort(byTime);
   const merged = mergeRanges(files);
   merged.sort((a, b) => a.file.path.localeCompare(b.file.path));
@@ -312,6 +315,16 @@ function mergeRanges(reports: readonly FileReport[]): FileReport[] {
     });
   }
   return [...byPath.values()];
+}
+
+/** Correlation detections at or above the reporting level (their inputs were kept whatever theirs). */
+function correlateAtLevel(
+  rules: readonly CorrelationRule[],
+  inputs: readonly BaseMatch[],
+  minLevel: Level,
+): Detection[] {
+  const min = levelRank(minLevel);
+  return correlate(rules, inputs).filter((d) => levelRank(d.level) >= min);
 }
 
 function byTime(a: Detection, b: Detection): number {

@@ -84,7 +84,7 @@ const HASH_LIST = /^(?:[A-Za-z0-9]{2,10}=[0-9A-Fa-f]{32,64},?)+$/;
 
 export class IndicatorSet {
   readonly #ips = new Map<string, Indicator>();
-  /** prefix length → network key → indicator, separately for v4 and v6. */
+  /** prefix length (longest first) → network key → indicator, separately for v4 and v6. */
   readonly #cidrs = {
     v4: new Map<number, Map<bigint, Indicator>>(),
     v6: new Map<number, Map<bigint, Indicator>>(),
@@ -112,7 +112,13 @@ export class IndicatorSet {
           bits - (cidr.mask === 0n ? bits : cidr.mask.toString(2).split('').reverse().indexOf('1'));
         const table = cidr.v6 ? this.#cidrs.v6 : this.#cidrs.v4;
         let map = table.get(prefix);
-        if (!map) table.set(prefix, (map = new Map<bigint, Indicator>()));
+        if (!map) {
+          table.set(prefix, (map = new Map<bigint, Indicator>()));
+          // Longest prefix first: an address in several listed ranges reports the most specific one.
+          const byLength = [...table].sort((a, b) => b[0] - a[0]);
+          table.clear();
+          for (const [length, networks] of byLength) table.set(length, networks);
+        }
         map.set(cidr.network, indicator);
         break;
       }

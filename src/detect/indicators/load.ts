@@ -8,6 +8,20 @@ import type { Issue } from '../../core/issue.js';
 import { issue } from '../../core/issue.js';
 import { guessType, type Indicator, type IndicatorType } from './model.js';
 
+const HASHES: ReadonlySet<IndicatorType> = new Set(['md5', 'sha1', 'sha256']);
+
+/** The type a value declared as `declared` has, or undefined when the value is not one. */
+function declaredType(declared: IndicatorType, value: string): IndicatorType | undefined {
+  const shape = guessType(value);
+  if (shape === declared) return declared;
+  // `hash` (and a mislabelled hash column) holds any of the three; the length tells which.
+  if (shape && HASHES.has(declared) && HASHES.has(shape)) return shape;
+  if ((declared === 'ip' || declared === 'cidr') && (shape === 'ip' || shape === 'cidr')) return shape;
+  // Host names without a public suffix (intranet names) are still domains when declared so.
+  if (declared === 'domain' && /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?$/i.test(value.trim())) return declared;
+  return undefined;
+}
+
 const TYPES: Record<string, IndicatorType> = {
   ip: 'ip',
   ipv4: 'ip',
@@ -102,7 +116,17 @@ export function parseIndicatorList(
         value = m[2]!;
       } else value = line.split(/\s+#/)[0]!.trim();
     }
-    const type = declared ? TYPES[declared] : guessType(value);
+    const declaredAs = declared ? TYPES[declared] : undefined;
+    const type = declaredAs ? declaredType(declaredAs, value) : declared ? undefined : guessType(value);
+    if (declaredAs && value && !type) {
+      problems.push(
+        issue('ioc.value.invalid', `"${value.slice(0, 80)}" is not a valid ${declared} value`, {
+          file,
+          line: index + 1,
+        }),
+      );
+      return;
+    }
     if (!type || !value) {
       problems.push(
         issue(

@@ -1,12 +1,18 @@
 /**
- * Correlation over base-rule matches: per correlation and group-by key, a sliding window of matches
- * within the timespan; when the condition holds the correlation fires once and the group starts over.
+ * Correlation over base-rule matches: per correlation and group-by key, a window of matches within the
+ * timespan; when the condition holds the correlation fires once and the group starts over.
+ *
+ * Conditions that only grow true as matches arrive (gt/gte on counts, sums, seen rules) are decided
+ * on each match over a sliding window. The others (lt, lte, eq, neq, ranges, averages, percentiles)
+ * can only be decided over a whole timespan: such a window starts at a group's first match and is
+ * judged when a later match falls outside it, or at the end of input.
+ *
  * Correlations can count other correlations (chains). Memory is bounded: windows expire, and the
  * number of live groups per correlation is capped (oldest dropped first).
  */
 import type { Detection } from '../../../core/detection.js';
 import type { Event, FieldValue } from '../../../core/event.js';
-import type { CompareOp, CorrelationRule } from './types.js';
+import type { CompareOp, CorrelationCriterion, CorrelationRule } from './types.js';
 
 export interface BaseMatch {
   readonly ruleId: string;
@@ -18,6 +24,12 @@ interface Entry {
   readonly time: number;
   readonly rule: string;
   readonly value: FieldValue | undefined;
+  readonly event: Event;
+}
+
+/** A correlation that fired, with the event that completed it (what a chained correlation counts). */
+interface Fired {
+  readonly detection: Detection;
   readonly event: Event;
 }
 
@@ -57,8 +69,16 @@ class Correlator {
   readonly #groups = new Map<string, Entry[]>();
   readonly refs: ReadonlySet<string>;
 
+  /** Whether the condition can be decided as matches arrive (it only grows true), or per whole timespan. */
+  readonly #onArrival: boolean;
+
   constructor(readonly rule: CorrelationRule) {
     this.refs = new Set(rule.rules);
+    const criteria: CorrelationCriterion[] = rule.condition
+      ? [rule.condition, ...(rule.condition.and ?? [])]
+      : [];
+    const growing = rule.type !== 'value_avg' && rule.type !== 'value_percentile';
+    this.#onArrival = growing && criteria.every((c) => c.op === 'gt' || c.op === 'gte');
   }
 
   /** The rule reference this match counts as, if any (id first, then name). */
@@ -75,7 +95,7 @@ class Correlator {
     return alias[match.ruleId] ?? (match.ruleName !== undefined ? alias[match.ruleName] : undefined) ?? name;
   }
 
-  feed(match: BaseMatch): Detection | undefined {
+  feed(match: BaseMatch): Fired | undefined {
     const ref = this.refOf(match);
     if (ref === undefined) return undefined;
     const time = match.event.timestamp;
@@ -92,24 +112,65 @@ class Correlator {
       this.#groups.set(key, window);
     }
     const conditionField = this.rule.condition?.field;
-    window.push({
+    const entry: Entry = {
       time,
       rule: ref,
       value: conditionField ? match.event.fields[this.#field(conditionField, match)] : undefined,
       event: match.event,
-    });
+    };
+    if (!this.#onArrival) {
+      // The window that began with the group's first match is complete once a match falls outside it.
+      let fired: Fired | undefined;
+      if (window.length > 0 && time > window[0]!.time + this.rule.timespanMs) {
+        fired = this.#judge(key, window);
+        window = [];
+        this.#groups.set(key, window);
+      }
+      window.push(entry);
+      return fired;
+    }
+    window.push(entry);
     const from = time - this.rule.timespanMs;
     while (window.length > 0 && window[0]!.time < from) window.shift();
     const result = this.#evaluate(window);
     if (result === undefined) return undefined;
     this.#groups.delete(key);
-    return this.#detection(match, key, result, window);
+    return { detection: this.#detection(match.event, key, result, window), event: match.event };
+  }
+
+  /** Whether windows wait for the end of their timespan. */
+  get pending(): boolean {
+    return !this.#onArrival && this.#groups.size > 0;
+  }
+
+  /** End of input: windows waiting for their timespan to end are judged as they are. */
+  flush(): Fired[] {
+    const out: Fired[] = [];
+    if (this.#onArrival) return out;
+    for (const [key, window] of this.#groups) {
+      const fired = this.#judge(key, window);
+      if (fired) out.push(fired);
+    }
+    this.#groups.clear();
+    return out;
+  }
+
+  #judge(key: string, window: readonly Entry[]): Fired | undefined {
+    const last = window[window.length - 1];
+    if (!last) return undefined;
+    const result = this.#evaluate(window);
+    if (result === undefined) return undefined;
+    return { detection: this.#detection(last.event, key, result, window), event: last.event };
   }
 
   /** The figure that met the condition, or undefined. */
   #evaluate(window: readonly Entry[]): number | undefined {
     const { type, condition } = this.rule;
-    const meets = (n: number): boolean => (condition ? compare(condition.op, n, condition.value) : true);
+    const meets = (n: number): boolean =>
+      condition
+        ? compare(condition.op, n, condition.value) &&
+          (condition.and ?? []).every((c) => compare(c.op, n, c.value))
+        : true;
     switch (type) {
       case 'event_count':
         return meets(window.length) ? window.length : undefined;
@@ -146,23 +207,23 @@ class Correlator {
     }
   }
 
-  #detection(last: BaseMatch, key: string, figure: number, window: readonly Entry[]): Detection {
+  #detection(last: Event, key: string, figure: number, window: readonly Entry[]): Detection {
     const fields: Record<string, FieldValue> = {};
     const values = key.split('\u0000');
     this.rule.groupBy.forEach((g, i) => (fields[g] = values[i] ?? ''));
     fields[this.rule.type] = figure;
     fields.events = window.length;
-    fields.first_seen = new Date(window[0]?.time ?? last.event.timestamp).toISOString();
+    fields.first_seen = new Date(window[0]?.time ?? last.timestamp).toISOString();
     return {
       kind: 'correlation',
       ruleId: this.rule.id,
       ruleTitle: this.rule.title,
       level: this.rule.level,
       tags: this.rule.tags,
-      timestamp: last.event.timestamp,
-      host: fieldText(last.event.fields.Computer) || null,
+      timestamp: last.timestamp,
+      host: fieldText(last.fields.Computer) || null,
       fields,
-      source: last.event.source,
+      source: last.source,
     };
   }
 }
@@ -179,24 +240,33 @@ export class CorrelationEngine {
     const out: Detection[] = [];
     for (const c of this.#correlators) {
       const fired = c.feed(match);
-      if (!fired) continue;
-      out.push(fired);
-      if (depth < MAX_CHAIN) {
-        // A correlation can be counted by another one.
-        const chained: BaseMatch = {
-          ruleId: c.rule.id,
-          ...(c.rule.name ? { ruleName: c.rule.name } : {}),
-          event: match.event,
-        };
-        out.push(...this.feed(chained, depth + 1));
-      }
+      if (fired) this.#fired(c, fired, depth, out);
     }
     return out;
   }
 
-  /** End of input. Windows are evaluated as matches arrive, so nothing is pending. */
+  /** End of input: correlations judged per whole timespan report their open windows (chains included). */
   finish(): Detection[] {
-    return [];
+    const out: Detection[] = [];
+    // A flushed window can complete a chained correlation, which may itself wait for a flush.
+    for (let round = 0; round <= MAX_CHAIN && this.#correlators.some((c) => c.pending); round++) {
+      for (const c of this.#correlators) for (const fired of c.flush()) this.#fired(c, fired, round, out);
+    }
+    return out;
+  }
+
+  #fired(c: Correlator, fired: Fired, depth: number, out: Detection[]): void {
+    // A correlation that another one counts reports on its own only if that one generates it.
+    if (!this.suppresses(c.rule.id, c.rule.name)) out.push(fired.detection);
+    if (depth < MAX_CHAIN) {
+      // A correlation can be counted by another one.
+      const chained: BaseMatch = {
+        ruleId: c.rule.id,
+        ...(c.rule.name ? { ruleName: c.rule.name } : {}),
+        event: fired.event,
+      };
+      out.push(...this.feed(chained, depth + 1));
+    }
   }
 
   /** True when every correlation using the rule hides its own detections (`generate: false`). */

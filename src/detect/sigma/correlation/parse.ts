@@ -78,26 +78,30 @@ export function parseCorrelation(
 
   let condition: CorrelationCondition | undefined;
   if (isMap(c.condition)) {
-    const entries = Object.entries(c.condition).filter(([k]) => OPS.includes(k as CompareOp));
-    if (entries.length !== 1)
+    // One criterion, or several joined by AND (a range: `gt: 100` and `lte: 200`).
+    const criteria = Object.entries(c.condition)
+      .filter(([k]) => OPS.includes(k as CompareOp))
+      .map(([op, value]) => ({ op: op as CompareOp, value: Number(value) }));
+    if (criteria.length === 0)
       at(
         'correlation.condition',
         'sigma.correlation.condition',
-        'condition needs exactly one of gt, gte, lt, lte, eq, neq',
+        'condition needs one of gt, gte, lt, lte, eq, neq (several for a range)',
       );
-    const [op, value] = entries[0] ?? ['gte', 1];
+    const [first = { op: 'gte', value: 1 }, ...rest] = criteria;
     const field = typeof c.condition.field === 'string' ? c.condition.field : undefined;
     const percentileRaw = c.condition.percentile ?? c.percentile;
     const percentile = percentileRaw === undefined ? undefined : Number(percentileRaw);
-    if (!Number.isFinite(Number(value)))
+    if (criteria.some((k) => !Number.isFinite(k.value)))
       at('correlation.condition', 'sigma.correlation.condition', 'the condition value must be a number');
     condition = {
-      op: op as CompareOp,
-      value: Number(value),
+      op: first.op,
+      value: first.value,
+      ...(rest.length > 0 ? { and: rest } : {}),
       ...(field ? { field } : {}),
       ...(percentile !== undefined ? { percentile } : {}),
     };
-    if ((type === 'value_count' || type.startsWith('value_')) && !field) {
+    if (typeof type === 'string' && type.startsWith('value_') && !field) {
       at('correlation.condition.field', 'sigma.correlation.field', `${type} needs condition.field`);
     }
   } else if (type !== 'temporal' && type !== 'temporal_ordered') {

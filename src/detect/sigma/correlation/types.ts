@@ -12,9 +12,14 @@ export type CorrelationType =
 
 export type CompareOp = 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'neq';
 
-export interface CorrelationCondition {
+export interface CorrelationCriterion {
   readonly op: CompareOp;
   readonly value: number;
+}
+
+export interface CorrelationCondition extends CorrelationCriterion {
+  /** Further criteria that must hold as well: a range is `gt: 100` and `lte: 200` in one map. */
+  readonly and?: readonly CorrelationCriterion[];
   /** The field counted (value_count) or summed, averaged, ranked (value_*). */
   readonly field?: string;
   /** value_percentile: which percentile (0–100). */
