@@ -9,6 +9,7 @@ export class EventView {
   readonly #lower = new Map<string, readonly string[] | null>();
   #keysByLower: Map<string, string> | undefined;
   #allLower: string[] | undefined;
+  #allRaw: string[] | undefined;
 
   constructor(readonly event: Event) {
     this.fields = event.fields;
@@ -55,12 +56,15 @@ export class EventView {
   }
 
   allRaw(): readonly string[] {
-    const out: string[] = [];
-    for (const value of Object.values(this.fields)) {
-      const values = toStrings(value);
-      if (values) out.push(...values);
+    if (!this.#allRaw) {
+      const out: string[] = [];
+      for (const value of Object.values(this.fields)) {
+        const values = toStrings(value);
+        if (values) for (const v of values) out.push(v);
+      }
+      this.#allRaw = out;
     }
-    return out;
+    return this.#allRaw;
   }
 }
 

@@ -9,6 +9,9 @@
 import type { Condition, FieldTest, Search, ValueTest } from './model.js';
 import type { PatternPart } from './pattern.js';
 
+/** The pseudo-field of keyword searches: every value of the event. */
+export const ANY_FIELD = '\u0000any';
+
 /** One of these pairs must be present (field already renamed, literal lower-cased); null: no such condition known. */
 export type Requirement = readonly { readonly field: string; readonly literal: string }[] | null;
 
@@ -73,7 +76,8 @@ function best(reqs: readonly Requirement[]): Requirement {
 }
 
 function fieldRequirement(test: FieldTest, resolve: (f: string) => string): Requirement {
-  // Keyword searches look at every value; guarding them would lower-case whole events up front.
+  // Keyword searches look at every value: scanning whole events for a few keyword rules costs more
+  // than evaluating those rules (bench/sigma.bench.ts), so they stay unguarded.
   if (test.field === null) return null;
   const field = resolve(test.field);
   const each = test.tests.map((t) => valueRequirement(t, field));
@@ -161,7 +165,36 @@ export class LiteralAutomaton {
     this.#built = true;
   }
 
-  /** Appends to `found` every literal id occurring in the lower-cased `text` (ids may repeat). */
+  /**
+   * Appends to `found` every literal id occurring in `text`, case-insensitively (ids may repeat).
+   * ASCII is folded on the fly, so values need no lower-cased copy; text with other characters is
+   * scanned lower-cased, since lower-casing can turn them into ASCII (the Kelvin sign into `k`).
+   */
+  scan(text: string, found: number[]): void {
+    if (!this.#built) this.build();
+    const next = this.#next;
+    const fail = this.#fail;
+    const out = this.#out;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (c >= 128) {
+        this.scanLowered(text.toLowerCase(), found);
+        return;
+      }
+      if (c >= 65 && c <= 90) c += 32;
+      let to = next[state]!.get(c);
+      while (to === undefined && state !== 0) {
+        state = fail[state]!;
+        to = next[state]!.get(c);
+      }
+      state = to ?? 0;
+      const ids = out[state]!;
+      for (let k = 0; k < ids.length; k++) found.push(ids[k]!);
+    }
+  }
+
+  /** The same over text already lower-cased. */
   scanLowered(text: string, found: number[]): void {
     if (!this.#built) this.build();
     const next = this.#next;
@@ -184,7 +217,8 @@ export class LiteralAutomaton {
 
 /** What a bucket's prefilter needs of an event: a field's string values, and all of them for keywords. */
 export interface StringFields {
-  lower(field: string): readonly string[] | null;
+  strings(field: string): readonly string[] | null;
+  allRaw(): readonly string[];
 }
 
 /**
@@ -245,12 +279,11 @@ export class BucketPrefilter<T> {
     const picked: number[] = [];
     const found = this.#found;
     for (const [field, { automaton, owners }] of this.#fields) {
-      // Lower-cased values: the rules' predicates need them anyway, so lower-casing is shared.
-      const values = view.lower(field);
+      const values = field === ANY_FIELD ? view.allRaw() : view.strings(field);
       if (values === null) continue;
       for (const value of values) {
         found.length = 0;
-        automaton.scanLowered(value, found);
+        automaton.scan(value, found);
         for (const id of found) {
           for (const index of owners[id]!) {
             if (stamps[index] !== gen) {

@@ -1,8 +1,25 @@
 // The literal prefilter may only skip rules that cannot fire: its requirement must be necessary.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BucketPrefilter, LiteralAutomaton, requirementOf } from '../../../src/detect/sigma/prefilter.js';
+import {
+  ANY_FIELD,
+  BucketPrefilter,
+  LiteralAutomaton,
+  requirementOf,
+} from '../../../src/detect/sigma/prefilter.js';
 import { parseRules } from '../../../src/detect/sigma/index.js';
+
+test('keyword searches stay unguarded (they look at every value)', () => {
+  const load = parseRules(
+    `title: t\nlogsource: {product: windows, service: system}\ndetection:\n  keywords: ['sekurlsa::', 'lsadump::']\n  condition: keywords`,
+    'inline.yml',
+  );
+  const rule = load.rules[0]!;
+  assert.equal(
+    requirementOf(rule.condition, rule.searches, (f) => f),
+    null,
+  );
+});
 
 test('Aho-Corasick reports every literal, overlapping and nested ones included', () => {
   const automaton = new LiteralAutomaton();
@@ -56,7 +73,8 @@ test('a bucket returns unguarded items always and guarded ones only when a liter
     { item: 'procdump', requirement: [{ field: 'Image', literal: 'procdump' }] },
   ]);
   const view = (fields: Record<string, string>) => ({
-    lower: (f: string) => (f in fields ? [fields[f]!.toLowerCase()] : null),
+    strings: (f: string) => (f in fields ? [fields[f]!] : null),
+    allRaw: () => Object.values(fields),
   });
   const pick = (fields: Record<string, string>) => {
     const out: string[] = [];
@@ -66,4 +84,7 @@ test('a bucket returns unguarded items always and guarded ones only when a liter
   assert.deepEqual(pick({ CommandLine: 'Invoke-MIMIKATZ -x' }), ['always', 'mimikatz']);
   assert.deepEqual(pick({ CommandLine: 'whoami', Image: 'C:\\procdump64.exe' }), ['always', 'procdump']);
   assert.deepEqual(pick({}), ['always']);
+  // Case folding without a lower-cased copy, and the non-ASCII path (U+212A KELVIN SIGN lower-cases to k).
+  assert.deepEqual(pick({ CommandLine: 'x MiMiKaTz' }), ['always', 'mimikatz']);
+  assert.deepEqual(pick({ CommandLine: 'Mimi\u212Aatz – ü' }), ['always', 'mimikatz']);
 });
