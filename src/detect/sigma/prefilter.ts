@@ -9,9 +9,6 @@
 import type { Condition, FieldTest, Search, ValueTest } from './model.js';
 import type { PatternPart } from './pattern.js';
 
-/** The pseudo-field of keyword searches: every value of the event. */
-export const ANY_FIELD = '\u0000any';
-
 /** One of these pairs must be present (field already renamed, literal lower-cased); null: no such condition known. */
 export type Requirement = readonly { readonly field: string; readonly literal: string }[] | null;
 
@@ -215,10 +212,9 @@ export class LiteralAutomaton {
   }
 }
 
-/** What a bucket's prefilter needs of an event: a field's string values, and all of them for keywords. */
+/** What a bucket's prefilter needs of an event: a field's string values. */
 export interface StringFields {
   strings(field: string): readonly string[] | null;
-  allRaw(): readonly string[];
 }
 
 /**
@@ -279,7 +275,7 @@ export class BucketPrefilter<T> {
     const picked: number[] = [];
     const found = this.#found;
     for (const [field, { automaton, owners }] of this.#fields) {
-      const values = field === ANY_FIELD ? view.allRaw() : view.strings(field);
+      const values = view.strings(field);
       if (values === null) continue;
       for (const value of values) {
         found.length = 0;
