@@ -8,8 +8,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { commonFields } from '../../core/accessors.js';
 import type { Detection } from '../../core/detection.js';
-import { LEVELS, levelRank } from '../../core/detection.js';
-import type { Event, EventFields, SourceRef } from '../../core/event.js';
+import { levelRank } from '../../core/detection.js';
+import type { Event } from '../../core/event.js';
 import { detectionId, eventIdAndFields } from '../../core/ids.js';
 import type {
   DetectionQuery,
@@ -25,28 +25,19 @@ import type {
   StoredIncident,
 } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
+import {
+  EVENT_COLUMNS,
+  toJob,
+  toStoredDetection,
+  toStoredEvent,
+  type DetectionRow,
+  type EventRow,
+  type JobRow,
+} from '../rows.js';
 
 type Db = Database.Database;
 
-interface EventRow {
-  id: string;
-  ts: number;
-  kind: SourceRef['kind'];
-  file: string;
-  byte_offset: number | null;
-  line: number | null;
-  record_id: number | null;
-  log_type: string | null;
-  host: string | null;
-  user: string | null;
-  src_ip: string | null;
-  dst_ip: string | null;
-  fields: string;
-}
-
 const MAX_LIMIT = 10_000;
-const EVENT_COLUMNS =
-  'id, ts, kind, file, byte_offset, line, record_id, log_type, host, user, src_ip, dst_ip, fields';
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -72,32 +63,13 @@ function migrate(db: Db): number {
   return MIGRATIONS.at(-1)?.version ?? 0;
 }
 
-function toStoredEvent(row: EventRow): StoredEvent {
-  const source: SourceRef = {
-    kind: row.kind,
-    file: row.file,
-    ...(row.byte_offset !== null ? { offset: row.byte_offset } : {}),
-    ...(row.line !== null ? { line: row.line } : {}),
-    ...(row.record_id !== null ? { recordId: row.record_id } : {}),
-    ...(row.log_type !== null ? { logType: row.log_type } : {}),
-  };
-  return {
-    id: row.id,
-    event: { timestamp: row.ts, source, fields: JSON.parse(row.fields) as EventFields },
-    host: row.host,
-    user: row.user,
-    srcIp: row.src_ip,
-    dstIp: row.dst_ip,
-  };
-}
-
 class SqliteEvents implements EventRepository {
   readonly #insert: Database.Statement;
   readonly #addMany: (events: readonly Event[]) => number;
 
   constructor(private readonly db: Db) {
     this.#insert = db.prepare(
-      `INSERT OR IGNORE INTO events (id, ts, kind, file, byte_offset, line, record_id, log_type, host, user, src_ip, dst_ip, fields)
+      `INSERT OR IGNORE INTO events (id, ts, kind, file, byte_offset, line, record_id, log_type, host, user_name, src_ip, dst_ip, fields)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#addMany = db.transaction((events: readonly Event[]) => {
@@ -148,7 +120,7 @@ class SqliteEvents implements EventRepository {
     // `WS-014` finds `WS-014.corp.example` too: analysts type short names.
     if (query.host !== undefined)
       where("(host = ? OR host LIKE ? ESCAPE '\\')", query.host, `${escapeLike(query.host)}.%`);
-    if (query.user !== undefined) where('user = ?', query.user);
+    if (query.user !== undefined) where('user_name = ?', query.user);
     if (query.kind !== undefined) where('kind = ?', query.kind);
     if (query.ip !== undefined) where('(src_ip = ? OR dst_ip = ?)', query.ip, query.ip);
     if (query.field !== undefined) {
@@ -192,20 +164,6 @@ class SqliteEvents implements EventRepository {
   count(): Promise<number> {
     return Promise.resolve((this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n);
   }
-}
-
-interface DetectionRow {
-  id: string;
-  kind: Detection['kind'];
-  rule_id: string;
-  rule_title: string;
-  level: Detection['level'];
-  ts: number;
-  host: string | null;
-  tags: string;
-  fields: string;
-  source: string;
-  event_id: string | null;
 }
 
 class SqliteDetections implements DetectionRepository {
@@ -259,23 +217,7 @@ class SqliteDetections implements DetectionRepository {
     const rows = this.db
       .prepare(`SELECT * FROM detections ${whereSql} ORDER BY ts, id LIMIT ?`)
       .all(...params, limit) as DetectionRow[];
-    return Promise.resolve(
-      rows.map((r) => ({
-        id: r.id,
-        detection: {
-          kind: r.kind,
-          ruleId: r.rule_id,
-          ruleTitle: r.rule_title,
-          level: LEVELS.includes(r.level) ? r.level : 'informational',
-          tags: JSON.parse(r.tags) as string[],
-          timestamp: r.ts,
-          host: r.host,
-          fields: JSON.parse(r.fields) as EventFields,
-          source: JSON.parse(r.source) as SourceRef,
-          ...(r.event_id !== null ? { eventId: r.event_id } : {}),
-        },
-      })),
-    );
+    return Promise.resolve(rows.map(toStoredDetection));
   }
 
   count(): Promise<number> {
@@ -283,36 +225,6 @@ class SqliteDetections implements DetectionRepository {
       (this.db.prepare('SELECT count(*) AS n FROM detections').get() as { n: number }).n,
     );
   }
-}
-
-interface JobRow {
-  id: string;
-  created_at: number;
-  paths: string;
-  status: IngestJob['status'];
-  records: number;
-  issues: number;
-  detections: number;
-  first_ts: number | null;
-  last_ts: number | null;
-  issue_samples: string;
-  finished_at: number | null;
-}
-
-function toJob(r: JobRow): IngestJob {
-  return {
-    id: r.id,
-    createdAt: r.created_at,
-    paths: JSON.parse(r.paths) as string[],
-    status: r.status,
-    records: r.records,
-    issues: r.issues,
-    detections: r.detections,
-    firstTimestamp: r.first_ts,
-    lastTimestamp: r.last_ts,
-    issueSamples: JSON.parse(r.issue_samples) as IngestJob['issueSamples'],
-    finishedAt: r.finished_at,
-  };
 }
 
 class SqliteJobs implements IngestJobRepository {

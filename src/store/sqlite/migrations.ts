@@ -39,14 +39,14 @@ export const MIGRATIONS: readonly Migration[] = [
         record_id INTEGER,
         log_type TEXT,
         host TEXT COLLATE NOCASE,
-        user TEXT COLLATE NOCASE,
+        user_name TEXT COLLATE NOCASE,
         src_ip TEXT,
         dst_ip TEXT,
         fields TEXT NOT NULL
       );
       CREATE INDEX events_ts ON events (ts);
       CREATE INDEX events_host_ts ON events (host, ts);
-      CREATE INDEX events_user_ts ON events (user, ts);
+      CREATE INDEX events_user_ts ON events (user_name, ts);
       CREATE INDEX events_src_ip ON events (src_ip, ts);
       CREATE INDEX events_dst_ip ON events (dst_ip, ts);
       CREATE TABLE detections (
