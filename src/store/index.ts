@@ -1,20 +1,33 @@
-/** Opening a store: the embedded SQLite file by default (PostgreSQL joins with the team server). */
+/** Opening a store: the embedded SQLite file by default, or PostgreSQL for a team server. */
 import { join } from 'node:path';
 import { VigilError } from '../core/errors.js';
+import { PostgresStore } from './postgres/index.js';
 import { SqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
 
 export type * from './types.js';
 export { SqliteStore } from './sqlite/index.js';
+export { PostgresStore } from './postgres/index.js';
 
-/** `sqlite:PATH`, a plain path, or nothing for `<dataDir>/vigil.db`. */
-export function openStore(url: string | undefined, dataDir = 'vigil-data'): Store {
+/**
+ * `postgres://…` (tables in schema `vigil`, or `?schema=NAME`), `sqlite:PATH`, a plain path, or
+ * nothing for `<dataDir>/vigil.db`.
+ */
+export async function openStore(url: string | undefined, dataDir = 'vigil-data'): Promise<Store> {
   if (url === undefined || url === '') return new SqliteStore(join(dataDir, 'vigil.db'));
   if (url.startsWith('sqlite:')) return new SqliteStore(url.slice('sqlite:'.length));
-  if (/^postgres(ql)?:/.test(url))
-    throw new VigilError(
-      'store.postgres.unavailable',
-      'PostgreSQL stores arrive with the team server (vigil serve)',
-    );
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get('schema') ?? 'vigil';
+    parsed.searchParams.delete('schema');
+    try {
+      return await PostgresStore.open({ url: parsed.toString(), schema });
+    } catch (error) {
+      throw new VigilError(
+        'store.postgres.unreachable',
+        `cannot open ${parsed.host}${parsed.pathname}: ${(error as Error).message}`,
+      );
+    }
+  }
   return new SqliteStore(url);
 }

@@ -20,10 +20,13 @@ export function registerIngest(program: Command, setExit: SetExit): void {
     .description('read evidence and report per file: format, records, issues, time span')
     .argument('<paths...>', 'files or folders (.evtx, JSON, W3C, Zeek, Suricata, CSV; .gz and .zip too)')
     .option('--recover', 'also recover EVTX records from slack space', false)
-    .option('--db <path>', 'store every event (SQLite file; ingesting again stores nothing twice)')
+    .option(
+      '--db <store>',
+      'store every event (SQLite file or postgres:// URL; ingesting again stores nothing twice)',
+    )
     .action(async (paths: string[], options: { recover: boolean; db?: string }) => {
       const started = Date.now();
-      const store = options.db ? openStore(options.db) : undefined;
+      const store = options.db ? await openStore(options.db) : undefined;
       const job = store ? await store.jobs.create(paths) : undefined;
       if (store && job) await store.jobs.update(job.id, { status: 'running' });
       let batch: Event[] = [];

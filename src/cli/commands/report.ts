@@ -19,11 +19,11 @@ export function registerReport(program: Command, setExit: SetExit): void {
     .command('incident')
     .description('write the report of a stored incident (see `vigil scan --db`)')
     .argument('<id>', 'incident id (inc-…), or "all"')
-    .option('--db <path>', 'the store (default: vigil-data/vigil.db)')
+    .option('--db <store>', 'SQLite file or postgres:// URL (default: vigil-data/vigil.db)')
     .addOption(new Option('-f, --format <format>', 'output').choices(['html', 'md', 'json']).default('html'))
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(async (id: string, options: ReportOptions) => {
-      const store = openStore(options.db);
+      const store = await openStore(options.db);
       try {
         const stored = id === 'all' ? await store.incidents.list() : [await store.incidents.get(id)];
         const incidents = stored.filter((s) => s !== undefined).map((s) => s.analysis as Incident);

@@ -81,7 +81,10 @@ export function registerScan(program: Command, setExit: SetExit): void {
       "the CERT's country: parties outside it make an incident cross-border",
       'CN',
     )
-    .option('--db <path>', 'also store detections, incidents and the ingest job (SQLite file)')
+    .option(
+      '--db <store>',
+      'also store detections, incidents and the ingest job (SQLite file or postgres:// URL)',
+    )
     .action(async (paths: string[], options: ScanOptions) => {
       const code = await scanCommand(paths, options);
       setExit(code);
@@ -197,7 +200,7 @@ async function writeInvestigation(
   }
   if (options.report) await writeFile(options.report, incidentHtml(incidents));
   if (options.db) {
-    const store = openStore(options.db);
+    const store = await openStore(options.db);
     try {
       const job = await store.jobs.create(paths);
       await store.detections.add(result.detections);

@@ -52,7 +52,7 @@ function query(options: PivotOptions): EventQuery {
 
 function pivotOptions(command: Command): Command {
   return command
-    .option('--db <path>', 'the store (default: vigil-data/vigil.db)')
+    .option('--db <store>', 'SQLite file or postgres:// URL (default: vigil-data/vigil.db)')
     .option('--from <time>', 'from this time (ISO 8601, UTC)')
     .option('--to <time>', 'up to this time')
     .option('--host <name>', 'events of this host')
@@ -72,7 +72,7 @@ export function registerStore(program: Command, setExit: SetExit): void {
   )
     .option('--limit <n>', 'at most this many events', '100')
     .action(async (options: PivotOptions) => {
-      const store = openStore(options.db);
+      const store = await openStore(options.db);
       try {
         const found = await store.events.search({ ...query(options), limit: Number(options.limit) || 100 });
         for (const e of found) {
@@ -96,7 +96,7 @@ export function registerStore(program: Command, setExit: SetExit): void {
     .option('--limit <n>', 'stop after this many detections', '10000')
     .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'jsonl']).default('table'))
     .action(async (rulesFile: string, options: PivotOptions) => {
-      const store = openStore(options.db);
+      const store = await openStore(options.db);
       try {
         const text = await readFile(rulesFile, 'utf8');
         const result = await hunt(store, text, rulesFile, query(options), Number(options.limit) || 10_000);
