@@ -25,3 +25,8 @@ export function defaultRulePaths(): string[] {
     'no rules: pass --rules DIR, set VIGIL_RULES, or install a pack with `vigil rules update --from PATH`',
   );
 }
+
+/** Where parsed rule sets are cached (VIGIL_RULE_CACHE=off turns it off). */
+export function ruleCacheDir(dataDir = process.env.VIGIL_DATA ?? DEFAULT_DATA_DIR): string | undefined {
+  return process.env.VIGIL_RULE_CACHE === 'off' ? undefined : resolve(dataDir, 'cache');
+}

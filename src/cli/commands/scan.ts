@@ -8,7 +8,7 @@ import { LEVELS, levelRank } from '../../core/detection.js';
 import { formatIssue } from '../../core/issue.js';
 import type { SetExit } from '../exit.js';
 import { formatRate, progressLine } from '../progress.js';
-import { defaultRulePaths } from '../rules-dir.js';
+import { defaultRulePaths, ruleCacheDir } from '../rules-dir.js';
 import {
   CSV_HEADER,
   csvRow,
@@ -94,6 +94,7 @@ export function registerScan(program: Command, setExit: SetExit): void {
 async function scanCommand(paths: string[], options: ScanOptions): Promise<number> {
   const started = Date.now();
   const rulePaths = options.rules ?? defaultRulePaths();
+  const cacheDir = ruleCacheDir();
   // A mistyped rule folder or list would otherwise scan with nothing and report a clean result.
   for (const path of [...rulePaths, ...(options.indicators ?? [])]) {
     if (!existsSync(path)) throw new VigilError('scan.path.missing', `${path} does not exist`);
@@ -112,6 +113,7 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
       recover: options.recover,
       workers: Number.isFinite(workers) ? workers : 0,
       investigate: Boolean(options.incidents ?? options.report ?? options.db),
+      ...(cacheDir ? { ruleCacheDir: cacheDir } : {}),
     },
     {
       onRecords(n) {

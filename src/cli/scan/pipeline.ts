@@ -36,6 +36,8 @@ export interface ScanConfig {
   readonly workers: number;
   /** Gather what incident building needs (facts.ts) while scanning. */
   readonly investigate?: boolean;
+  /** Where parsed rule sets are cached between runs (none: parse every time). */
+  readonly ruleCacheDir?: string;
 }
 
 export interface FileReport {
@@ -67,9 +69,14 @@ export interface ScanResult {
 const ISSUES_KEPT_PER_FILE = 50;
 
 /** What a worker (or the in-process scan) builds once: compiled rules and indicators. */
-export async function prepareEngine(config: Pick<ScanConfig, 'rulePaths' | 'indicatorPaths' | 'minLevel'>) {
+export async function prepareEngine(
+  config: Pick<ScanConfig, 'rulePaths' | 'indicatorPaths' | 'minLevel' | 'ruleCacheDir'>,
+) {
   const problems: Issue[] = [];
-  const load = await loadRules(config.rulePaths);
+  const load = await loadRules(
+    config.rulePaths,
+    config.ruleCacheDir ? { cacheDir: config.ruleCacheDir } : {},
+  );
   problems.push(...load.problems);
   const { ruleSet, problems: compileProblems } = compileRuleSet(load, loadDefaultMapping());
   problems.push(...compileProblems);
@@ -220,6 +227,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
       const worker = startWorker(workerUrl(import.meta.url, './scan-worker'), {
         workerData: {
           rulePaths: config.rulePaths,
+          ...(config.ruleCacheDir ? { ruleCacheDir: config.ruleCacheDir } : {}),
           indicatorPaths: config.indicatorPaths,
           minLevel: config.minLevel,
           recover: config.recover,

@@ -12,6 +12,7 @@ interface WorkerConfig {
   minLevel: Level;
   recover: boolean;
   investigate: boolean;
+  ruleCacheDir?: string;
 }
 
 const port = parentPort;

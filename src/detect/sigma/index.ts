@@ -6,8 +6,10 @@
  *   const { ruleSet } = compileRuleSet(load, loadDefaultMapping());
  *   for (const rule of ruleSet.match(event)) detections.push(detectionFor(rule, event));
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { commonFields } from '../../core/accessors.js';
 import type { Detection } from '../../core/detection.js';
 import type { Event, FieldValue } from '../../core/event.js';
@@ -41,6 +43,15 @@ export async function loadRules(paths: readonly string[], options: LoadOptions =
     } else if (/\.ya?ml$/i.test(path)) files.push(path);
   };
   for (const p of paths) await visit(p, 0);
+  const cache = options.cacheDir ? await cachePath(options.cacheDir, files, options) : undefined;
+  if (cache) {
+    const cached = await readCache(cache);
+    if (cached) {
+      // Problems with the paths themselves are this call's, not the cache's.
+      cached.problems.unshift(...load.problems);
+      return cached;
+    }
+  }
   for (const file of files) {
     let text: string;
     try {
@@ -51,7 +62,59 @@ export async function loadRules(paths: readonly string[], options: LoadOptions =
     }
     mergeLoads(load, parseRules(text, file, options));
   }
+  if (cache)
+    await writeCache(cache, {
+      ...load,
+      problems: load.problems.filter((p) => p.code !== 'sigma.path.unreadable'),
+    });
   return load;
+}
+
+/** This engine's own code files: part of the cache key, so a changed Vigil never reads an older parse. */
+async function engineFiles(): Promise<string[]> {
+  const here = dirname(new URL(import.meta.url).pathname);
+  const out: string[] = [];
+  for (const dir of [here, join(here, 'correlation')]) {
+    for (const name of (await readdir(dir)).sort()) if (/\.(js|ts)$/.test(name)) out.push(join(dir, name));
+  }
+  return out;
+}
+
+async function cachePath(
+  dir: string,
+  files: readonly string[],
+  options: LoadOptions,
+): Promise<string | undefined> {
+  const hash = createHash('sha256').update(JSON.stringify(options.placeholders ?? {}));
+  try {
+    for (const f of [...(await engineFiles()), ...files]) {
+      const info = await stat(f);
+      hash.update(`${f}\0${info.size}\0${info.mtimeMs}\n`);
+    }
+  } catch {
+    return undefined;
+  }
+  return join(dir, `rules-${hash.digest('hex').slice(0, 32)}.v8`);
+}
+
+async function readCache(path: string): Promise<RuleLoad | undefined> {
+  try {
+    return deserialize(await readFile(path)) as RuleLoad;
+  } catch {
+    return undefined; // missing or unreadable: parse the YAML
+  }
+}
+
+async function writeCache(path: string, load: RuleLoad): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    // Written whole under another name, then renamed: a reader never sees half a cache.
+    const partial = `${path}.${process.pid}.tmp`;
+    await writeFile(partial, serialize(load));
+    await rename(partial, path);
+  } catch {
+    // A cache that cannot be written only costs speed.
+  }
 }
 
 /** Context worth showing next to any Windows detection. */

@@ -16,6 +16,11 @@ import { buildFieldTest } from './modifiers.js';
 export interface LoadOptions {
   /** Values for `%placeholder%` in `expand` modifiers. */
   readonly placeholders?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * A folder for parsed rule sets: a rule set whose files (names, sizes, times) and parser are
+   * unchanged is read back from there instead of parsing thousands of YAML files again.
+   */
+  readonly cacheDir?: string;
 }
 
 export interface RuleLoad {
