@@ -135,7 +135,17 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
 
   // Rule-set problems are the rule pack's, not this evidence's: one line here, details in `rules check`.
   const ruleProblems = result.problems.filter((p) => p.code.startsWith('sigma.'));
-  const evidenceProblems = result.problems.filter((p) => !p.code.startsWith('sigma.'));
+  // Files that are not evidence (READMEs, notes) in a scanned folder are one line, not one each.
+  const skipped = result.problems.filter((p) => p.code === 'ingest.format.unknown');
+  const evidenceProblems = result.problems.filter(
+    (p) => !p.code.startsWith('sigma.') && p.code !== 'ingest.format.unknown',
+  );
+  if (skipped.length > 0) {
+    const names = skipped.slice(0, 3).map((p) => terminalSafe((p.file ?? '').split('/').pop() ?? ''));
+    process.stderr.write(
+      `skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} that are not evidence (${names.join(', ')}${skipped.length > 3 ? ', …' : ''})\n`,
+    );
+  }
   if (ruleProblems.length > 0) {
     const refused = ruleProblems.filter((p) => p.severity === 'error').length;
     process.stderr.write(
