@@ -6,6 +6,7 @@ import { registerIngest } from './commands/ingest.js';
 import { registerRules } from './commands/rules.js';
 import { registerReport } from './commands/report.js';
 import { registerScan } from './commands/scan.js';
+import { registerServe } from './commands/serve.js';
 import { registerStore } from './commands/store.js';
 
 /** Exit codes: 0 fine, 1 findings at or above the fail level / failed checks, 2 usage or fatal error. */
@@ -24,6 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRules(program, setExit);
   registerReport(program, setExit);
   registerStore(program, setExit);
+  registerServe(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

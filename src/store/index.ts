@@ -6,6 +6,7 @@ import { SqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
 
 export type * from './types.js';
+export { DEFAULT_INCIDENT_TLP } from './incident-handling.js';
 export { SqliteStore } from './sqlite/index.js';
 export { PostgresStore } from './postgres/index.js';
 

@@ -6,6 +6,11 @@
 import type { Detection } from '../core/detection.js';
 import type { Event, SourceRef } from '../core/event.js';
 import type { Issue } from '../core/issue.js';
+import type { AccountRepository, AuditRepository, RuleSettingsRepository } from './accounts.js';
+import type { IncidentHandlingRepository } from './incident-handling.js';
+
+export type * from './accounts.js';
+export type * from './incident-handling.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -112,6 +117,10 @@ export interface Store {
   readonly detections: DetectionRepository;
   readonly jobs: IngestJobRepository;
   readonly incidents: IncidentRepository;
+  readonly handling: IncidentHandlingRepository;
+  readonly accounts: AccountRepository;
+  readonly audit: AuditRepository;
+  readonly ruleSettings: RuleSettingsRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

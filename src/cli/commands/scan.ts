@@ -20,7 +20,7 @@ import {
   terminalSafe,
   type ScanFormat,
 } from '../scan/format.js';
-import { runScan, type ScanResult } from '../scan/pipeline.js';
+import { runScan, type ScanResult } from '../../scale/scan/pipeline.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { geoDatabase } from '../../enrich/geo.js';

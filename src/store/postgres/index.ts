@@ -33,6 +33,15 @@ import type {
   StoredIncident,
 } from '../types.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
+import { SqlIncidentHandling } from '../incident-handling.js';
+import { numberedPlaceholders, type SqlDb } from '../sql.js';
+import type {
+  AccountRepository,
+  AuditRepository,
+  IncidentHandlingRepository,
+  RuleSettingsRepository,
+} from '../types.js';
 
 const MAX_LIMIT = 10_000;
 /** Rows per INSERT statement: 13 parameters each stays far below PostgreSQL's 65,535. */
@@ -412,6 +421,10 @@ export class PostgresStore implements Store {
   readonly detections: DetectionRepository;
   readonly jobs: IngestJobRepository;
   readonly incidents: IncidentRepository;
+  readonly handling: IncidentHandlingRepository;
+  readonly accounts: AccountRepository;
+  readonly audit: AuditRepository;
+  readonly ruleSettings: RuleSettingsRepository;
   readonly #pool: pg.Pool;
   #version = 0;
 
@@ -421,6 +434,18 @@ export class PostgresStore implements Store {
     this.detections = new PostgresDetections(pool);
     this.jobs = new PostgresJobs(pool);
     this.incidents = new PostgresIncidents(pool);
+    const sql: SqlDb = {
+      async all<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+        return (await pool.query(numberedPlaceholders(text), [...params])).rows as T[];
+      },
+      async run(text: string, params: readonly unknown[] = []): Promise<number> {
+        return (await pool.query(numberedPlaceholders(text), [...params])).rowCount ?? 0;
+      },
+    };
+    this.handling = new SqlIncidentHandling(sql);
+    this.accounts = new SqlAccounts(sql);
+    this.audit = new SqlAudit(sql);
+    this.ruleSettings = new SqlRuleSettings(sql);
   }
 
   /** Connects, creates the schema if needed and brings it up to date. */

@@ -25,6 +25,15 @@ import type {
   StoredIncident,
 } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
+import { SqlIncidentHandling } from '../incident-handling.js';
+import type { SqlDb } from '../sql.js';
+import type {
+  AccountRepository,
+  AuditRepository,
+  IncidentHandlingRepository,
+  RuleSettingsRepository,
+} from '../types.js';
 import {
   EVENT_COLUMNS,
   toJob,
@@ -334,11 +343,33 @@ class SqliteIncidents implements IncidentRepository {
   }
 }
 
+/** better-sqlite3 as SqlDb; statements are prepared once per text (SQLite caches nothing itself). */
+function sqlDb(db: Db): SqlDb {
+  const prepared = new Map<string, Database.Statement>();
+  const statement = (sql: string): Database.Statement => {
+    let s = prepared.get(sql);
+    if (!s) prepared.set(sql, (s = db.prepare(sql)));
+    return s;
+  };
+  return {
+    all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+      return Promise.resolve(statement(sql).all(...params) as T[]);
+    },
+    run(sql: string, params: readonly unknown[] = []): Promise<number> {
+      return Promise.resolve(statement(sql).run(...params).changes);
+    },
+  };
+}
+
 export class SqliteStore implements Store {
   readonly events: EventRepository;
   readonly detections: DetectionRepository;
   readonly jobs: IngestJobRepository;
   readonly incidents: IncidentRepository;
+  readonly handling: IncidentHandlingRepository;
+  readonly accounts: AccountRepository;
+  readonly audit: AuditRepository;
+  readonly ruleSettings: RuleSettingsRepository;
   readonly #db: Db;
   readonly #version: number;
 
@@ -357,6 +388,11 @@ export class SqliteStore implements Store {
     this.detections = new SqliteDetections(this.#db);
     this.jobs = new SqliteJobs(this.#db);
     this.incidents = new SqliteIncidents(this.#db);
+    const sql = sqlDb(this.#db);
+    this.handling = new SqlIncidentHandling(sql);
+    this.accounts = new SqlAccounts(sql);
+    this.audit = new SqlAudit(sql);
+    this.ruleSettings = new SqlRuleSettings(sql);
   }
 
   schemaVersion(): Promise<number> {

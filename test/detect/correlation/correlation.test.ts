@@ -129,7 +129,7 @@ function conn(at: number, fields: EventFields = {}): Event {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The pipeline, as src/cli/scan/pipeline.ts runs it in one thread.
+// The pipeline, as src/scale/scan/pipeline.ts runs it in one thread.
 
 interface Run {
   readonly file: string;

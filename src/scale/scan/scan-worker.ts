@@ -13,6 +13,7 @@ interface WorkerConfig {
   recover: boolean;
   investigate: boolean;
   ruleCacheDir?: string;
+  disabledRuleIds: string[];
 }
 
 const port = parentPort;

@@ -38,6 +38,8 @@ export interface ScanConfig {
   readonly investigate?: boolean;
   /** Where parsed rule sets are cached between runs (none: parse every time). */
   readonly ruleCacheDir?: string;
+  /** Rules (and correlations) switched off by id: loaded, then left out. */
+  readonly disabledRuleIds?: readonly string[];
 }
 
 export interface FileReport {
@@ -70,7 +72,7 @@ const ISSUES_KEPT_PER_FILE = 50;
 
 /** What a worker (or the in-process scan) builds once: compiled rules and indicators. */
 export async function prepareEngine(
-  config: Pick<ScanConfig, 'rulePaths' | 'indicatorPaths' | 'minLevel' | 'ruleCacheDir'>,
+  config: Pick<ScanConfig, 'rulePaths' | 'indicatorPaths' | 'minLevel' | 'ruleCacheDir' | 'disabledRuleIds'>,
 ) {
   const problems: Issue[] = [];
   const load = await loadRules(
@@ -78,6 +80,11 @@ export async function prepareEngine(
     config.ruleCacheDir ? { cacheDir: config.ruleCacheDir } : {},
   );
   problems.push(...load.problems);
+  if (config.disabledRuleIds && config.disabledRuleIds.length > 0) {
+    const off = new Set(config.disabledRuleIds);
+    load.rules = load.rules.filter((r) => !off.has(r.id));
+    load.correlations = load.correlations.filter((c) => !off.has(c.id));
+  }
   const { ruleSet, problems: compileProblems } = compileRuleSet(load, loadDefaultMapping());
   problems.push(...compileProblems);
   let indicators;
@@ -232,6 +239,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
           minLevel: config.minLevel,
           recover: config.recover,
           investigate: config.investigate ?? false,
+          disabledRuleIds: config.disabledRuleIds ?? [],
         },
       });
       const next = () => {

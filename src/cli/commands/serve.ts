@@ -1,0 +1,85 @@
+/** `vigil serve`: the team server on the embedded store (or PostgreSQL), with the API at /api. */
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { createServer } from '../../server/app.js';
+import { ensureAdmin } from '../../server/bootstrap.js';
+import { openStore } from '../../store/index.js';
+import type { SetExit } from '../exit.js';
+import { defaultRulePaths, DEFAULT_DATA_DIR } from '../rules-dir.js';
+
+interface ServeOptions {
+  host: string;
+  port: string;
+  data: string;
+  db?: string;
+  rules?: string[];
+  indicators?: string[];
+  homeCountry: string;
+  demo?: string;
+  maxUploadMb: string;
+}
+
+export function registerServe(program: Command, setExit: SetExit): void {
+  program
+    .command('serve')
+    .description('run the team server: evidence upload, search, incidents, rules, accounts (API at /api)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port', '8080')
+    .option('--data <dir>', 'data folder: the SQLite store, uploads, rule cache', DEFAULT_DATA_DIR)
+    .option('--db <url>', 'store: a SQLite file or postgres:// URL (default: VIGIL_DB or <data>/vigil.db)')
+    .option('-r, --rules <dir...>', 'rule pack (default: VIGIL_RULES, the installed pack, ../shared SigmaHQ)')
+    .option('-i, --indicators <file...>', 'indicator lists applied to every ingest')
+    .option('--home-country <code>', "the CERT's country", 'CN')
+    .option('--demo <dir>', 'on a new, empty store, ingest this evidence folder first')
+    .option('--max-upload-mb <n>', 'largest upload accepted', '2048')
+    .action(async (options: ServeOptions) => {
+      setExit(await serve(options));
+    });
+}
+
+async function serve(options: ServeOptions): Promise<number> {
+  const dataDir = resolve(options.data);
+  const storeUrl = options.db ?? process.env.VIGIL_DB;
+  const store = await openStore(storeUrl, dataDir);
+  const admin = await ensureAdmin(store);
+  const server = await createServer({
+    store,
+    storeUrl,
+    dataDir,
+    rulePaths: options.rules ?? defaultRulePaths(),
+    indicatorPaths: options.indicators ?? [],
+    homeCountry: options.homeCountry,
+    maxUploadBytes: Number(options.maxUploadMb) * 1024 * 1024,
+    logger: false,
+  });
+  if (options.demo && (await store.jobs.list(1)).length === 0) {
+    const folder = resolve(options.demo);
+    const files = (await readdir(folder)).sort().map((f) => join(folder, f));
+    await store.jobs.create(files);
+    server.context.jobs.enqueue();
+    process.stdout.write(`ingesting the demo evidence in ${folder}\n`);
+  }
+  const address = await server.app.listen({ host: options.host, port: Number(options.port) });
+  process.stdout.write(
+    `Vigil is serving ${address} (API: ${address}/api, OpenAPI: ${address}/api/openapi.json)\n`,
+  );
+  if (admin?.oneTimePassword)
+    process.stdout.write(
+      `first start: sign in as "admin" with the one-time password ${admin.oneTimePassword}\n` +
+        '(it must be changed at the first sign-in: POST /api/auth/password)\n',
+    );
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server
+        .close()
+        .then(() => store.close())
+        .finally(done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}

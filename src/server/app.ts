@@ -1,0 +1,197 @@
+/**
+ * `vigil serve`: the team server. Fastify with a JSON schema on every route (strict bodies: unknown
+ * fields and wrong types are 400s), an OpenAPI 3 document generated from those schemas at
+ * /api/openapi.json, sessions or API tokens on every request, and one permission per route.
+ *
+ *   const server = await createServer({ store, storeUrl, dataDir, rulePaths });
+ *   await server.app.listen({ host: '127.0.0.1', port: 8080 });
+ */
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Store } from '../store/index.js';
+import { authenticate, type Access } from './auth/hook.js';
+import type { Principal } from './auth/principal.js';
+import { errorHandler, HttpError } from './errors.js';
+import { JobRunner } from './jobs/runner.js';
+import { RuleCatalog } from './rule-catalog.js';
+import { registerRoutes } from './routes/index.js';
+
+export interface ServerOptions {
+  readonly store: Store;
+  /** How worker threads open the same store: a SQLite path or postgres:// URL (undefined: `<data>/vigil.db`). */
+  readonly storeUrl: string | undefined;
+  readonly dataDir: string;
+  readonly rulePaths: readonly string[];
+  readonly indicatorPaths?: readonly string[];
+  readonly homeCountry?: string;
+  /** Largest upload accepted, in bytes. */
+  readonly maxUploadBytes?: number;
+  /** Mark cookies Secure (behind TLS). */
+  readonly secureCookies?: boolean;
+  readonly logger?: boolean;
+}
+
+export interface ServerContext {
+  readonly options: ServerOptions;
+  readonly store: Store;
+  readonly rules: RuleCatalog;
+  readonly jobs: JobRunner;
+  /** Writes one audit entry for a change made by the request's principal. */
+  audit(
+    request: FastifyRequest,
+    action: string,
+    target: string,
+    before: unknown,
+    after: unknown,
+  ): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+export const DEFAULT_MAX_UPLOAD = 2 * 1024 ** 3;
+const MAX_JSON_BODY = 1024 * 1024;
+
+export interface VigilServer {
+  readonly app: FastifyInstance;
+  readonly context: ServerContext;
+  close(): Promise<void>;
+}
+
+export async function createServer(options: ServerOptions): Promise<VigilServer> {
+  const store = options.store;
+  const rules = new RuleCatalog(options.rulePaths, options.dataDir, store);
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: MAX_JSON_BODY,
+    trustProxy: false,
+    // Bodies are exactly what the schema says; query strings arrive as text and are coerced.
+    schemaErrorFormatter: (errors, dataVar) =>
+      new Error(
+        errors
+          .map(
+            (e) =>
+              `${dataVar}${e.instancePath} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+          )
+          .join('; '),
+      ),
+  });
+  const strict = new Ajv({
+    allErrors: false,
+    removeAdditional: false,
+    coerceTypes: false,
+    useDefaults: true,
+    strict: false,
+  });
+  const coercing = new Ajv({
+    removeAdditional: false,
+    coerceTypes: 'array',
+    useDefaults: true,
+    strict: false,
+  });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema),
+  );
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Vigil API',
+        version: '1',
+        description:
+          'The Vigil team server: evidence, events, detections, incidents, rules, users and the audit log. ' +
+          'Authenticate with a session cookie (POST /api/auth/login; changes then need the x-csrf-token header) ' +
+          'or an API token (Authorization: Bearer vgl_…).',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'vigil_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+  });
+  await app.register(cookie);
+  await app.register(multipart, {
+    limits: { fileSize: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD, files: 100, fields: 10, parts: 110 },
+  });
+
+  const jobs = new JobRunner({
+    store,
+    storeUrl: options.storeUrl,
+    dataDir: options.dataDir,
+    config: async () => ({
+      rulePaths: rules.paths,
+      disabledRuleIds: await rules.disabledIds(),
+      indicatorPaths: options.indicatorPaths ?? [],
+      ruleCacheDir: `${options.dataDir}/cache`,
+      homeCountry: options.homeCountry ?? 'CN',
+    }),
+    log: (m) => app.log.warn(m),
+  });
+
+  const context: ServerContext = {
+    options,
+    store,
+    rules,
+    jobs,
+    async audit(request, action, target, before, after) {
+      await store.audit.append({
+        actor: request.principal?.user.username ?? 'anonymous',
+        action,
+        target,
+        before,
+        after,
+        ip: request.ip,
+      });
+    },
+  };
+
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access === undefined) {
+      // Only Fastify's own routes (404s) come here without an access rule.
+      if (request.routeOptions.url !== undefined)
+        throw new HttpError(500, 'internal', 'route without access rule');
+      return;
+    }
+    await authenticate(context, request, access);
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    return payload;
+  });
+
+  registerRoutes(app, context);
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
+  await app.ready();
+  await jobs.start();
+  return {
+    app,
+    context,
+    async close() {
+      await jobs.stop();
+      await app.close();
+    },
+  };
+}

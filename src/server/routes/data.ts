@@ -1,0 +1,463 @@
+/** Reading what the store holds: events (pivots and Sigma hunts), detections, incidents; sharing indicators. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LEVELS, type Level } from '../../core/detection.js';
+import { parseTimestamp } from '../../core/time.js';
+import type { Tlp } from '../../core/tlp.js';
+import { tlpAllows } from '../../core/tlp.js';
+import { hunt } from '../../store/hunt.js';
+import {
+  DEFAULT_INCIDENT_TLP,
+  type EventQuery,
+  type IncidentHandling,
+  type StoredIncident,
+} from '../../store/index.js';
+import type { ServerContext } from '../app.js';
+import type { Principal } from '../auth/principal.js';
+import { badRequest, notFound } from '../errors.js';
+import { canSeeIncident } from '../scope.js';
+import { anyObject, errors, idParams, limitQuery, tlpSchema } from './schemas.js';
+
+interface PivotQuery {
+  from?: string;
+  to?: string;
+  host?: string;
+  user?: string;
+  ip?: string;
+  field?: string;
+  text?: string;
+}
+
+const text = { type: 'string', minLength: 1, maxLength: 1000 } as const;
+const pivotProperties = {
+  from: { ...text, description: 'ISO 8601 time (UTC)' },
+  to: { ...text, description: 'ISO 8601 time (UTC)' },
+  host: text,
+  user: text,
+  ip: text,
+  field: { ...text, description: 'NAME=VALUE: a native field equal to a value (case-insensitive)' },
+  text: { ...text, description: 'any field containing this text' },
+} as const;
+
+function time(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const t = parseTimestamp(value);
+  if (Number.isNaN(t)) throw badRequest('time-invalid', `${name}: "${value}" is not a time (ISO 8601)`);
+  return t;
+}
+
+function eventQuery(q: PivotQuery): Omit<EventQuery, 'limit' | 'after'> {
+  const field = q.field === undefined ? undefined : /^([^=]+)=(.*)$/s.exec(q.field);
+  if (q.field !== undefined && !field) throw badRequest('field-invalid', 'field wants NAME=VALUE');
+  const from = time(q.from, 'from');
+  const to = time(q.to, 'to');
+  return {
+    ...(from !== undefined ? { from } : {}),
+    ...(to !== undefined ? { to } : {}),
+    ...(q.host ? { host: q.host } : {}),
+    ...(q.user ? { user: q.user } : {}),
+    ...(q.ip ? { ip: q.ip } : {}),
+    ...(field ? { field: { name: field[1]!, value: field[2]! } } : {}),
+    ...(q.text ? { text: q.text } : {}),
+  };
+}
+
+/** `timestamp:id` of the last event of a page: where the next page starts. */
+function cursor(value: string | undefined): EventQuery['after'] | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(-?\d+):(.+)$/.exec(value);
+  if (!m) throw badRequest('cursor-invalid', 'after wants the next cursor of a previous page');
+  return { timestamp: Number(m[1]), id: m[2]! };
+}
+
+const storedEventSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    timestamp: { type: 'string' },
+    host: { type: ['string', 'null'] },
+    user: { type: ['string', 'null'] },
+    srcIp: { type: ['string', 'null'] },
+    dstIp: { type: ['string', 'null'] },
+    source: anyObject,
+    fields: anyObject,
+  },
+} as const;
+
+const detectionSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string' },
+    ruleId: { type: 'string' },
+    ruleTitle: { type: 'string' },
+    level: { type: 'string' },
+    tags: { type: 'array', items: { type: 'string' } },
+    timestamp: { type: 'string' },
+    host: { type: ['string', 'null'] },
+    fields: anyObject,
+    source: anyObject,
+    eventId: { type: 'string' },
+  },
+} as const;
+
+const incidentSummarySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    title: { type: 'string' },
+    firstSeen: { type: 'string' },
+    lastSeen: { type: 'string' },
+    tlp: tlpSchema,
+    organisation: { type: ['string', 'null'] },
+    detections: { type: 'integer' },
+  },
+} as const;
+
+const iso = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : '');
+
+export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { store } = ctx;
+  const principal = (request: FastifyRequest): Principal => request.principal!;
+
+  app.get<{ Querystring: PivotQuery & { limit?: number; after?: string } }>(
+    '/api/events',
+    {
+      config: { access: { permission: 'events:read' } },
+      schema: {
+        tags: ['events'],
+        summary: 'Stored events, in time order: by time, host, user, address, field, text',
+        querystring: {
+          type: 'object',
+          properties: { ...pivotProperties, limit: limitQuery, after: { type: 'string', maxLength: 300 } },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              events: { type: 'array', items: storedEventSchema },
+              next: { type: ['string', 'null'] },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 100;
+      const after = cursor(request.query.after);
+      const found = await store.events.search({
+        ...eventQuery(request.query),
+        limit,
+        ...(after ? { after } : {}),
+      });
+      const last = found.at(-1);
+      return {
+        events: found.map((e) => ({
+          id: e.id,
+          timestamp: iso(e.event.timestamp),
+          host: e.host,
+          user: e.user,
+          srcIp: e.srcIp,
+          dstIp: e.dstIp,
+          source: e.event.source,
+          fields: e.event.fields,
+        })),
+        next: found.length === limit && last ? `${last.event.timestamp}:${last.id}` : null,
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/events/:id',
+    {
+      config: { access: { permission: 'events:read' } },
+      schema: {
+        tags: ['events'],
+        summary: 'One stored event',
+        params: idParams,
+        response: { 200: storedEventSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const e = await store.events.get(request.params.id);
+      if (!e) throw notFound('event');
+      return {
+        id: e.id,
+        timestamp: iso(e.event.timestamp),
+        host: e.host,
+        user: e.user,
+        srcIp: e.srcIp,
+        dstIp: e.dstIp,
+        source: e.event.source,
+        fields: e.event.fields,
+      };
+    },
+  );
+
+  app.post<{ Body: { rule: string; within?: PivotQuery; limit?: number } }>(
+    '/api/hunts',
+    {
+      config: { access: { permission: 'hunt:run' } },
+      schema: {
+        tags: ['events'],
+        summary: 'Run Sigma rule text (one or more documents) over the stored events',
+        body: {
+          type: 'object',
+          properties: {
+            rule: { type: 'string', minLength: 1, maxLength: 256 * 1024 },
+            within: { type: 'object', properties: pivotProperties, additionalProperties: false },
+            limit: { type: 'integer', minimum: 1, maximum: 10000 },
+          },
+          required: ['rule'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              scanned: { type: 'integer' },
+              detections: { type: 'array', items: detectionSchema },
+              problems: { type: 'array', items: anyObject },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const result = await hunt(
+        store,
+        request.body.rule,
+        'hunt.yml',
+        eventQuery(request.body.within ?? {}),
+        request.body.limit ?? 1000,
+      );
+      return {
+        scanned: result.scanned,
+        detections: result.detections.map((d) => ({ ...d, timestamp: iso(d.timestamp) })),
+        problems: result.problems,
+      };
+    },
+  );
+
+  app.get<{
+    Querystring: { from?: string; to?: string; host?: string; rule?: string; level?: Level; limit?: number };
+  }>(
+    '/api/detections',
+    {
+      config: { access: { permission: 'detections:read' } },
+      schema: {
+        tags: ['detections'],
+        summary: 'Detections in time order, by time, host, rule and lowest level',
+        querystring: {
+          type: 'object',
+          properties: {
+            from: text,
+            to: text,
+            host: text,
+            rule: text,
+            level: { type: 'string', enum: [...LEVELS] },
+            limit: limitQuery,
+          },
+          additionalProperties: false,
+        },
+        response: { 200: { type: 'array', items: detectionSchema }, ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const from = time(q.from, 'from');
+      const to = time(q.to, 'to');
+      const found = await store.detections.search({
+        ...(from !== undefined ? { from } : {}),
+        ...(to !== undefined ? { to } : {}),
+        ...(q.host ? { host: q.host } : {}),
+        ...(q.rule ? { ruleId: q.rule } : {}),
+        ...(q.level ? { minLevel: q.level } : {}),
+        limit: q.limit ?? 1000,
+      });
+      return found.map((d) => ({ id: d.id, ...d.detection, timestamp: iso(d.detection.timestamp) }));
+    },
+  );
+
+  const handlingById = async (): Promise<Map<string, IncidentHandling>> =>
+    new Map((await store.handling.list()).map((h) => [h.incidentId, h]));
+
+  const summary = (i: StoredIncident, h: IncidentHandling | undefined) => ({
+    id: i.id,
+    title: i.title,
+    firstSeen: iso(i.firstSeen),
+    lastSeen: iso(i.lastSeen),
+    tlp: h?.tlp ?? DEFAULT_INCIDENT_TLP,
+    organisation: h?.organisation ?? null,
+    detections: i.detectionIds.length,
+  });
+
+  app.get(
+    '/api/incidents',
+    {
+      config: { access: { permission: 'incidents:read' } },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Incidents you may see (your TLP clearance; a constituent: its own organisation)',
+        response: { 200: { type: 'array', items: incidentSummarySchema }, ...errors },
+      },
+    },
+    async (request) => {
+      const handling = await handlingById();
+      const p = principal(request);
+      return (await store.incidents.list())
+        .filter((i) => canSeeIncident(p, handling.get(i.id)))
+        .map((i) => summary(i, handling.get(i.id)));
+    },
+  );
+
+  /** An incident the principal may see, or a 404 — never a hint that one it may not see exists. */
+  const visibleIncident = async (request: FastifyRequest, id: string) => {
+    const [incident, handling] = await Promise.all([store.incidents.get(id), store.handling.get(id)]);
+    if (!incident || !canSeeIncident(principal(request), handling)) throw notFound('incident');
+    return { incident, handling };
+  };
+
+  app.get<{ Params: { id: string } }>(
+    '/api/incidents/:id',
+    {
+      config: { access: { permission: 'incidents:read' } },
+      schema: {
+        tags: ['incidents'],
+        summary: 'One incident with its analysis (docs/formats.md) and handling',
+        params: idParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ...incidentSummarySchema.properties,
+              detectionIds: { type: 'array', items: { type: 'string' } },
+              analysis: anyObject,
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { incident, handling } = await visibleIncident(request, request.params.id);
+      return {
+        ...summary(incident, handling),
+        detectionIds: incident.detectionIds,
+        analysis: incident.analysis,
+      };
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: { tlp?: Tlp; organisation?: string | null } }>(
+    '/api/incidents/:id',
+    {
+      config: { access: { permission: 'incidents:handle' } },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Label an incident: its TLP and the constituent organisation it concerns',
+        params: idParams,
+        body: {
+          type: 'object',
+          properties: {
+            tlp: tlpSchema,
+            organisation: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
+          },
+          additionalProperties: false,
+          minProperties: 1,
+        },
+        response: { 200: incidentSummarySchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { incident, handling } = await visibleIncident(request, request.params.id);
+      const before = {
+        tlp: handling?.tlp ?? DEFAULT_INCIDENT_TLP,
+        organisation: handling?.organisation ?? null,
+      };
+      const after = await store.handling.set({
+        incidentId: incident.id,
+        tlp: request.body.tlp ?? before.tlp,
+        organisation:
+          request.body.organisation === undefined ? before.organisation : request.body.organisation,
+      });
+      await ctx.audit(request, 'incident.labelled', `incident:${incident.id}`, before, {
+        tlp: after.tlp,
+        organisation: after.organisation,
+      });
+      return summary(incident, after);
+    },
+  );
+
+  app.get(
+    '/api/share/indicators',
+    {
+      config: { access: { permission: 'share:read' } },
+      schema: {
+        tags: ['share'],
+        summary: "Attacker infrastructure from incidents at or below the caller's TLP clearance (never RED)",
+        response: {
+          200: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                ip: { type: 'string' },
+                country: { type: ['string', 'null'] },
+                asn: { type: ['integer', 'null'] },
+                role: { type: ['string', 'null'] },
+                incident: { type: 'string' },
+                tlp: tlpSchema,
+              },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const clearance = principal(request).user.tlpClearance;
+      const handling = await handlingById();
+      const out: {
+        ip: string;
+        country: string | null;
+        asn: number | null;
+        role: string | null;
+        incident: string;
+        tlp: Tlp;
+      }[] = [];
+      for (const incident of await store.incidents.list()) {
+        const tlp = handling.get(incident.id)?.tlp ?? DEFAULT_INCIDENT_TLP;
+        if (tlp === 'RED' || !tlpAllows(clearance, tlp)) continue;
+        const infrastructure = (incident.analysis as { infrastructure?: unknown }).infrastructure;
+        if (!Array.isArray(infrastructure)) continue;
+        for (const entry of infrastructure as {
+          ip?: unknown;
+          country?: unknown;
+          asn?: unknown;
+          role?: unknown;
+          roles?: unknown;
+        }[]) {
+          if (typeof entry.ip !== 'string') continue;
+          const role =
+            typeof entry.role === 'string'
+              ? entry.role
+              : Array.isArray(entry.roles)
+                ? entry.roles.join(',')
+                : null;
+          out.push({
+            ip: entry.ip,
+            country: typeof entry.country === 'string' ? entry.country : null,
+            asn: typeof entry.asn === 'number' ? entry.asn : null,
+            role,
+            incident: incident.id,
+            tlp,
+          });
+        }
+      }
+      return out;
+    },
+  );
+}
