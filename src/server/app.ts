@@ -32,6 +32,8 @@ export interface ServerOptions {
   /** Mark cookies Secure (behind TLS). */
   readonly secureCookies?: boolean;
   readonly logger?: boolean;
+  /** Start the ingest queue (default true; tests of the API alone leave jobs queued). */
+  readonly runJobs?: boolean;
 }
 
 export interface ServerContext {
@@ -64,6 +66,8 @@ const MAX_JSON_BODY = 1024 * 1024;
 export interface VigilServer {
   readonly app: FastifyInstance;
   readonly context: ServerContext;
+  /** Every route registered, as `METHOD /path`. */
+  readonly routes: readonly string[];
   close(): Promise<void>;
 }
 
@@ -102,6 +106,22 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     (httpPart === 'body' ? strict : coercing).compile(schema),
   );
   app.setErrorHandler(errorHandler);
+  // No text we keep needs a NUL, and PostgreSQL cannot store one: refuse it at the door, not with a 500.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (/\\u0000/i.test(text) || text.includes('\u0000')) {
+      done(new HttpError(400, 'nul-character', 'JSON text may not contain NUL characters'), undefined);
+      return;
+    }
+    try {
+      done(null, text === '' ? undefined : (JSON.parse(text) as unknown));
+    } catch (error) {
+      done(
+        new HttpError(400, 'invalid-json', `the body is not JSON: ${(error as Error).message}`),
+        undefined,
+      );
+    }
+  });
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)
@@ -182,13 +202,19 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     return payload;
   });
 
+  const routes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) if (m !== 'HEAD') routes.push(`${m} ${route.url}`);
+  });
   registerRoutes(app, context);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
   await app.ready();
-  await jobs.start();
+  if (options.runJobs ?? true) await jobs.start();
   return {
     app,
     context,
+    routes,
     async close() {
       await jobs.stop();
       await app.close();

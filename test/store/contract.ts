@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Detection } from '../../src/core/detection.js';
 import type { Event, EventFields } from '../../src/core/event.js';
 import type { Store } from '../../src/store/index.js';
+import type { SqlDb } from '../../src/store/sql.js';
 
 let line = 0;
 function zeekConn(minute: number, orig: string, resp: string, bytes: number): Event {
@@ -184,4 +185,104 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     assert.deepEqual(got?.analysis, { hosts: 3 });
     assert.equal((await store.incidents.list()).length, 1);
   });
+
+  withStore('accounts: users, sessions and tokens; hostile names are data', async (store) => {
+    const name = `o'brien"; DROP TABLE users; --`;
+    const user = await store.accounts.createUser({
+      username: name,
+      role: 'constituent',
+      organisation: 'ACME « Ltd » \\ 50%_',
+      tlpClearance: 'GREEN',
+      passwordHash: 'scrypt$x',
+    });
+    assert.equal((await store.accounts.userByName(name))?.id, user.id);
+    assert.equal(user.mustChangePassword, false);
+    const changed = await store.accounts.updateUser(user.id, { disabled: true, tlpClearance: 'AMBER' });
+    assert.equal(changed?.disabled, true);
+    assert.equal(changed?.tlpClearance, 'AMBER');
+    assert.equal(changed?.organisation, 'ACME « Ltd » \\ 50%_');
+    await store.accounts.createSession({
+      tokenHash: 'h1',
+      userId: user.id,
+      csrf: 'c',
+      createdAt: 1,
+      expiresAt: 2,
+    });
+    assert.equal((await store.accounts.getSession('h1'))?.userId, user.id);
+    await store.accounts.deleteSessionsOf(user.id);
+    assert.equal(await store.accounts.getSession('h1'), undefined);
+    const token = await store.accounts.createToken({
+      userId: user.id,
+      name: 't',
+      tokenHash: 'th',
+      scopes: ['events:read'],
+      expiresAt: null,
+    });
+    assert.deepEqual((await store.accounts.tokenByHash('th'))?.scopes, ['events:read']);
+    assert.notEqual((await store.accounts.revokeToken(token.id))?.revokedAt, null);
+    assert.equal((await store.accounts.listTokens(user.id)).length, 1);
+    assert.equal(await store.accounts.countUsers(), 1);
+  });
+
+  withStore('the audit log is append-only, newest first', async (store) => {
+    for (let i = 0; i < 3; i++)
+      await store.audit.append({
+        actor: 'admin',
+        action: `a${i}`,
+        target: 't',
+        before: { n: i },
+        after: null,
+        ip: null,
+      });
+    const entries = await store.audit.list();
+    assert.deepEqual(
+      entries.map((e) => e.action),
+      ['a2', 'a1', 'a0'],
+    );
+    assert.deepEqual(entries[0]?.before, { n: 2 });
+    assert.deepEqual(
+      (await store.audit.list({ before: entries[0].seq, limit: 1 })).map((e) => e.action),
+      ['a1'],
+    );
+    // Not even the store's own connection may rewrite history.
+    const { sql } = store as unknown as { sql: SqlDb };
+    {
+      await assert.rejects(sql.run("UPDATE audit_log SET actor = 'mallory'"), /append-only/);
+      await assert.rejects(sql.run('DELETE FROM audit_log'), /append-only/);
+      assert.equal((await store.audit.list()).length, 3);
+    }
+  });
+
+  withStore(
+    'rule switches and incident labels are kept beside, not inside, what scans write',
+    async (store) => {
+      await store.ruleSettings.set({ ruleId: 'r1', enabled: false, changedBy: 'analyst' });
+      await store.ruleSettings.set({ ruleId: 'r1', enabled: true, changedBy: 'admin' });
+      assert.deepEqual(
+        (await store.ruleSettings.list()).map((r) => [r.ruleId, r.enabled, r.changedBy]),
+        [['r1', true, 'admin']],
+      );
+      await store.incidents.put({
+        id: 'inc-9',
+        title: 'x',
+        firstSeen: 1,
+        lastSeen: 2,
+        detectionIds: [],
+        analysis: {},
+      });
+      await store.handling.set({ incidentId: 'inc-9', tlp: 'GREEN', organisation: 'acme' });
+      await store.incidents.put({
+        id: 'inc-9',
+        title: 'rescanned',
+        firstSeen: 1,
+        lastSeen: 3,
+        detectionIds: [],
+        analysis: {},
+      });
+      assert.deepEqual(await store.handling.get('inc-9').then((h) => [h?.tlp, h?.organisation]), [
+        'GREEN',
+        'acme',
+      ]);
+    },
+  );
 }

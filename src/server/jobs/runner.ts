@@ -25,6 +25,7 @@ export class JobRunner {
   #active: { jobId: string; worker: Worker } | undefined;
   #pumping = false;
   #stopped = false;
+  #started = false;
   #idle: (() => void)[] = [];
 
   constructor(readonly options: JobRunnerOptions) {
@@ -39,6 +40,7 @@ export class JobRunner {
         await this.options.store.jobs.update(job.id, { status: 'queued' });
       }
     }
+    this.#started = true;
     void this.#pump();
   }
 
@@ -80,7 +82,7 @@ export class JobRunner {
   }
 
   async #pump(): Promise<void> {
-    if (this.#pumping || this.#stopped) return;
+    if (this.#pumping || this.#stopped || !this.#started) return;
     this.#pumping = true;
     try {
       for (let job = await this.#next(); job && !this.#stopped; job = await this.#next()) {

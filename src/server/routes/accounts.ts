@@ -249,7 +249,12 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext):
             username: usernameSchema,
             password: passwordSchema,
             role: roleSchema,
-            organisation: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
+            organisation: {
+              type: ['string', 'null'],
+              minLength: 1,
+              maxLength: 200,
+              pattern: '^[^\\u0000-\\u001f]+$',
+            },
             tlpClearance: tlpSchema,
           },
           required: ['username', 'password', 'role'],
@@ -299,7 +304,12 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext):
           type: 'object',
           properties: {
             role: roleSchema,
-            organisation: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
+            organisation: {
+              type: ['string', 'null'],
+              minLength: 1,
+              maxLength: 200,
+              pattern: '^[^\\u0000-\\u001f]+$',
+            },
             tlpClearance: tlpSchema,
             disabled: { type: 'boolean' },
             password: passwordSchema,

@@ -363,7 +363,12 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
           type: 'object',
           properties: {
             tlp: tlpSchema,
-            organisation: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
+            organisation: {
+              type: ['string', 'null'],
+              minLength: 1,
+              maxLength: 200,
+              pattern: '^[^\\u0000-\\u001f]+$',
+            },
           },
           additionalProperties: false,
           minProperties: 1,

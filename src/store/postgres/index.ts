@@ -425,6 +425,8 @@ export class PostgresStore implements Store {
   readonly accounts: AccountRepository;
   readonly audit: AuditRepository;
   readonly ruleSettings: RuleSettingsRepository;
+  /** The connection as SqlDb: what the shared repositories run on. */
+  readonly sql: SqlDb;
   readonly #pool: pg.Pool;
   #version = 0;
 
@@ -442,6 +444,7 @@ export class PostgresStore implements Store {
         return (await pool.query(numberedPlaceholders(text), [...params])).rowCount ?? 0;
       },
     };
+    this.sql = sql;
     this.handling = new SqlIncidentHandling(sql);
     this.accounts = new SqlAccounts(sql);
     this.audit = new SqlAudit(sql);

@@ -352,11 +352,12 @@ function sqlDb(db: Db): SqlDb {
     return s;
   };
   return {
+    // A failing statement rejects, as with node-postgres, instead of throwing at the call.
     all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-      return Promise.resolve(statement(sql).all(...params) as T[]);
+      return new Promise((resolve) => resolve(statement(sql).all(...params) as T[]));
     },
     run(sql: string, params: readonly unknown[] = []): Promise<number> {
-      return Promise.resolve(statement(sql).run(...params).changes);
+      return new Promise((resolve) => resolve(statement(sql).run(...params).changes));
     },
   };
 }
@@ -370,6 +371,8 @@ export class SqliteStore implements Store {
   readonly accounts: AccountRepository;
   readonly audit: AuditRepository;
   readonly ruleSettings: RuleSettingsRepository;
+  /** The connection as SqlDb: what the shared repositories run on. */
+  readonly sql: SqlDb;
   readonly #db: Db;
   readonly #version: number;
 
@@ -389,6 +392,7 @@ export class SqliteStore implements Store {
     this.jobs = new SqliteJobs(this.#db);
     this.incidents = new SqliteIncidents(this.#db);
     const sql = sqlDb(this.#db);
+    this.sql = sql;
     this.handling = new SqlIncidentHandling(sql);
     this.accounts = new SqlAccounts(sql);
     this.audit = new SqlAudit(sql);

@@ -1,0 +1,385 @@
+// The authorisation matrix: every role × every route × every TLP level of the incident a route
+// touches, each cell asserted against the tables below (written out here, not derived from the code).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Role } from '../../src/core/roles.js';
+import { ROLES } from '../../src/core/roles.js';
+import { TLP_LEVELS, type Tlp } from '../../src/core/tlp.js';
+import { hashPassword } from '../../src/server/auth/passwords.js';
+import { permissionsOf } from '../../src/server/auth/permissions.js';
+import { sha256 } from '../../src/server/auth/principal.js';
+import {
+  addUser,
+  multipart,
+  PASSWORD,
+  sessionClient,
+  startTestServer,
+  withToken,
+  type Client,
+  type TestServer,
+} from './support.js';
+
+const CLEARANCE: Record<Role, Tlp> = {
+  admin: 'RED',
+  coordinator: 'AMBER+STRICT',
+  analyst: 'AMBER',
+  constituent: 'AMBER',
+  partner: 'GREEN',
+  auditor: 'CLEAR',
+};
+
+/** Which incident, by its TLP (CLEAR … RED), each role sees through the incident routes. */
+const SEES_INCIDENT: Record<Role, readonly (0 | 1)[]> = {
+  admin: [1, 1, 1, 1, 1],
+  coordinator: [1, 1, 1, 1, 0],
+  analyst: [1, 1, 1, 0, 0],
+  constituent: [1, 1, 1, 0, 0], // its own organisation's only
+  partner: [0, 0, 0, 0, 0], // no incident routes at all
+  auditor: [1, 0, 0, 0, 0],
+};
+
+/** Which incidents' indicators each role may pull through the sharing route (RED never leaves). */
+const SHARES: Record<Role, readonly (0 | 1)[]> = {
+  admin: [1, 1, 1, 1, 0],
+  coordinator: [1, 1, 1, 1, 0],
+  analyst: [0, 0, 0, 0, 0],
+  constituent: [0, 0, 0, 0, 0],
+  partner: [1, 1, 0, 0, 0],
+  auditor: [0, 0, 0, 0, 0],
+};
+
+const ALL: readonly Role[] = ROLES;
+const STAFF: readonly Role[] = ['admin', 'coordinator', 'analyst', 'auditor'];
+const OPERATORS: readonly Role[] = ['admin', 'coordinator', 'analyst'];
+
+interface Cell {
+  readonly allowed: readonly Role[] | 'public';
+  /** The status an allowed caller gets. */
+  readonly ok: number;
+  /** Builds and sends the request; may prepare what it needs first. */
+  send(c: Client, t: Fixture): Promise<{ statusCode: number; body: string }>;
+  /** For routes about one incident: the TLP of that incident matters. */
+  readonly perIncident?: 'one' | 'list' | 'share';
+}
+
+interface Fixture {
+  readonly server: TestServer;
+  readonly incidentByTlp: Record<Tlp, string>;
+  tlp: Tlp;
+  seq: number;
+}
+
+const json = (r: { body: string }) => JSON.parse(r.body) as unknown;
+
+async function newJob(t: Fixture, status: 'queued' | 'done'): Promise<string> {
+  const job = await t.server.store.jobs.create([join(t.server.dataDir, 'none.log')]);
+  if (status === 'done') await t.server.store.jobs.update(job.id, { status: 'done', finishedAt: Date.now() });
+  return job.id;
+}
+
+const RULE = `title: Matrix rule
+id: 0b7a0b7a-0000-4000-8000-000000000001
+status: test
+logsource: { product: windows, category: process_creation }
+detection:
+  selection: { Image|endswith: '\\\\whoami.exe' }
+  condition: selection
+level: low
+`;
+
+const ROUTES: Record<string, Cell> = {
+  'GET /api/health': { allowed: 'public', ok: 200, send: (c) => c.request('GET', '/api/health') },
+  'GET /api/openapi.json': { allowed: 'public', ok: 200, send: (c) => c.request('GET', '/api/openapi.json') },
+  'POST /api/auth/login': {
+    allowed: 'public',
+    ok: 200,
+    // Partners are machines: their password never opens a session.
+    send: (c) => c.request('POST', '/api/auth/login', { username: c.username, password: PASSWORD }),
+  },
+  'GET /api/auth/me': { allowed: ALL, ok: 200, send: (c) => c.request('GET', '/api/auth/me') },
+  'POST /api/auth/logout': { allowed: ALL, ok: 204, send: (c) => c.request('POST', '/api/auth/logout') },
+  'POST /api/auth/password': {
+    allowed: ALL,
+    ok: 204,
+    send: (c) => c.request('POST', '/api/auth/password', { current: PASSWORD, new: PASSWORD }),
+  },
+  'GET /api/users': { allowed: ['admin', 'auditor'], ok: 200, send: (c) => c.request('GET', '/api/users') },
+  'POST /api/users': {
+    allowed: ['admin'],
+    ok: 201,
+    send: (c, t) =>
+      c.request('POST', '/api/users', { username: `new${t.seq++}`, password: PASSWORD, role: 'analyst' }),
+  },
+  'PATCH /api/users/:id': {
+    allowed: ['admin'],
+    ok: 200,
+    send: async (c, t) => {
+      const u = await addUser(t.server.store, `patched${t.seq++}`, 'analyst', 'GREEN');
+      return c.request('PATCH', `/api/users/${u.id}`, { tlpClearance: 'AMBER' });
+    },
+  },
+  'GET /api/tokens': { allowed: ALL, ok: 200, send: (c) => c.request('GET', '/api/tokens') },
+  'POST /api/tokens': {
+    // Made from a signed-in session only: the partner, using a token, cannot mint more.
+    allowed: ['admin', 'coordinator', 'analyst', 'constituent', 'auditor'],
+    ok: 201,
+    send: (c) => c.request('POST', '/api/tokens', { name: 'script', scopes: [] }),
+  },
+  'DELETE /api/tokens/:id': {
+    allowed: ALL,
+    ok: 200,
+    send: async (c, t) => {
+      const me = json(await c.request('GET', '/api/auth/me')) as { user: { id: string } };
+      const token = await t.server.store.accounts.createToken({
+        userId: me.user.id,
+        name: 'to revoke',
+        tokenHash: `hash${t.seq++}`,
+        scopes: [],
+        expiresAt: null,
+      });
+      return c.request('DELETE', `/api/tokens/${token.id}`);
+    },
+  },
+  'GET /api/audit': { allowed: ['admin', 'auditor'], ok: 200, send: (c) => c.request('GET', '/api/audit') },
+  'POST /api/evidence': {
+    allowed: OPERATORS,
+    ok: 202,
+    send: (c) => {
+      const { body, contentType } = multipart([{ name: 'note.log', content: 'not evidence\n' }]);
+      return c.request('POST', '/api/evidence', body, { 'content-type': contentType });
+    },
+  },
+  'GET /api/jobs': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/jobs') },
+  'GET /api/jobs/:id': {
+    allowed: STAFF,
+    ok: 200,
+    send: async (c, t) => c.request('GET', `/api/jobs/${await newJob(t, 'done')}`),
+  },
+  'GET /api/jobs/:id/progress': {
+    allowed: STAFF,
+    ok: 200,
+    send: async (c, t) => c.request('GET', `/api/jobs/${await newJob(t, 'done')}/progress`),
+  },
+  'POST /api/jobs/:id/cancel': {
+    allowed: OPERATORS,
+    ok: 200,
+    send: async (c, t) => c.request('POST', `/api/jobs/${await newJob(t, 'queued')}/cancel`),
+  },
+  'POST /api/jobs/:id/rerun': {
+    allowed: OPERATORS,
+    ok: 200,
+    send: async (c, t) => c.request('POST', `/api/jobs/${await newJob(t, 'done')}/rerun`),
+  },
+  'GET /api/events': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/events?host=WS-1') },
+  'GET /api/events/:id': {
+    allowed: STAFF,
+    ok: 200,
+    send: async (c, t) => {
+      const [e] = await t.server.store.events.search({ limit: 1 });
+      return c.request('GET', `/api/events/${e!.id}`);
+    },
+  },
+  'POST /api/hunts': {
+    allowed: OPERATORS,
+    ok: 200,
+    send: (c) => c.request('POST', '/api/hunts', { rule: RULE }),
+  },
+  'GET /api/detections': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('GET', '/api/detections?level=low'),
+  },
+  'GET /api/incidents': {
+    allowed: [...STAFF, 'constituent'],
+    ok: 200,
+    perIncident: 'list',
+    send: (c) => c.request('GET', '/api/incidents'),
+  },
+  'GET /api/incidents/:id': {
+    allowed: [...STAFF, 'constituent'],
+    ok: 200,
+    perIncident: 'one',
+    send: (c, t) => c.request('GET', `/api/incidents/${t.incidentByTlp[t.tlp]}`),
+  },
+  'PATCH /api/incidents/:id': {
+    allowed: ['admin', 'coordinator'],
+    ok: 200,
+    perIncident: 'one',
+    send: (c, t) => c.request('PATCH', `/api/incidents/${t.incidentByTlp[t.tlp]}`, { organisation: 'acme' }),
+  },
+  'GET /api/share/indicators': {
+    allowed: ['admin', 'coordinator', 'partner'],
+    ok: 200,
+    perIncident: 'share',
+    send: (c) => c.request('GET', '/api/share/indicators'),
+  },
+  'GET /api/rules': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/rules') },
+  'GET /api/rules/:id': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('GET', '/api/rules/0b7a0b7a-0000-4000-8000-000000000001'),
+  },
+  'PATCH /api/rules/:id': {
+    allowed: ['admin', 'analyst'],
+    ok: 200,
+    send: (c) => c.request('PATCH', '/api/rules/0b7a0b7a-0000-4000-8000-000000000001', { enabled: true }),
+  },
+  'POST /api/rules/validate': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('POST', '/api/rules/validate', { yaml: RULE }),
+  },
+  'POST /api/rules': {
+    allowed: ['admin', 'analyst'],
+    ok: 201,
+    send: (c) => c.request('POST', '/api/rules', { yaml: RULE.replace('000000000001', '000000000002') }),
+  },
+};
+
+async function fixture(): Promise<{
+  t: Fixture;
+  clientFor: (role: Role) => Promise<Client>;
+  close: () => Promise<void>;
+}> {
+  const server = await startTestServer();
+  const rules = join(server.dataDir, 'pack');
+  mkdirSync(rules);
+  writeFileSync(join(rules, 'matrix.yml'), RULE);
+  // The catalog was built with no pack; give it this one.
+  (server.server.context.rules as { packPaths: readonly string[] }).packPaths = [rules];
+  const store = server.store;
+  await store.events.add([
+    {
+      timestamp: Date.UTC(2026, 4, 10),
+      source: { kind: 'winjson', file: 'x.json', line: 1 },
+      fields: {
+        Computer: 'WS-1',
+        EventID: 1,
+        Channel: 'Microsoft-Windows-Sysmon/Operational',
+        Image: 'C:\\Windows\\System32\\whoami.exe',
+      },
+    },
+  ]);
+  const incidentByTlp = {} as Record<Tlp, string>;
+  for (const [i, tlp] of TLP_LEVELS.entries()) {
+    const id = `INC-${i}`;
+    incidentByTlp[tlp] = id;
+    await store.incidents.put({
+      id,
+      title: `incident at ${tlp}`,
+      firstSeen: Date.UTC(2026, 4, 10),
+      lastSeen: Date.UTC(2026, 4, 11),
+      detectionIds: [],
+      analysis: {
+        id,
+        infrastructure: [
+          { ip: `198.51.100.${i + 1}`, country: 'US', asn: 64500, roles: ['command-and-control'] },
+        ],
+      },
+    });
+    await store.handling.set({ incidentId: id, tlp, organisation: 'acme' });
+  }
+  // Another organisation's incident at CLEAR: staff see it, the acme constituent never does.
+  await store.incidents.put({
+    id: 'INC-other',
+    title: 'other org',
+    firstSeen: 1,
+    lastSeen: 2,
+    detectionIds: [],
+    analysis: {},
+  });
+  await store.handling.set({ incidentId: 'INC-other', tlp: 'CLEAR', organisation: 'other' });
+
+  let n = 0;
+  // Sessions and tokens are written straight into the store: a scrypt per cell would take minutes.
+  const hash = await hashPassword(PASSWORD);
+  const clientFor = async (role: Role): Promise<Client> => {
+    const username = `${role}${n++}`;
+    const user = await store.accounts.createUser({
+      username,
+      role,
+      organisation: role === 'constituent' ? 'acme' : null,
+      tlpClearance: CLEARANCE[role],
+      passwordHash: hash,
+    });
+    const secret = `secret-${n}`;
+    if (role === 'partner') {
+      await store.accounts.createToken({
+        userId: user.id,
+        name: 'partner',
+        tokenHash: sha256(`vgl_${secret}`),
+        scopes: permissionsOf('partner'),
+        expiresAt: null,
+      });
+      return withToken(server.server, username, `vgl_${secret}`);
+    }
+    await store.accounts.createSession({
+      tokenHash: sha256(secret),
+      userId: user.id,
+      csrf: `csrf-${n}`,
+      createdAt: Date.now(),
+      expiresAt: Date.now() + 3_600_000,
+    });
+    return sessionClient(server.server, username, secret, `csrf-${n}`);
+  };
+  return { t: { server, incidentByTlp, tlp: 'CLEAR', seq: 0 }, clientFor, close: () => server.close() };
+}
+
+test('every registered route has a row in the matrix, and every row a route', async () => {
+  const { t, close } = await fixture();
+  try {
+    assert.deepEqual([...t.server.server.routes].sort(), Object.keys(ROUTES).sort());
+  } finally {
+    await close();
+  }
+});
+
+test('authorisation matrix: every role × route × TLP level', async () => {
+  const { t, clientFor, close } = await fixture();
+  const failures: string[] = [];
+  let cells = 0;
+  try {
+    for (const [route, cell] of Object.entries(ROUTES)) {
+      for (const role of ROLES) {
+        for (const [level, tlp] of TLP_LEVELS.entries()) {
+          t.tlp = tlp;
+          cells++;
+          // A fresh principal per cell: logout and password changes end sessions.
+          const client = await clientFor(role);
+          const response = await cell.send(client, t);
+          const allowed = cell.allowed === 'public' || cell.allowed.includes(role);
+          let expected = allowed ? cell.ok : 403;
+          if (route === 'POST /api/auth/login' && role === 'partner') expected = 401;
+          if (allowed && cell.perIncident === 'one' && !SEES_INCIDENT[role][level]) expected = 404;
+          const where = `${route} as ${role} (${CLEARANCE[role]}) on a ${tlp} incident`;
+          if (response.statusCode !== expected) {
+            failures.push(
+              `${where}: ${response.statusCode}, expected ${expected} — ${response.body.slice(0, 120)}`,
+            );
+            continue;
+          }
+          if (allowed && cell.perIncident === 'list') {
+            const ids = (json(response) as { id: string }[]).map((i) => i.id);
+            const seen = ids.includes(t.incidentByTlp[tlp]);
+            if (seen !== Boolean(SEES_INCIDENT[role][level])) failures.push(`${where}: listed ${seen}`);
+            if (ids.includes('INC-other') !== (role !== 'constituent'))
+              failures.push(
+                `${where}: the other organisation's incident listed ${ids.includes('INC-other')}`,
+              );
+          }
+          if (allowed && cell.perIncident === 'share') {
+            const ips = (json(response) as { ip: string }[]).map((i) => i.ip);
+            const shared = ips.includes(`198.51.100.${level + 1}`);
+            if (shared !== Boolean(SHARES[role][level])) failures.push(`${where}: shared ${shared}`);
+          }
+        }
+      }
+    }
+  } finally {
+    await close();
+  }
+  assert.equal(cells, Object.keys(ROUTES).length * ROLES.length * TLP_LEVELS.length);
+  assert.deepEqual(failures, []);
+});
