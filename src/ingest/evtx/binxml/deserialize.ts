@@ -201,7 +201,9 @@ function readTemplateInstance(chunk: ChunkContext, cur: ByteCursor, nesting: num
       values[i] = parseTokens(chunk, inner, true, nesting + 1);
       cur.pos = at + size;
     } else {
-      values[i] = decodeValue(type, cur.bytes('substitution value', size), at);
+      cur.need('substitution value', size);
+      values[i] = decodeValue(type, cur.view, at, size);
+      cur.pos = at + size;
     }
   }
   return { k: 't', body, values };
