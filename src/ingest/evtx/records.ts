@@ -65,7 +65,6 @@ export function* chunkItems(
   fileOffset: number,
   file: string,
   options: EvtxWalkOptions,
-  seenIds: Set<bigint>,
   declaredChunks = Number.MAX_SAFE_INTEGER,
 ): Generator<EvtxItem> {
   const magic = chunkMagic(bytes);
@@ -128,7 +127,6 @@ export function* chunkItems(
       yield { ok: false, issue: recordIssue(file, chunkIndex, fileOffset, slot) };
       break;
     }
-    seenIds.add(slot.recordId);
     if (!slot.sizeCopyOk) {
       yield {
         ok: false,
@@ -146,10 +144,7 @@ export function* chunkItems(
     for (const slot of chunk.slackRecords()) {
       const item = parseSlot(chunk, slot, chunkIndex, fileOffset, file);
       // A carved record that does not parse was most likely overwritten: not worth an issue.
-      if (item.ok) {
-        seenIds.add(slot.recordId);
-        yield item;
-      }
+      if (item.ok) yield item;
     }
   }
 }
@@ -207,7 +202,6 @@ export async function* walkEvtxFile(
     const endChunk = options.endChunk ?? Number.MAX_SAFE_INTEGER;
     if (firstChunk === 0) yield* headerItems;
     if (headerItems.some((i) => !i.ok && i.issue.severity === 'error')) return;
-    const seen = new Set<bigint>();
     const declared = declaredChunkCount(header.subarray(0, bytesRead));
     let position = FILE_HEADER_SIZE + firstChunk * CHUNK_SIZE;
     let chunkIndex = firstChunk;
@@ -218,7 +212,7 @@ export async function* walkEvtxFile(
       if (got === 0) break;
       for (let at = 0; at < got; at += CHUNK_SIZE) {
         const bytes = buffer.subarray(at, Math.min(at + CHUNK_SIZE, got));
-        yield* chunkItems(bytes, chunkIndex, position + at, file, options, seen, declared);
+        yield* chunkItems(bytes, chunkIndex, position + at, file, options, declared);
         chunkIndex++;
       }
       position += got;
@@ -238,7 +232,6 @@ export function* walkEvtxBytes(
   const headerItems = [...headerIssues(bytes.subarray(0, FILE_HEADER_SIZE), file)];
   yield* headerItems;
   if (headerItems.some((i) => !i.ok && i.issue.severity === 'error')) return;
-  const seen = new Set<bigint>();
   const declared = declaredChunkCount(bytes.subarray(0, FILE_HEADER_SIZE));
   let chunkIndex = 0;
   for (let at = FILE_HEADER_SIZE; at < bytes.length; at += CHUNK_SIZE, chunkIndex++) {
@@ -248,7 +241,6 @@ export function* walkEvtxBytes(
       at,
       file,
       options,
-      seen,
       declared,
     );
   }
