@@ -27,7 +27,9 @@ function stripNul(s: string): string {
 }
 
 /** `HEX[b]`: the byte as two upper-case hex digits. */
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, b) =>
+  b.toString(16).toUpperCase().padStart(2, '0'),
+);
 
 function hex(bytes: Uint8Array): string {
   let out = '';
@@ -43,10 +45,21 @@ function hexAt(view: DataView, at: number, n: number): string {
 
 /** A GUID at `at`: the first three groups little-endian, the last two as bytes; upper case, no braces. */
 function guidAt(view: DataView, at: number): string {
-  const b = (i: number) => HEX[view.getUint8(at + i)]!;
   return (
-    b(3) + b(2) + b(1) + b(0) + '-' + b(5) + b(4) + '-' + b(7) + b(6) + '-' + b(8) + b(9) + '-' +
-    b(10) + b(11) + b(12) + b(13) + b(14) + b(15)
+    hexAt(view, at + 3, 1) +
+    hexAt(view, at + 2, 1) +
+    hexAt(view, at + 1, 1) +
+    hexAt(view, at, 1) +
+    '-' +
+    hexAt(view, at + 5, 1) +
+    hexAt(view, at + 4, 1) +
+    '-' +
+    hexAt(view, at + 7, 1) +
+    hexAt(view, at + 6, 1) +
+    '-' +
+    hexAt(view, at + 8, 2) +
+    '-' +
+    hexAt(view, at + 10, 6)
   );
 }
 
@@ -136,10 +149,12 @@ function decodeScalar(type: number, view: DataView, at: number, size: number): E
     case ValueType.FileTime:
       return { type, v: view.getBigUint64(at, true) };
     case ValueType.SysTime: {
-      const p = (i: number) => pad2(view.getUint16(at + i * 2, true));
+      // Year, month, weekday (not shown), day, hour, minute, second, milliseconds.
       const year = String(view.getUint16(at, true)).padStart(4, '0');
       const ms = String(view.getUint16(at + 14, true)).padStart(3, '0');
-      return { type, v: `${year}-${p(1)}-${p(3)}T${p(4)}:${p(5)}:${p(6)}.${ms}` };
+      const date = `${year}-${pad2(view.getUint16(at + 2, true))}-${pad2(view.getUint16(at + 6, true))}`;
+      const time = `${pad2(view.getUint16(at + 8, true))}:${pad2(view.getUint16(at + 10, true))}:${pad2(view.getUint16(at + 12, true))}`;
+      return { type, v: `${date}T${time}.${ms}` };
     }
     case ValueType.HexInt32:
       return { type, v: view.getUint32(at, true) };
@@ -232,7 +247,7 @@ function decodeArray(type: number, view: DataView, at: number, size: number, off
     for (const p of parts) items.push({ type: base, v: p });
   } else if (base === ValueType.Sid) {
     const end = at + size;
-    for (let i = at; i < end; ) {
+    for (let i = at; i < end;) {
       const n = Math.min(sidLength(view, i, end), end - i);
       items.push({ type: base, v: sidAt(view, i, n) });
       i += n;
@@ -240,7 +255,11 @@ function decodeArray(type: number, view: DataView, at: number, size: number, off
   } else {
     const width = base === ValueType.SizeT ? (size % 8 === 0 ? 8 : 4) : FIXED_SIZE[base];
     if (width === undefined) {
-      throw new EvtxFormatError('evtx.value.array-type', `array of value type 0x${base.toString(16)}`, offset);
+      throw new EvtxFormatError(
+        'evtx.value.array-type',
+        `array of value type 0x${base.toString(16)}`,
+        offset,
+      );
     }
     for (let i = 0; i + width <= size; i += width) items.push(decodeScalar(base, view, at + i, width));
   }
@@ -249,17 +268,44 @@ function decodeArray(type: number, view: DataView, at: number, size: number, off
 
 const FILETIME_EPOCH = 116444736000000000n;
 
+const TICKS_PER_SECOND = 10000000;
+/** 2^32 = 429 * 10^7 + 4967296; the epoch offset is a whole number of seconds. */
+const TWO32_SECONDS = 429;
+const TWO32_REST = 4967296;
+const EPOCH_SECONDS = 11644473600;
+
 function filetimeParts(ft: bigint): { iso: string; hundredNs: string } {
-  const seconds = (ft - FILETIME_EPOCH) / 10000000n;
-  let rest = (ft - FILETIME_EPOCH) % 10000000n;
-  let s = seconds;
-  if (rest < 0n) {
-    rest += 10000000n;
-    s -= 1n;
+  let s: number;
+  let rest: number;
+  const hi = Number(ft >> 32n);
+  if (hi < 0x40000000) {
+    // Exact in doubles for FILETIMEs before the year 16000: seconds and 100-ns rest from hi and lo.
+    const t = hi * TWO32_REST + Number(ft & 0xffffffffn);
+    const q = Math.floor(t / TICKS_PER_SECOND);
+    rest = t - q * TICKS_PER_SECOND;
+    s = hi * TWO32_SECONDS + q - EPOCH_SECONDS;
+    // Mend a rounding of the division.
+    if (rest < 0) {
+      s -= 1;
+      rest += TICKS_PER_SECOND;
+    } else if (rest >= TICKS_PER_SECOND) {
+      s += 1;
+      rest -= TICKS_PER_SECOND;
+    }
+  } else {
+    const delta = ft - FILETIME_EPOCH;
+    let r = delta % 10000000n;
+    let q = delta / 10000000n;
+    if (r < 0n) {
+      r += 10000000n;
+      q -= 1n;
+    }
+    s = Number(q);
+    rest = Number(r);
   }
-  const date = new Date(Number(s) * 1000);
+  const date = new Date(s * 1000);
   const iso = Number.isNaN(date.getTime()) ? '1601-01-01T00:00:00' : date.toISOString().slice(0, 19);
-  return { iso, hundredNs: rest.toString().padStart(7, '0') };
+  return { iso, hundredNs: String(rest).padStart(7, '0') };
 }
 
 /** Text of a scalar value as libevtx writes it in XML. */
