@@ -48,6 +48,7 @@ export function recordToJson(record: EvtxRecord): Record<string, unknown> {
   return renderJson(record.nodes);
 }
 
+/** The record as an Event; `record.nodes` may be resolved or not (renderJson fills templates in). */
 export function recordToEvent(record: EvtxRecord, file: string): Event {
   const raw = renderJson(record.nodes);
   const fields = flattenEvtxJson(raw);
@@ -67,7 +68,8 @@ function toResult(item: EvtxItem, file: string): ReadResult {
 /** Every record of an .evtx file, one result each, in file order; streams chunk by chunk. */
 export async function* readEvtxFile(path: string, options: EvtxReadOptions = {}): AsyncGenerator<ReadResult> {
   const file = options.displayName ?? path;
-  for await (const item of walkEvtxFile(path, file, options)) yield toResult(item, file);
+  for await (const item of walkEvtxFile(path, file, { ...options, unresolved: true }))
+    yield toResult(item, file);
 }
 
 /** The same for an .evtx already in memory (an archive entry). */
@@ -76,7 +78,7 @@ export async function* readEvtxBytes(
   options: EvtxReadOptions = {},
 ): AsyncGenerator<ReadResult> {
   const file = options.displayName ?? '<memory>';
-  for (const item of walkEvtxBytes(bytes, file, options)) yield toResult(item, file);
+  for (const item of walkEvtxBytes(bytes, file, { ...options, unresolved: true })) yield toResult(item, file);
   await Promise.resolve();
 }
 

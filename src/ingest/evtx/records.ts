@@ -19,6 +19,11 @@ export interface EvtxWalkOptions {
    */
   readonly firstChunk?: number;
   readonly endChunk?: number;
+  /**
+   * Leave template instances in `nodes` unresolved (template body plus this record's values), for
+   * renderers that fill them in as they go (renderJson) rather than walk a resolved tree.
+   */
+  readonly unresolved?: boolean;
 }
 
 export interface EvtxRecord {
@@ -26,6 +31,7 @@ export interface EvtxRecord {
   /** Byte offset of the record in the file. */
   readonly fileOffset: number;
   readonly slot: RecordSlot;
+  /** The resolved tree; with `unresolved`, the parsed tokens with their template instances. */
   readonly nodes: readonly XmlNode[];
 }
 
@@ -53,9 +59,10 @@ function recordIssue(
 }
 
 /** Parses one record's Binary XML into its resolved tree. */
-export function parseRecord(chunk: Chunk, slot: RecordSlot): readonly XmlNode[] {
+export function parseRecord(chunk: Chunk, slot: RecordSlot, unresolved = false): readonly XmlNode[] {
   const cur = new ByteCursor(chunk.view, slot.offset + 24, slot.offset + slot.size - 4);
-  return resolve(parseTokens(chunk, cur, false), []);
+  const tokens = parseTokens(chunk, cur, false);
+  return unresolved ? tokens : resolve(tokens, []);
 }
 
 /** Every record of one chunk (and its slack, when recovering). */
@@ -138,11 +145,11 @@ export function* chunkItems(
         ),
       };
     }
-    yield parseSlot(chunk, slot, chunkIndex, fileOffset, file);
+    yield parseSlot(chunk, slot, chunkIndex, fileOffset, file, options);
   }
   if (options.recover) {
     for (const slot of chunk.slackRecords()) {
-      const item = parseSlot(chunk, slot, chunkIndex, fileOffset, file);
+      const item = parseSlot(chunk, slot, chunkIndex, fileOffset, file, options);
       // A carved record that does not parse was most likely overwritten: not worth an issue.
       if (item.ok) yield item;
     }
@@ -155,9 +162,10 @@ function parseSlot(
   chunkIndex: number,
   fileOffset: number,
   file: string,
+  options: EvtxWalkOptions,
 ): EvtxItem {
   try {
-    const nodes = parseRecord(chunk, slot);
+    const nodes = parseRecord(chunk, slot, options.unresolved);
     return { ok: true, record: { chunkIndex, fileOffset: fileOffset + slot.offset, slot, nodes } };
   } catch (error) {
     return { ok: false, issue: recordIssue(file, chunkIndex, fileOffset, error, slot.recordId) };

@@ -18,7 +18,7 @@ export interface ChunkContext {
 /** Element nesting deeper than this is hostile or corrupt. */
 const MAX_DEPTH = 128;
 /** Nested Binary XML values and templates inside them. */
-const MAX_NESTING = 16;
+export const MAX_NESTING = 16;
 
 function readName(chunk: ChunkContext, cur: ByteCursor): string {
   const offset = cur.u32('element name offset');
