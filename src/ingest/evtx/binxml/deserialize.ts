@@ -56,7 +56,8 @@ export function parseTokens(chunk: ChunkContext, cur: ByteCursor, nested: boolea
     throw new EvtxFormatError('evtx.binxml.nesting', 'Binary XML nested too deeply', cur.pos);
   const root: XmlNode[] = [];
   const stack: ElementNode[] = [];
-  const out = (): XmlNode[] => (stack.length > 0 ? stack[stack.length - 1]!.children : root);
+  /** Where nodes go: the open element's children, or the root. */
+  let into = root;
   while (cur.pos < cur.end) {
     const at = cur.pos;
     const byte = cur.u8('token');
@@ -90,8 +91,9 @@ export function parseTokens(chunk: ChunkContext, cur: ByteCursor, nested: boolea
           }
         }
         const element: ElementNode = { k: 'e', name, attrs, children: [] };
-        out().push(element);
+        into.push(element);
         stack.push(element);
+        into = element.children;
         break;
       }
       case Token.CloseStartElement:
@@ -101,34 +103,34 @@ export function parseTokens(chunk: ChunkContext, cur: ByteCursor, nested: boolea
         if (stack.length === 0)
           throw new EvtxFormatError('evtx.binxml.unbalanced', 'end of an element never opened', at);
         stack.pop();
+        into = stack.length > 0 ? stack[stack.length - 1]!.children : root;
         break;
       case Token.Attribute:
         throw new EvtxFormatError('evtx.binxml.attribute', 'attribute outside a start element', at);
       case Token.CData: {
         const chars = cur.u16('CDATA length');
-        out().push({ k: 'd', text: cur.utf16('CDATA', chars) });
+        into.push({ k: 'd', text: cur.utf16('CDATA', chars) });
         break;
       }
       case Token.PITarget:
-        out().push({ k: 'p', target: readName(chunk, cur), data: '' });
+        into.push({ k: 'p', target: readName(chunk, cur), data: '' });
         break;
       case Token.PIData: {
         const chars = cur.u16('PI data length');
         const text = cur.utf16('PI data', chars);
-        const list = out();
-        const last = list[list.length - 1];
+        const last = into[into.length - 1];
         if (last?.k === 'p') last.data = text;
         break;
       }
       case Token.TemplateInstance:
-        out().push(readTemplateInstance(chunk, cur, nesting));
+        into.push(readTemplateInstance(chunk, cur, nesting));
         break;
       case Token.FragmentHeader:
         cur.skip('fragment header', 3);
         break;
       default:
         if (isValueToken(token)) {
-          out().push(readContentToken(chunk, cur, token, at, nested, nesting));
+          into.push(readContentToken(chunk, cur, token, at, nested, nesting));
           break;
         }
         throw new EvtxFormatError('evtx.binxml.token', `unknown Binary XML token 0x${byte.toString(16)}`, at);
