@@ -303,9 +303,31 @@ function filetimeParts(ft: bigint): { iso: string; hundredNs: string } {
     s = Number(q);
     rest = Number(r);
   }
-  const date = new Date(s * 1000);
-  const iso = Number.isNaN(date.getTime()) ? '1601-01-01T00:00:00' : date.toISOString().slice(0, 19);
-  return { iso, hundredNs: String(rest).padStart(7, '0') };
+  return { iso: isoSeconds(s), hundredNs: String(rest).padStart(7, '0') };
+}
+
+/** The day last formatted: a log's times mostly fall on the same few days. */
+let lastDay = Number.NaN;
+let lastDayText = '';
+/** 0001-01-01 and 9999-12-31 as days since 1970: within them toISOString is `YYYY-MM-DDTHH:MM:SS…`. */
+const FIRST_DAY = -719162;
+const LAST_DAY = 2932896;
+
+/** `YYYY-MM-DDTHH:MM:SS` of `s` seconds since 1970, as `new Date(s * 1000).toISOString()` begins. */
+function isoSeconds(s: number): string {
+  const day = Math.floor(s / 86400);
+  if (day < FIRST_DAY || day > LAST_DAY) {
+    const date = new Date(s * 1000);
+    return Number.isNaN(date.getTime()) ? '1601-01-01T00:00:00' : date.toISOString().slice(0, 19);
+  }
+  if (day !== lastDay) {
+    lastDayText = new Date(day * 86400000).toISOString().slice(0, 10);
+    lastDay = day;
+  }
+  const second = s - day * 86400;
+  const hour = Math.floor(second / 3600);
+  const minute = Math.floor((second % 3600) / 60);
+  return `${lastDayText}T${pad2(hour)}:${pad2(minute)}:${pad2(second % 60)}`;
 }
 
 /** Text of a scalar value as libevtx writes it in XML. */
