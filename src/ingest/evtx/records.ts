@@ -201,6 +201,19 @@ export async function* walkEvtxFile(
   file: string,
   options: EvtxWalkOptions = {},
 ): AsyncGenerator<EvtxItem> {
+  for await (const items of walkEvtxFileBlocks(path, file, options)) yield* items;
+}
+
+/**
+ * The same walk one read block at a time: each iterable (to be used up before the next is asked
+ * for) holds the items of a few chunks, so a caller pays one asynchronous step per block rather
+ * than per record.
+ */
+export async function* walkEvtxFileBlocks(
+  path: string,
+  file: string,
+  options: EvtxWalkOptions = {},
+): AsyncGenerator<Iterable<EvtxItem>> {
   const handle = await open(path, 'r');
   try {
     const header = new Uint8Array(FILE_HEADER_SIZE);
@@ -208,26 +221,59 @@ export async function* walkEvtxFile(
     const headerItems = [...headerIssues(header.subarray(0, bytesRead), file)];
     const firstChunk = options.firstChunk ?? 0;
     const endChunk = options.endChunk ?? Number.MAX_SAFE_INTEGER;
-    if (firstChunk === 0) yield* headerItems;
+    if (firstChunk === 0) yield headerItems;
     if (headerItems.some((i) => !i.ok && i.issue.severity === 'error')) return;
     const declared = declaredChunkCount(header.subarray(0, bytesRead));
     let position = FILE_HEADER_SIZE + firstChunk * CHUNK_SIZE;
     let chunkIndex = firstChunk;
-    const buffer = new Uint8Array(CHUNK_SIZE * CHUNKS_PER_READ);
-    while (chunkIndex < endChunk) {
-      const wanted = Math.min(buffer.length, (endChunk - chunkIndex) * CHUNK_SIZE);
-      const { bytesRead: got } = await handle.read(buffer, 0, wanted, position);
+    // Two buffers: the next block is read while this one is parsed.
+    const buffers = [
+      new Uint8Array(CHUNK_SIZE * CHUNKS_PER_READ),
+      new Uint8Array(CHUNK_SIZE * CHUNKS_PER_READ),
+    ];
+    const readBlock = (buffer: Uint8Array, fromChunk: number, at: number) => {
+      const wanted = Math.min(buffer.length, (endChunk - fromChunk) * CHUNK_SIZE);
+      const read = handle
+        .read(buffer, 0, wanted, at)
+        .then(({ bytesRead }) => ({ buffer, wanted, got: bytesRead }));
+      // Marked handled: a read still in flight when the caller stops early must not become an
+      // unhandled rejection. Awaiting `read` still throws.
+      read.catch(() => undefined);
+      return read;
+    };
+    let block = 0;
+    let pending = chunkIndex < endChunk ? readBlock(buffers[0]!, chunkIndex, position) : undefined;
+    while (pending) {
+      const { buffer, wanted, got } = await pending;
       if (got === 0) break;
-      for (let at = 0; at < got; at += CHUNK_SIZE) {
-        const bytes = buffer.subarray(at, Math.min(at + CHUNK_SIZE, got));
-        yield* chunkItems(bytes, chunkIndex, position + at, file, options, declared);
-        chunkIndex++;
-      }
+      const nextChunk = chunkIndex + Math.ceil(got / CHUNK_SIZE);
+      block ^= 1;
+      pending =
+        got === wanted && nextChunk < endChunk
+          ? readBlock(buffers[block]!, nextChunk, position + got)
+          : undefined;
+      yield blockItems(buffer, got, chunkIndex, position, file, options, declared);
+      chunkIndex = nextChunk;
       position += got;
-      if (got < wanted) break;
     }
   } finally {
     await handle.close();
+  }
+}
+
+function* blockItems(
+  buffer: Uint8Array,
+  got: number,
+  firstChunk: number,
+  position: number,
+  file: string,
+  options: EvtxWalkOptions,
+  declared: number,
+): Generator<EvtxItem> {
+  let chunkIndex = firstChunk;
+  for (let at = 0; at < got; at += CHUNK_SIZE, chunkIndex++) {
+    const bytes = buffer.subarray(at, Math.min(at + CHUNK_SIZE, got));
+    yield* chunkItems(bytes, chunkIndex, position + at, file, options, declared);
   }
 }
 
