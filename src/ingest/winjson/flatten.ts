@@ -119,5 +119,44 @@ export function flattenEvtxJson(record: Json): Fields {
 
 /** The record's time, from `Event.System.TimeCreated.#attributes.SystemTime`; NaN when missing. */
 export function evtxJsonTimestamp(fields: Fields): number {
-  return parseTimestamp(fields.TimeCreated_SystemTime);
+  const value = fields.TimeCreated_SystemTime;
+  if (typeof value === 'string' && value.length === 27) {
+    const ms = systemTimeMs(value);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  return parseTimestamp(value);
+}
+
+/** The digit at `i`, or NaN. */
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : Number.NaN;
+}
+
+function digits(s: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) n = n * 10 + digit(s, i);
+  return n;
+}
+
+/**
+ * evtx_dump's `YYYY-MM-DDTHH:MM:SS.ffffffZ` read without a regular expression, to the same
+ * milliseconds as parseTimestamp; NaN when the text has any other form.
+ */
+function systemTimeMs(s: string): number {
+  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return Number.NaN;
+  if (s[19] !== '.' || s[26] !== 'Z') return Number.NaN;
+  const fraction = digits(s, 20, 6);
+  if (Number.isNaN(fraction)) return Number.NaN;
+  const ms = Math.floor(+`0.${s.slice(20, 26)}` * 1000);
+  // NaN in any field makes Date.UTC NaN.
+  return Date.UTC(
+    digits(s, 0, 4),
+    digits(s, 5, 2) - 1,
+    digits(s, 8, 2),
+    digits(s, 11, 2),
+    digits(s, 14, 2),
+    digits(s, 17, 2),
+    ms,
+  );
 }
