@@ -39,6 +39,15 @@ class Content {
     readonly dataRule: boolean,
   ) {}
 
+  /** Empty again, for the next attribute. */
+  reset(): void {
+    this.count = 0;
+    this.leaves = 0;
+    this.firstValue = undefined;
+    this.firstText = '';
+    this.text = '';
+  }
+
   addValue(value: EvtxValue): void {
     this.count++;
     const n = ++this.leaves;
@@ -161,13 +170,20 @@ function addLeaf(node: XmlNode, into: Content): void {
   }
 }
 
-/** One attribute's parts; undefined when `resolve` drops the attribute (only NULL substitutions). */
+/** One attribute's parts at a time (attributes do not nest): reused, not allocated per attribute. */
+const attributeParts = new Content(undefined, false);
+
+/**
+ * One attribute's parts, in `attributeParts` until the next call; undefined when `resolve` drops
+ * the attribute (it had only NULL substitutions).
+ */
 function attributeContent(
   parts: readonly XmlNode[],
   values: readonly SubstitutionValue[],
   depth: number,
 ): Content | undefined {
-  const content = new Content(undefined, false);
+  const content = attributeParts;
+  content.reset();
   let dropped = false;
   for (const part of parts) {
     if (part.k === 's') {
@@ -200,13 +216,19 @@ function renderChild(
   parent: Content,
 ): void {
   let attributes: JsonObject | undefined;
-  let name: Content | undefined;
+  /** The first Name attribute's value: a Data element's key. */
+  let name: JsonValue | undefined;
+  let named = false;
   for (const attr of el.attrs) {
     const content = attributeContent(attr.parts, values, depth);
     if (content === undefined) continue;
     attributes ??= {};
-    attributes[attr.name] = content.json();
-    if (attr.name === 'Name' && name === undefined) name = content;
+    const value = content.json();
+    attributes[attr.name] = value;
+    if (attr.name === 'Name' && !named) {
+      name = value;
+      named = true;
+    }
   }
   const children = new Content(attributes, true);
   scan(el.children, values, depth, children);
@@ -214,9 +236,8 @@ function renderChild(
   // entirely (libevtx drops `<Binary/>` this way); one that was empty by definition stays.
   if (children.count === 0 && attributes === undefined && onlyOptional(el.children)) return;
   parent.count++;
-  if (parent.dataRule && name !== undefined && el.name === 'Data') {
-    const key = name.json();
-    parent.addElement(typeof key === 'string' ? key : JSON.stringify(key), children.json());
+  if (parent.dataRule && named && el.name === 'Data') {
+    parent.addElement(typeof name === 'string' ? name : JSON.stringify(name), children.json());
     return;
   }
   if (children.elements !== undefined) {

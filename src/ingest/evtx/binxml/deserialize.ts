@@ -185,26 +185,31 @@ function readTemplateInstance(chunk: ChunkContext, cur: ByteCursor, nesting: num
   const count = cur.u32('substitution count');
   if (count > 4096)
     throw new EvtxFormatError('evtx.template.values', `${count} substitution values`, cur.pos - 4);
-  const sizes = new Array<number>(count);
-  const types = new Array<number>(count);
-  for (let i = 0; i < count; i++) {
-    sizes[i] = cur.u16('substitution size');
-    types[i] = cur.u8('substitution type');
-    cur.skip('substitution padding', 1);
+  // Descriptors (size u16, type u8, padding u8) first, then the values in that order.
+  const descriptors = cur.pos;
+  if (cur.pos + count * 4 > cur.end) {
+    // Truncated: step through them, so the error names the descriptor that is cut short.
+    for (let i = 0; i < count; i++) {
+      cur.u16('substitution size');
+      cur.u8('substitution type');
+      cur.skip('substitution padding', 1);
+    }
   }
+  cur.pos = descriptors + count * 4;
+  const view = cur.view;
   const values: SubstitutionValue[] = new Array<SubstitutionValue>(count);
   for (let i = 0; i < count; i++) {
-    const size = sizes[i]!;
-    const type = types[i]!;
+    const size = view.getUint16(descriptors + i * 4, true);
+    const type = view.getUint8(descriptors + i * 4 + 2);
     const at = cur.pos;
     if (type === ValueType.BinXml) {
       cur.need('nested Binary XML', size);
-      const inner = new ByteCursor(cur.view, at, at + size);
+      const inner = new ByteCursor(view, at, at + size);
       values[i] = parseTokens(chunk, inner, true, nesting + 1);
       cur.pos = at + size;
     } else {
       cur.need('substitution value', size);
-      values[i] = decodeValue(type, cur.view, at, size);
+      values[i] = decodeValue(type, view, at, size);
       cur.pos = at + size;
     }
   }
