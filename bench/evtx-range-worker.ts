@@ -1,8 +1,22 @@
-// Worker for evtx.bench.ts: reads one chunk range of a file into Events and reports how many.
-import { parentPort, workerData } from 'node:worker_threads';
+// Worker for evtx.bench.ts: says when it is ready (modules loaded), then reads the chunk ranges it is
+// sent into Events and reports how many, as a worker of `vigil scan`'s pool does.
+import { parentPort } from 'node:worker_threads';
 import { readEvtxFile } from '../src/ingest/evtx/index.js';
 
-const { path, firstChunk, endChunk } = workerData as { path: string; firstChunk: number; endChunk: number };
-let records = 0;
-for await (const r of readEvtxFile(path, { firstChunk, endChunk })) if (r.ok) records++;
-parentPort?.postMessage(records);
+interface Range {
+  path: string;
+  firstChunk: number;
+  endChunk: number;
+}
+
+const port = parentPort;
+if (!port) throw new Error('evtx-range-worker must run in a worker thread');
+port.on('message', (range: Range) => {
+  void (async () => {
+    let records = 0;
+    const { path, firstChunk, endChunk } = range;
+    for await (const r of readEvtxFile(path, { firstChunk, endChunk })) if (r.ok) records++;
+    port.postMessage(records);
+  })();
+});
+port.postMessage('ready');

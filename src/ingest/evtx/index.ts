@@ -7,7 +7,13 @@ import type { ReadResult } from '../../core/reader.js';
 import { filetimeToMs } from '../../core/time.js';
 import { evtxJsonTimestamp, flattenEvtxJson } from '../winjson/flatten.js';
 import { CHUNK_SIZE, FILE_HEADER_SIZE } from './file-header.js';
-import { walkEvtxBytes, walkEvtxFile, type EvtxItem, type EvtxRecord } from './records.js';
+import {
+  walkEvtxBytes,
+  walkEvtxFile,
+  walkEvtxFileBlocks,
+  type EvtxItem,
+  type EvtxRecord,
+} from './records.js';
 import { renderJson } from './render-json.js';
 import { renderXml } from './render-xml.js';
 
@@ -48,6 +54,7 @@ export function recordToJson(record: EvtxRecord): Record<string, unknown> {
   return renderJson(record.nodes);
 }
 
+/** The record as an Event; `record.nodes` may be resolved or not (renderJson fills templates in). */
 export function recordToEvent(record: EvtxRecord, file: string): Event {
   const raw = renderJson(record.nodes);
   const fields = flattenEvtxJson(raw);
@@ -67,7 +74,8 @@ function toResult(item: EvtxItem, file: string): ReadResult {
 /** Every record of an .evtx file, one result each, in file order; streams chunk by chunk. */
 export async function* readEvtxFile(path: string, options: EvtxReadOptions = {}): AsyncGenerator<ReadResult> {
   const file = options.displayName ?? path;
-  for await (const item of walkEvtxFile(path, file, options)) yield toResult(item, file);
+  for await (const items of walkEvtxFileBlocks(path, file, { ...options, unresolved: true }))
+    for (const item of items) yield toResult(item, file);
 }
 
 /** The same for an .evtx already in memory (an archive entry). */
@@ -76,7 +84,7 @@ export async function* readEvtxBytes(
   options: EvtxReadOptions = {},
 ): AsyncGenerator<ReadResult> {
   const file = options.displayName ?? '<memory>';
-  for (const item of walkEvtxBytes(bytes, file, options)) yield toResult(item, file);
+  for (const item of walkEvtxBytes(bytes, file, { ...options, unresolved: true })) yield toResult(item, file);
   await Promise.resolve();
 }
 

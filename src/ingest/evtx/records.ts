@@ -19,6 +19,11 @@ export interface EvtxWalkOptions {
    */
   readonly firstChunk?: number;
   readonly endChunk?: number;
+  /**
+   * Leave template instances in `nodes` unresolved (template body plus this record's values), for
+   * renderers that fill them in as they go (renderJson) rather than walk a resolved tree.
+   */
+  readonly unresolved?: boolean;
 }
 
 export interface EvtxRecord {
@@ -26,6 +31,7 @@ export interface EvtxRecord {
   /** Byte offset of the record in the file. */
   readonly fileOffset: number;
   readonly slot: RecordSlot;
+  /** The resolved tree; with `unresolved`, the parsed tokens with their template instances. */
   readonly nodes: readonly XmlNode[];
 }
 
@@ -53,9 +59,10 @@ function recordIssue(
 }
 
 /** Parses one record's Binary XML into its resolved tree. */
-export function parseRecord(chunk: Chunk, slot: RecordSlot): readonly XmlNode[] {
+export function parseRecord(chunk: Chunk, slot: RecordSlot, unresolved = false): readonly XmlNode[] {
   const cur = new ByteCursor(chunk.view, slot.offset + 24, slot.offset + slot.size - 4);
-  return resolve(parseTokens(chunk, cur, false), []);
+  const tokens = parseTokens(chunk, cur, false);
+  return unresolved ? tokens : resolve(tokens, []);
 }
 
 /** Every record of one chunk (and its slack, when recovering). */
@@ -65,7 +72,6 @@ export function* chunkItems(
   fileOffset: number,
   file: string,
   options: EvtxWalkOptions,
-  seenIds: Set<bigint>,
   declaredChunks = Number.MAX_SAFE_INTEGER,
 ): Generator<EvtxItem> {
   const magic = chunkMagic(bytes);
@@ -128,7 +134,6 @@ export function* chunkItems(
       yield { ok: false, issue: recordIssue(file, chunkIndex, fileOffset, slot) };
       break;
     }
-    seenIds.add(slot.recordId);
     if (!slot.sizeCopyOk) {
       yield {
         ok: false,
@@ -140,16 +145,13 @@ export function* chunkItems(
         ),
       };
     }
-    yield parseSlot(chunk, slot, chunkIndex, fileOffset, file);
+    yield parseSlot(chunk, slot, chunkIndex, fileOffset, file, options);
   }
   if (options.recover) {
     for (const slot of chunk.slackRecords()) {
-      const item = parseSlot(chunk, slot, chunkIndex, fileOffset, file);
+      const item = parseSlot(chunk, slot, chunkIndex, fileOffset, file, options);
       // A carved record that does not parse was most likely overwritten: not worth an issue.
-      if (item.ok) {
-        seenIds.add(slot.recordId);
-        yield item;
-      }
+      if (item.ok) yield item;
     }
   }
 }
@@ -160,9 +162,10 @@ function parseSlot(
   chunkIndex: number,
   fileOffset: number,
   file: string,
+  options: EvtxWalkOptions,
 ): EvtxItem {
   try {
-    const nodes = parseRecord(chunk, slot);
+    const nodes = parseRecord(chunk, slot, options.unresolved);
     return { ok: true, record: { chunkIndex, fileOffset: fileOffset + slot.offset, slot, nodes } };
   } catch (error) {
     return { ok: false, issue: recordIssue(file, chunkIndex, fileOffset, error, slot.recordId) };
@@ -198,6 +201,19 @@ export async function* walkEvtxFile(
   file: string,
   options: EvtxWalkOptions = {},
 ): AsyncGenerator<EvtxItem> {
+  for await (const items of walkEvtxFileBlocks(path, file, options)) yield* items;
+}
+
+/**
+ * The same walk one read block at a time: each iterable (to be used up before the next is asked
+ * for) holds the items of a few chunks, so a caller pays one asynchronous step per block rather
+ * than per record.
+ */
+export async function* walkEvtxFileBlocks(
+  path: string,
+  file: string,
+  options: EvtxWalkOptions = {},
+): AsyncGenerator<Iterable<EvtxItem>> {
   const handle = await open(path, 'r');
   try {
     const header = new Uint8Array(FILE_HEADER_SIZE);
@@ -205,27 +221,59 @@ export async function* walkEvtxFile(
     const headerItems = [...headerIssues(header.subarray(0, bytesRead), file)];
     const firstChunk = options.firstChunk ?? 0;
     const endChunk = options.endChunk ?? Number.MAX_SAFE_INTEGER;
-    if (firstChunk === 0) yield* headerItems;
+    if (firstChunk === 0) yield headerItems;
     if (headerItems.some((i) => !i.ok && i.issue.severity === 'error')) return;
-    const seen = new Set<bigint>();
     const declared = declaredChunkCount(header.subarray(0, bytesRead));
     let position = FILE_HEADER_SIZE + firstChunk * CHUNK_SIZE;
     let chunkIndex = firstChunk;
-    const buffer = new Uint8Array(CHUNK_SIZE * CHUNKS_PER_READ);
-    while (chunkIndex < endChunk) {
-      const wanted = Math.min(buffer.length, (endChunk - chunkIndex) * CHUNK_SIZE);
-      const { bytesRead: got } = await handle.read(buffer, 0, wanted, position);
+    // Two buffers: the next block is read while this one is parsed.
+    const buffers = [
+      new Uint8Array(CHUNK_SIZE * CHUNKS_PER_READ),
+      new Uint8Array(CHUNK_SIZE * CHUNKS_PER_READ),
+    ];
+    const readBlock = (buffer: Uint8Array, fromChunk: number, at: number) => {
+      const wanted = Math.min(buffer.length, (endChunk - fromChunk) * CHUNK_SIZE);
+      const read = handle
+        .read(buffer, 0, wanted, at)
+        .then(({ bytesRead }) => ({ buffer, wanted, got: bytesRead }));
+      // Marked handled: a read still in flight when the caller stops early must not become an
+      // unhandled rejection. Awaiting `read` still throws.
+      read.catch(() => undefined);
+      return read;
+    };
+    let block = 0;
+    let pending = chunkIndex < endChunk ? readBlock(buffers[0]!, chunkIndex, position) : undefined;
+    while (pending) {
+      const { buffer, wanted, got } = await pending;
       if (got === 0) break;
-      for (let at = 0; at < got; at += CHUNK_SIZE) {
-        const bytes = buffer.subarray(at, Math.min(at + CHUNK_SIZE, got));
-        yield* chunkItems(bytes, chunkIndex, position + at, file, options, seen, declared);
-        chunkIndex++;
-      }
+      const nextChunk = chunkIndex + Math.ceil(got / CHUNK_SIZE);
+      block ^= 1;
+      pending =
+        got === wanted && nextChunk < endChunk
+          ? readBlock(buffers[block]!, nextChunk, position + got)
+          : undefined;
+      yield blockItems(buffer, got, chunkIndex, position, file, options, declared);
+      chunkIndex = nextChunk;
       position += got;
-      if (got < wanted) break;
     }
   } finally {
     await handle.close();
+  }
+}
+
+function* blockItems(
+  buffer: Uint8Array,
+  got: number,
+  firstChunk: number,
+  position: number,
+  file: string,
+  options: EvtxWalkOptions,
+  declared: number,
+): Generator<EvtxItem> {
+  let chunkIndex = firstChunk;
+  for (let at = 0; at < got; at += CHUNK_SIZE, chunkIndex++) {
+    const bytes = buffer.subarray(at, Math.min(at + CHUNK_SIZE, got));
+    yield* chunkItems(bytes, chunkIndex, position + at, file, options, declared);
   }
 }
 
@@ -238,7 +286,6 @@ export function* walkEvtxBytes(
   const headerItems = [...headerIssues(bytes.subarray(0, FILE_HEADER_SIZE), file)];
   yield* headerItems;
   if (headerItems.some((i) => !i.ok && i.issue.severity === 'error')) return;
-  const seen = new Set<bigint>();
   const declared = declaredChunkCount(bytes.subarray(0, FILE_HEADER_SIZE));
   let chunkIndex = 0;
   for (let at = FILE_HEADER_SIZE; at < bytes.length; at += CHUNK_SIZE, chunkIndex++) {
@@ -248,7 +295,6 @@ export function* walkEvtxBytes(
       at,
       file,
       options,
-      seen,
       declared,
     );
   }

@@ -1,42 +1,95 @@
 /**
- * A resolved record tree in the evtx_dump JSON shape: attributes under `#attributes`, text as typed
- * values, `<Data Name="X">v</Data>` as `X: v`, empty elements as null, repeated names as arrays.
+ * A record in the evtx_dump JSON shape: attributes under `#attributes`, text as typed values,
+ * `<Data Name="X">v</Data>` as `X: v`, empty elements as null, repeated names as arrays.
+ *
+ * Renders straight from template bodies and their substitution values, with no resolved tree in
+ * between: `renderJson(nodes, values)` equals rendering `resolve(nodes, values)`, so it takes
+ * resolved trees too (there are no substitutions left to fill).
  */
-import type { AttributeNode, ElementNode, XmlNode } from './binxml/nodes.js';
-import { valueToJson, valueToXmlText, type JsonValue } from './binxml/values.js';
+import { MAX_NESTING, resolve } from './binxml/deserialize.js';
+import type { ElementNode, SubstitutionValue, XmlNode } from './binxml/nodes.js';
+import { ValueType } from './binxml/tokens.js';
+import { valueToJson, valueToXmlText, type EvtxValue, type JsonValue } from './binxml/values.js';
 
 type JsonObject = { [key: string]: JsonValue };
 
-function partsJson(parts: readonly XmlNode[]): JsonValue {
-  const values = parts.filter((p) => p.k === 'v' || p.k === 'c' || p.k === 'n' || p.k === 'd');
-  if (values.length === 1 && values[0]!.k === 'v') {
-    const value = valueToJson(values[0]!.value);
-    // evtx_dump trims trailing whitespace from text; SigmaHQ's regression data (and rules tuned on
-    // it) see values that way, so our Events do too. The XML rendering keeps the exact text.
-    return typeof value === 'string' ? value.trimEnd() : value;
-  }
-  let text = '';
-  for (const part of values) {
-    if (part.k === 'v') text += valueToXmlText(part.value);
-    else if (part.k === 'c') text += String.fromCharCode(part.code);
-    else if (part.k === 'n') text += ENTITIES[part.name] ?? `&${part.name};`;
-    else if (part.k === 'd') text += part.text;
-  }
-  return values.length === 0 ? null : text;
-}
-
-function partsText(parts: readonly XmlNode[]): string {
-  const value = partsJson(parts);
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-function attributesJson(attrs: readonly AttributeNode[]): JsonObject | undefined {
-  if (attrs.length === 0) return undefined;
-  const out: JsonObject = {};
-  for (const a of attrs) out[a.name] = partsJson(a.parts);
-  return out;
+/**
+ * What one element's children (or one attribute's parts) resolve to: how many nodes, the text
+ * parts (values, character and entity references, CDATA) folded as they come, and the child
+ * elements already rendered under their keys.
+ */
+class Content {
+  /** Resolved nodes of any kind: what `resolve` would have pushed. */
+  count = 0;
+  /** Text parts so far. */
+  leaves = 0;
+  /** The first text part when it is a value (rendered typed when it is the only one). */
+  firstValue: EvtxValue | undefined = undefined;
+  firstText = '';
+  /** Text of all parts, once there are two or more. */
+  text = '';
+  /** Child elements by key; created with the first one, after the element's `#attributes`. */
+  elements: JsonObject | undefined = undefined;
+
+  constructor(
+    readonly attributes: JsonObject | undefined,
+    /** `<Data Name="X">` children become `X` (not at the top level). */
+    readonly dataRule: boolean,
+  ) {}
+
+  /** Empty again, for the next attribute. */
+  reset(): void {
+    this.count = 0;
+    this.leaves = 0;
+    this.firstValue = undefined;
+    this.firstText = '';
+    this.text = '';
+  }
+
+  addValue(value: EvtxValue): void {
+    this.count++;
+    const n = ++this.leaves;
+    if (n === 1) this.firstValue = value;
+    else if (n === 2) this.text = this.firstAsText() + valueToXmlText(value);
+    else this.text += valueToXmlText(value);
+  }
+
+  addText(text: string): void {
+    this.count++;
+    const n = ++this.leaves;
+    if (n === 1) this.firstText = text;
+    else if (n === 2) this.text = this.firstAsText() + text;
+    else this.text += text;
+  }
+
+  private firstAsText(): string {
+    return this.firstValue === undefined ? this.firstText : valueToXmlText(this.firstValue);
+  }
+
+  /** The text parts as one JSON value: null for none, a lone value typed, else their text. */
+  json(): JsonValue {
+    if (this.leaves === 0) return null;
+    if (this.leaves === 1) {
+      if (this.firstValue === undefined) return this.firstText;
+      const value = valueToJson(this.firstValue);
+      // evtx_dump trims trailing whitespace from text; SigmaHQ's regression data (and rules tuned
+      // on it) see values that way, so our Events do too. The XML rendering keeps the exact text.
+      return typeof value === 'string' ? value.trimEnd() : value;
+    }
+    return this.text;
+  }
+
+  addElement(key: string, value: JsonValue): void {
+    let out = this.elements;
+    if (out === undefined) {
+      out = {};
+      if (this.attributes) out['#attributes'] = this.attributes;
+      this.elements = out;
+    }
+    addChild(out, key, value);
+  }
 }
 
 function addChild(target: JsonObject, key: string, value: JsonValue): void {
@@ -54,29 +107,156 @@ function addChild(target: JsonObject, key: string, value: JsonValue): void {
   }
 }
 
-export function elementJson(el: ElementNode): JsonValue {
-  const attributes = attributesJson(el.attrs);
-  const elements = el.children.filter((c): c is ElementNode => c.k === 'e');
-  if (elements.length > 0) {
-    const out: JsonObject = {};
-    if (attributes) out['#attributes'] = attributes;
-    for (const child of elements) {
-      const name = child.name === 'Data' ? child.attrs.find((a) => a.name === 'Name') : undefined;
-      if (name) {
-        addChild(out, partsText(name.parts), partsJson(child.children));
-      } else addChild(out, child.name, elementJson(child));
+function isNodes(value: SubstitutionValue): value is readonly XmlNode[] {
+  return Array.isArray(value);
+}
+
+/** A substitution `resolve` leaves out: missing, NULL, or (when optional) empty. */
+function isLeftOut(value: SubstitutionValue | undefined, optional: boolean): value is undefined {
+  if (value === undefined) return true;
+  if (isNodes(value)) return optional && value.length === 0;
+  if (value.type === ValueType.Null) return true;
+  if (!optional) return false;
+  const v = value.v;
+  return v === '' || (v instanceof Uint8Array && v.length === 0) || (Array.isArray(v) && v.length === 0);
+}
+
+/** Adds what `nodes` resolve to (with `values` for their substitutions) to `into`. */
+function scan(
+  nodes: readonly XmlNode[],
+  values: readonly SubstitutionValue[],
+  depth: number,
+  into: Content,
+): void {
+  if (depth > MAX_NESTING) return;
+  for (const node of nodes) {
+    switch (node.k) {
+      case 'e':
+        renderChild(node, values, depth, into);
+        break;
+      case 's': {
+        const value = values[node.index];
+        if (isLeftOut(value, node.optional)) break;
+        if (isNodes(value)) scan(value, [], depth + 1, into);
+        else into.addValue(value);
+        break;
+      }
+      case 't':
+        scan(node.body, node.values, depth + 1, into);
+        break;
+      default:
+        addLeaf(node, into);
     }
-    return out;
   }
-  const text = partsJson(el.children);
-  if (attributes)
-    return text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text };
-  return text;
+}
+
+/** A node that is already what it resolves to: a text part, or a processing instruction. */
+function addLeaf(node: XmlNode, into: Content): void {
+  switch (node.k) {
+    case 'v':
+      into.addValue(node.value);
+      break;
+    case 'c':
+      into.addText(String.fromCharCode(node.code));
+      break;
+    case 'n':
+      into.addText(ENTITIES[node.name] ?? `&${node.name};`);
+      break;
+    case 'd':
+      into.addText(node.text);
+      break;
+    default:
+      into.count++;
+  }
+}
+
+/** One attribute's parts at a time (attributes do not nest): reused, not allocated per attribute. */
+const attributeParts = new Content(undefined, false);
+
+/**
+ * One attribute's parts, in `attributeParts` until the next call; undefined when `resolve` drops
+ * the attribute (it had only NULL substitutions).
+ */
+function attributeContent(
+  parts: readonly XmlNode[],
+  values: readonly SubstitutionValue[],
+  depth: number,
+): Content | undefined {
+  const content = attributeParts;
+  content.reset();
+  let dropped = false;
+  for (const part of parts) {
+    if (part.k === 's') {
+      const value = values[part.index];
+      if (isLeftOut(value, part.optional)) {
+        dropped = true;
+        continue;
+      }
+      if (isNodes(value)) {
+        // Rare: Binary XML inside an attribute. Resolved the plain way; elements count, text shows.
+        for (const node of resolve(value, [], [], depth + 1)) addLeaf(node, content);
+      } else content.addValue(value);
+    } else addLeaf(part, content);
+  }
+  return dropped && content.count === 0 ? undefined : content;
+}
+
+/** Template children that are all optional substitutions: the element goes when they come out empty. */
+function onlyOptional(children: readonly XmlNode[]): boolean {
+  if (children.length === 0) return false;
+  for (const c of children) if (c.k !== 's' || !c.optional) return false;
+  return true;
+}
+
+/** Renders element `el` into its parent's content, unless `resolve` would drop it. */
+function renderChild(
+  el: ElementNode,
+  values: readonly SubstitutionValue[],
+  depth: number,
+  parent: Content,
+): void {
+  let attributes: JsonObject | undefined;
+  /** The first Name attribute's value: a Data element's key. */
+  let name: JsonValue | undefined;
+  let named = false;
+  for (const attr of el.attrs) {
+    const content = attributeContent(attr.parts, values, depth);
+    if (content === undefined) continue;
+    attributes ??= {};
+    const value = content.json();
+    attributes[attr.name] = value;
+    if (attr.name === 'Name' && !named) {
+      name = value;
+      named = true;
+    }
+  }
+  const children = new Content(attributes, true);
+  scan(el.children, values, depth, children);
+  // An element whose content was only optional substitutions that came out empty is left out
+  // entirely (libevtx drops `<Binary/>` this way); one that was empty by definition stays.
+  if (children.count === 0 && attributes === undefined && onlyOptional(el.children)) return;
+  parent.count++;
+  if (parent.dataRule && named && el.name === 'Data') {
+    parent.addElement(typeof name === 'string' ? name : JSON.stringify(name), children.json());
+    return;
+  }
+  if (children.elements !== undefined) {
+    parent.addElement(el.name, children.elements);
+    return;
+  }
+  const text = children.json();
+  if (attributes) {
+    parent.addElement(
+      el.name,
+      text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text },
+    );
+  } else parent.addElement(el.name, text);
 }
 
 /** `{ Event: … }` for a record whose root element is Event. */
-export function renderJson(nodes: readonly XmlNode[]): JsonObject {
-  const out: JsonObject = {};
-  for (const node of nodes) if (node.k === 'e') addChild(out, node.name, elementJson(node));
-  return out;
+export function renderJson(nodes: readonly XmlNode[], values: readonly SubstitutionValue[] = []): JsonObject {
+  const top = new Content(undefined, false);
+  top.elements = {};
+  scan(nodes, values, 0, top);
+  return top.elements;
 }

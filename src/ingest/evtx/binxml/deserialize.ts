@@ -18,7 +18,7 @@ export interface ChunkContext {
 /** Element nesting deeper than this is hostile or corrupt. */
 const MAX_DEPTH = 128;
 /** Nested Binary XML values and templates inside them. */
-const MAX_NESTING = 16;
+export const MAX_NESTING = 16;
 
 function readName(chunk: ChunkContext, cur: ByteCursor): string {
   const offset = cur.u32('element name offset');
@@ -56,7 +56,8 @@ export function parseTokens(chunk: ChunkContext, cur: ByteCursor, nested: boolea
     throw new EvtxFormatError('evtx.binxml.nesting', 'Binary XML nested too deeply', cur.pos);
   const root: XmlNode[] = [];
   const stack: ElementNode[] = [];
-  const out = (): XmlNode[] => (stack.length > 0 ? stack[stack.length - 1]!.children : root);
+  /** Where nodes go: the open element's children, or the root. */
+  let into = root;
   while (cur.pos < cur.end) {
     const at = cur.pos;
     const byte = cur.u8('token');
@@ -90,8 +91,9 @@ export function parseTokens(chunk: ChunkContext, cur: ByteCursor, nested: boolea
           }
         }
         const element: ElementNode = { k: 'e', name, attrs, children: [] };
-        out().push(element);
+        into.push(element);
         stack.push(element);
+        into = element.children;
         break;
       }
       case Token.CloseStartElement:
@@ -101,34 +103,34 @@ export function parseTokens(chunk: ChunkContext, cur: ByteCursor, nested: boolea
         if (stack.length === 0)
           throw new EvtxFormatError('evtx.binxml.unbalanced', 'end of an element never opened', at);
         stack.pop();
+        into = stack.length > 0 ? stack[stack.length - 1]!.children : root;
         break;
       case Token.Attribute:
         throw new EvtxFormatError('evtx.binxml.attribute', 'attribute outside a start element', at);
       case Token.CData: {
         const chars = cur.u16('CDATA length');
-        out().push({ k: 'd', text: cur.utf16('CDATA', chars) });
+        into.push({ k: 'd', text: cur.utf16('CDATA', chars) });
         break;
       }
       case Token.PITarget:
-        out().push({ k: 'p', target: readName(chunk, cur), data: '' });
+        into.push({ k: 'p', target: readName(chunk, cur), data: '' });
         break;
       case Token.PIData: {
         const chars = cur.u16('PI data length');
         const text = cur.utf16('PI data', chars);
-        const list = out();
-        const last = list[list.length - 1];
+        const last = into[into.length - 1];
         if (last?.k === 'p') last.data = text;
         break;
       }
       case Token.TemplateInstance:
-        out().push(readTemplateInstance(chunk, cur, nesting));
+        into.push(readTemplateInstance(chunk, cur, nesting));
         break;
       case Token.FragmentHeader:
         cur.skip('fragment header', 3);
         break;
       default:
         if (isValueToken(token)) {
-          out().push(readContentToken(chunk, cur, token, at, nested, nesting));
+          into.push(readContentToken(chunk, cur, token, at, nested, nesting));
           break;
         }
         throw new EvtxFormatError('evtx.binxml.token', `unknown Binary XML token 0x${byte.toString(16)}`, at);
@@ -183,25 +185,32 @@ function readTemplateInstance(chunk: ChunkContext, cur: ByteCursor, nesting: num
   const count = cur.u32('substitution count');
   if (count > 4096)
     throw new EvtxFormatError('evtx.template.values', `${count} substitution values`, cur.pos - 4);
-  const sizes = new Array<number>(count);
-  const types = new Array<number>(count);
-  for (let i = 0; i < count; i++) {
-    sizes[i] = cur.u16('substitution size');
-    types[i] = cur.u8('substitution type');
-    cur.skip('substitution padding', 1);
+  // Descriptors (size u16, type u8, padding u8) first, then the values in that order.
+  const descriptors = cur.pos;
+  if (cur.pos + count * 4 > cur.end) {
+    // Truncated: step through them, so the error names the descriptor that is cut short.
+    for (let i = 0; i < count; i++) {
+      cur.u16('substitution size');
+      cur.u8('substitution type');
+      cur.skip('substitution padding', 1);
+    }
   }
+  cur.pos = descriptors + count * 4;
+  const view = cur.view;
   const values: SubstitutionValue[] = new Array<SubstitutionValue>(count);
   for (let i = 0; i < count; i++) {
-    const size = sizes[i]!;
-    const type = types[i]!;
+    const size = view.getUint16(descriptors + i * 4, true);
+    const type = view.getUint8(descriptors + i * 4 + 2);
     const at = cur.pos;
     if (type === ValueType.BinXml) {
       cur.need('nested Binary XML', size);
-      const inner = new ByteCursor(cur.view, at, at + size);
+      const inner = new ByteCursor(view, at, at + size);
       values[i] = parseTokens(chunk, inner, true, nesting + 1);
       cur.pos = at + size;
     } else {
-      values[i] = decodeValue(type, cur.bytes('substitution value', size), at);
+      cur.need('substitution value', size);
+      values[i] = decodeValue(type, view, at, size);
+      cur.pos = at + size;
     }
   }
   return { k: 't', body, values };

@@ -3,7 +3,7 @@
  * writes XML (`{GUID}`, 100-ns times, zero-padded hex) and the way evtx_dump writes JSON (numbers as
  * numbers, bare GUIDs, microsecond times, unpadded hex).
  */
-import { decodeUtf16, EvtxFormatError } from '../cursor.js';
+import { EvtxFormatError, utf16At } from '../cursor.js';
 import { ARRAY_BIT, ValueType } from './tokens.js';
 
 export type Scalar = string | number | bigint | boolean | null;
@@ -26,41 +26,89 @@ function stripNul(s: string): string {
   return end === s.length ? s : s.slice(0, end);
 }
 
+/** `HEX[b]`: the byte as two upper-case hex digits. */
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, b) =>
+  b.toString(16).toUpperCase().padStart(2, '0'),
+);
+
 function hex(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16);
-  return out.toUpperCase();
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!]!;
+  return out;
 }
 
-function h(n: number, width: number): string {
-  return n.toString(16).toUpperCase().padStart(width, '0');
+function hexAt(view: DataView, at: number, n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) out += HEX[view.getUint8(at + i)]!;
+  return out;
 }
 
-export function formatGuid(b: Uint8Array): string {
-  const view = new DataView(b.buffer, b.byteOffset, 16);
+/** A GUID at `at`: the first three groups little-endian, the last two as bytes; upper case, no braces. */
+function guidAt(view: DataView, at: number): string {
   return (
-    `${h(view.getUint32(0, true), 8)}-${h(view.getUint16(4, true), 4)}-${h(view.getUint16(6, true), 4)}-` +
-    `${hex(b.subarray(8, 10))}-${hex(b.subarray(10, 16))}`
+    hexAt(view, at + 3, 1) +
+    hexAt(view, at + 2, 1) +
+    hexAt(view, at + 1, 1) +
+    hexAt(view, at, 1) +
+    '-' +
+    hexAt(view, at + 5, 1) +
+    hexAt(view, at + 4, 1) +
+    '-' +
+    hexAt(view, at + 7, 1) +
+    hexAt(view, at + 6, 1) +
+    '-' +
+    hexAt(view, at + 8, 2) +
+    '-' +
+    hexAt(view, at + 10, 6)
   );
 }
 
-export function formatSid(b: Uint8Array): string {
-  if (b.length < 8) return hex(b);
-  const count = b[1]!;
+export function formatGuid(b: Uint8Array): string {
+  return guidAt(new DataView(b.buffer, b.byteOffset, 16), 0);
+}
+
+/** The SID in `size` bytes at `at` as `S-1-5-21-…`; too short for one, as hex. */
+function sidAt(view: DataView, at: number, size: number): string {
+  if (size < 8) return hexAt(view, at, size);
+  const count = view.getUint8(at + 1);
   let authority = 0;
-  for (let i = 2; i < 8; i++) authority = authority * 256 + b[i]!;
-  let sid = `S-${b[0]}-${authority}`;
-  const view = new DataView(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < count && 8 + i * 4 + 4 <= b.length; i++) sid += `-${view.getUint32(8 + i * 4, true)}`;
+  for (let i = 2; i < 8; i++) authority = authority * 256 + view.getUint8(at + i);
+  let sid = `S-${view.getUint8(at)}-${authority}`;
+  for (let i = 0; i < count && 8 + i * 4 + 4 <= size; i++) sid += `-${view.getUint32(at + 8 + i * 4, true)}`;
   return sid;
 }
 
-function sidLength(b: Uint8Array, at: number): number {
-  return at + 1 < b.length ? 8 + 4 * b[at + 1]! : b.length - at;
+export function formatSid(b: Uint8Array): string {
+  return sidAt(new DataView(b.buffer, b.byteOffset, b.length), 0, b.length);
 }
 
+function sidLength(view: DataView, at: number, end: number): number {
+  return at + 1 < end ? 8 + 4 * view.getUint8(at + 1) : end - at;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
 function safeInt(n: bigint): number | bigint {
-  return n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(n) : n;
+  return n <= MAX_SAFE && n >= MIN_SAFE ? Number(n) : n;
+}
+
+/** An unsigned 64-bit value: a number when it fits in 2^53 (most do), else a bigint. */
+function u64At(view: DataView, at: number): number | bigint {
+  const hi = view.getUint32(at + 4, true);
+  return hi < 0x200000 ? hi * 0x100000000 + view.getUint32(at, true) : view.getBigUint64(at, true);
+}
+
+/** A signed 64-bit value, the same way. */
+function i64At(view: DataView, at: number): number | bigint {
+  const hi = view.getInt32(at + 4, true);
+  return hi < 0x200000 && hi > -0x200000
+    ? hi * 0x100000000 + view.getUint32(at, true)
+    : safeInt(view.getBigInt64(at, true));
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 /** Decodes one value of a fixed scalar type at `at`; `size` is the value's byte size. */
@@ -79,9 +127,9 @@ function decodeScalar(type: number, view: DataView, at: number, size: number): E
     case ValueType.UInt32:
       return { type, v: view.getUint32(at, true) };
     case ValueType.Int64:
-      return { type, v: safeInt(view.getBigInt64(at, true)) };
+      return { type, v: i64At(view, at) };
     case ValueType.UInt64:
-      return { type, v: safeInt(view.getBigUint64(at, true)) };
+      return { type, v: u64At(view, at) };
     case ValueType.Real32:
       return { type, v: view.getFloat32(at, true) };
     case ValueType.Real64:
@@ -93,7 +141,7 @@ function decodeScalar(type: number, view: DataView, at: number, size: number): E
       return { type, v: any };
     }
     case ValueType.Guid:
-      return { type, v: formatGuid(new Uint8Array(view.buffer, view.byteOffset + at, 16)) };
+      return { type, v: guidAt(view, at) };
     case ValueType.SizeT:
       return size === 4
         ? { type, v: view.getUint32(at, true), width: 4 }
@@ -101,10 +149,12 @@ function decodeScalar(type: number, view: DataView, at: number, size: number): E
     case ValueType.FileTime:
       return { type, v: view.getBigUint64(at, true) };
     case ValueType.SysTime: {
-      const p = (i: number) => String(view.getUint16(at + i * 2, true)).padStart(2, '0');
+      // Year, month, weekday (not shown), day, hour, minute, second, milliseconds.
       const year = String(view.getUint16(at, true)).padStart(4, '0');
       const ms = String(view.getUint16(at + 14, true)).padStart(3, '0');
-      return { type, v: `${year}-${p(1)}-${p(3)}T${p(4)}:${p(5)}:${p(6)}.${ms}` };
+      const date = `${year}-${pad2(view.getUint16(at + 2, true))}-${pad2(view.getUint16(at + 6, true))}`;
+      const time = `${pad2(view.getUint16(at + 8, true))}:${pad2(view.getUint16(at + 10, true))}:${pad2(view.getUint16(at + 12, true))}`;
+      return { type, v: `${date}T${time}.${ms}` };
     }
     case ValueType.HexInt32:
       return { type, v: view.getUint32(at, true) };
@@ -135,64 +185,31 @@ const FIXED_SIZE: Partial<Record<number, number>> = {
 };
 
 /**
- * Decodes a substitution value (any type but BinXml, which the deserializer expands itself).
- * `bytes` is exactly the value's data.
+ * Decodes a substitution value (any type but BinXml, which the deserializer expands itself): the
+ * `size` bytes at `at` of `view` (the chunk). `offset` is where errors say it was.
  */
-export function decodeValue(type: number, bytes: Uint8Array, offset: number): EvtxValue {
-  const size = bytes.length;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, size);
-  const base = type & ~ARRAY_BIT;
-  if (type & ARRAY_BIT) {
-    const items: EvtxValue[] = [];
-    if (base === ValueType.String) {
-      // NUL-terminated UTF-16 strings, one after another.
-      const text = decodeUtf16(bytes.subarray(0, size - (size % 2)));
-      const parts = text.split('\0');
-      if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-      for (const p of parts) items.push({ type: base, v: p });
-    } else if (base === ValueType.AnsiString) {
-      const parts = LATIN1.decode(bytes).split('\0');
-      if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-      for (const p of parts) items.push({ type: base, v: p });
-    } else if (base === ValueType.Sid) {
-      for (let at = 0; at < size;) {
-        const n = Math.min(sidLength(bytes, at), size - at);
-        items.push({ type: base, v: formatSid(bytes.subarray(at, at + n)) });
-        at += n;
-      }
-    } else {
-      const width = base === ValueType.SizeT ? (size % 8 === 0 ? 8 : 4) : FIXED_SIZE[base];
-      if (width === undefined) {
-        throw new EvtxFormatError(
-          'evtx.value.array-type',
-          `array of value type 0x${base.toString(16)}`,
-          offset,
-        );
-      }
-      for (let at = 0; at + width <= size; at += width) items.push(decodeScalar(base, view, at, width));
-    }
-    return { type, v: items };
-  }
+export function decodeValue(type: number, view: DataView, at: number, size: number, offset = at): EvtxValue {
   switch (type) {
+    case ValueType.String:
+      return { type, v: stripNul(utf16At(view, at, size >>> 1)) };
     case ValueType.Null:
       return NULL_VALUE;
-    case ValueType.String:
-      return { type, v: stripNul(decodeUtf16(bytes.subarray(0, size - (size % 2)))) };
     case ValueType.AnsiString:
-      return { type, v: stripNul(LATIN1.decode(bytes)) };
+      return { type, v: stripNul(LATIN1.decode(bytesAt(view, at, size))) };
     case ValueType.EvtXml:
-      return { type, v: stripNul(decodeUtf16(bytes.subarray(0, size - (size % 2)))) };
+      return { type, v: stripNul(utf16At(view, at, size >>> 1)) };
     case ValueType.Binary:
     case ValueType.EvtHandle:
-      return { type, v: bytes };
+      return { type, v: bytesAt(view, at, size) };
     case ValueType.Sid:
-      return { type, v: formatSid(bytes) };
+      return { type, v: sidAt(view, at, size) };
     case ValueType.SizeT:
       if (size !== 4 && size !== 8) break;
-      return decodeScalar(type, view, 0, size);
+      return decodeScalar(type, view, at, size);
     case ValueType.Bool:
-      return decodeScalar(type, view, 0, size);
+      return decodeScalar(type, view, at, size);
     default: {
+      if (type & ARRAY_BIT) return decodeArray(type, view, at, size, offset);
       const need = FIXED_SIZE[type];
       if (need === undefined) break;
       if (size < need) {
@@ -202,7 +219,7 @@ export function decodeValue(type: number, bytes: Uint8Array, offset: number): Ev
           offset,
         );
       }
-      return decodeScalar(type, view, 0, size);
+      return decodeScalar(type, view, at, size);
     }
   }
   throw new EvtxFormatError(
@@ -212,19 +229,105 @@ export function decodeValue(type: number, bytes: Uint8Array, offset: number): Ev
   );
 }
 
+function bytesAt(view: DataView, at: number, size: number): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset + at, size);
+}
+
+function decodeArray(type: number, view: DataView, at: number, size: number, offset: number): EvtxValue {
+  const base = type & ~ARRAY_BIT;
+  const items: EvtxValue[] = [];
+  if (base === ValueType.String) {
+    // NUL-terminated UTF-16 strings, one after another.
+    const parts = utf16At(view, at, size >>> 1).split('\0');
+    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    for (const p of parts) items.push({ type: base, v: p });
+  } else if (base === ValueType.AnsiString) {
+    const parts = LATIN1.decode(bytesAt(view, at, size)).split('\0');
+    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    for (const p of parts) items.push({ type: base, v: p });
+  } else if (base === ValueType.Sid) {
+    const end = at + size;
+    for (let i = at; i < end;) {
+      const n = Math.min(sidLength(view, i, end), end - i);
+      items.push({ type: base, v: sidAt(view, i, n) });
+      i += n;
+    }
+  } else {
+    const width = base === ValueType.SizeT ? (size % 8 === 0 ? 8 : 4) : FIXED_SIZE[base];
+    if (width === undefined) {
+      throw new EvtxFormatError(
+        'evtx.value.array-type',
+        `array of value type 0x${base.toString(16)}`,
+        offset,
+      );
+    }
+    for (let i = 0; i + width <= size; i += width) items.push(decodeScalar(base, view, at + i, width));
+  }
+  return { type, v: items };
+}
+
 const FILETIME_EPOCH = 116444736000000000n;
 
+const TICKS_PER_SECOND = 10000000;
+/** 2^32 = 429 * 10^7 + 4967296; the epoch offset is a whole number of seconds. */
+const TWO32_SECONDS = 429;
+const TWO32_REST = 4967296;
+const EPOCH_SECONDS = 11644473600;
+
 function filetimeParts(ft: bigint): { iso: string; hundredNs: string } {
-  const seconds = (ft - FILETIME_EPOCH) / 10000000n;
-  let rest = (ft - FILETIME_EPOCH) % 10000000n;
-  let s = seconds;
-  if (rest < 0n) {
-    rest += 10000000n;
-    s -= 1n;
+  let s: number;
+  let rest: number;
+  const hi = Number(ft >> 32n);
+  if (hi < 0x40000000) {
+    // Exact in doubles for FILETIMEs before the year 16000: seconds and 100-ns rest from hi and lo.
+    const t = hi * TWO32_REST + Number(ft & 0xffffffffn);
+    const q = Math.floor(t / TICKS_PER_SECOND);
+    rest = t - q * TICKS_PER_SECOND;
+    s = hi * TWO32_SECONDS + q - EPOCH_SECONDS;
+    // Mend a rounding of the division.
+    if (rest < 0) {
+      s -= 1;
+      rest += TICKS_PER_SECOND;
+    } else if (rest >= TICKS_PER_SECOND) {
+      s += 1;
+      rest -= TICKS_PER_SECOND;
+    }
+  } else {
+    const delta = ft - FILETIME_EPOCH;
+    let r = delta % 10000000n;
+    let q = delta / 10000000n;
+    if (r < 0n) {
+      r += 10000000n;
+      q -= 1n;
+    }
+    s = Number(q);
+    rest = Number(r);
   }
-  const date = new Date(Number(s) * 1000);
-  const iso = Number.isNaN(date.getTime()) ? '1601-01-01T00:00:00' : date.toISOString().slice(0, 19);
-  return { iso, hundredNs: rest.toString().padStart(7, '0') };
+  return { iso: isoSeconds(s), hundredNs: String(rest).padStart(7, '0') };
+}
+
+/** The day last formatted: a log's times mostly fall on the same few days. */
+let lastDay = Number.NaN;
+let lastDayText = '';
+/** 0001-01-01 and 9999-12-31 as days since 1970: within them toISOString is `YYYY-MM-DDTHH:MM:SS…`. */
+const FIRST_DAY = -719162;
+const LAST_DAY = 2932896;
+
+/** `YYYY-MM-DDTHH:MM:SS` of `s` seconds since 1970, as `new Date(s * 1000).toISOString()` begins. */
+function isoSeconds(s: number): string {
+  const day = Math.floor(s / 86400);
+  if (day < FIRST_DAY || day > LAST_DAY) {
+    const date = new Date(s * 1000);
+    return Number.isNaN(date.getTime()) ? '1601-01-01T00:00:00' : date.toISOString().slice(0, 19);
+  }
+  if (day !== lastDay) {
+    lastDayText = new Date(day * 86400000).toISOString().slice(0, 10);
+    lastDay = day;
+  }
+  const second = s - day * 86400;
+  const hour = Math.floor(second / 3600);
+  const minute = Math.floor((second % 3600) / 60);
+  return `${lastDayText}T${pad2(hour)}:${pad2(minute)}:${pad2(second % 60)}`;
 }
 
 /** Text of a scalar value as libevtx writes it in XML. */
