@@ -1,14 +1,75 @@
 /** Content-derived ids: the same record ingested twice gets the same id, so every write is idempotent. */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { Event } from './event.js';
+
+// Ingest calls stableJson once per event, so it is written for speed; its output is pinned, byte for
+// byte, to the plain definition (test/core/ids.test.ts): ids of events stored by older versions must
+// not change. The plain definition, for reading:
+//   scalar → JSON.stringify(v) ?? 'null'; array → `[${a.map(stableJson).join(',')}]`;
+//   object → `{${sortedKeys.map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`.
+
+/** `"key":` per key seen; bounded, since keys are attacker-controlled. */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_LIMIT = 10_000;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(key)}:`;
+    if (quotedKeys.size >= QUOTED_KEYS_LIMIT) quotedKeys.clear();
+    quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+// Records of one reader come in runs of the same shape (one EVTX template, one Zeek log): keep the
+// sorted order of the last key list, and reuse it when the next object lists the same keys in the
+// same order.
+let lastKeys: readonly string[] = [];
+let lastSorted: readonly string[] = [];
+
+function sortedKeys(record: object): readonly string[] {
+  const keys = Object.keys(record);
+  const n = keys.length;
+  if (n === lastKeys.length) {
+    let same = true;
+    for (let i = 0; i < n; i++)
+      if (keys[i] !== lastKeys[i]) {
+        same = false;
+        break;
+      }
+    if (same) return lastSorted;
+  }
+  lastKeys = keys;
+  lastSorted = keys.slice().sort();
+  return lastSorted;
+}
 
 /** Stable JSON: object keys sorted, so equal content hashes equally whatever the reader's key order. */
 export function stableJson(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    const items = value as readonly unknown[];
+    let out = '[';
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) out += ',';
+      // `map` skips holes and `join` writes them as nothing.
+      if (i in items) out += stableJson(items[i]);
+    }
+    return `${out}]`;
+  }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(record[k])}`).join(',')}}`;
+  const keys = sortedKeys(record);
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (i > 0) out += ',';
+    out += quotedKey(key);
+    out += stableJson(record[key]);
+  }
+  return `${out}}`;
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
@@ -23,13 +84,8 @@ export function eventId(event: Event): string {
 /** The id, and the fields as the stable JSON it was computed from (stores keep that text). */
 export function eventIdAndFields(event: Event): { id: string; fieldsJson: string } {
   const fieldsJson = stableJson(event.fields);
-  const id = createHash('sha1')
-    .update(event.source.kind)
-    .update('\0')
-    .update(String(event.timestamp))
-    .update('\0')
-    .update(fieldsJson)
-    .digest('hex');
+  // One-shot hash of the same bytes the incremental hash saw: kind, NUL, time, NUL, fields.
+  const id = hash('sha1', `${event.source.kind}\0${String(event.timestamp)}\0${fieldsJson}`, 'hex');
   return { id, fieldsJson };
 }
 

@@ -1,12 +1,12 @@
 // The PostgreSQL store against the same contract as SQLite, each test in a schema of its own on the
 // local server (VIGIL_TEST_POSTGRES, default postgres://postgres@127.0.0.1:5432/test). Without a
 // server the suite skips loudly; under CI=true a missing server fails.
-import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/index.js';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { storeContract } from './contract.js';
 
 const URL = process.env.VIGIL_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -51,7 +51,7 @@ if (problem !== null) {
     await first.close();
     const second = await PostgresStore.open({ url: URL, schema });
     assert.equal(await second.events.count(), 1);
-    assert.equal(await second.schemaVersion(), MIGRATIONS.at(-1)!.version);
+    assert.equal(await second.schemaVersion(), POSTGRES_MIGRATIONS.at(-1)!.version);
     await second.close();
   });
 

@@ -77,6 +77,18 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    name: 'user and address indexes only over events that name one',
+    sql: `
+      DROP INDEX events_user_ts;
+      DROP INDEX events_src_ip;
+      DROP INDEX events_dst_ip;
+      CREATE INDEX events_user_ts ON events (lower(user_name), ts) WHERE user_name IS NOT NULL;
+      CREATE INDEX events_src_ip ON events (src_ip, ts) WHERE src_ip IS NOT NULL;
+      CREATE INDEX events_dst_ip ON events (dst_ip, ts) WHERE dst_ip IS NOT NULL;
+    `,
+  },
+  {
+    version: 3,
     name: 'team server: users, sessions, API tokens, audit log, rule settings, incident handling',
     sql: `
       CREATE TABLE users (
