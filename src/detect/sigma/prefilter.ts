@@ -1,8 +1,8 @@
 /**
  * The literal prefilter of one index bucket: a process-creation event meets a thousand rules, most
  * of which need some literal in some field (requirement.ts). One automaton per field holds every
- * literal asked of that field; each of the event's fields is scanned once, and only rules whose
- * literals occur are returned. Rules with no requirement are always returned.
+ * literal asked of that field; each of the event's fields is scanned once, and only rules each of
+ * whose clauses saw one of its literals are returned. Rules with no requirement are always returned.
  *
  * Which fields are scanned: the event's own, each under its name normalised as EventView.raw
  * normalises it. The predicate reads either the exact name or a key with the same normalised name,
@@ -12,7 +12,7 @@
 import type { EventFields, FieldValue } from '../../core/event.js';
 import { normalizeFieldName } from './event-view.js';
 import { LiteralAutomaton } from './literal-automaton.js';
-import type { Requirement } from './requirement.js';
+import { MAX_CLAUSES, type Requirement } from './requirement.js';
 
 /** Event field names seen, → their automaton; bounded, as hostile logs can invent names freely. */
 const MAX_KEYS = 10_000;
@@ -25,8 +25,12 @@ export class BucketPrefilter<T> {
   /** Keyword literals alone, for fields no rule names; undefined when the bucket has none. */
   readonly #keywords: LiteralAutomaton | undefined;
   readonly #byKey = new Map<string, LiteralAutomaton | null>();
-  /** Literal id → indices of the guarded items it admits. */
+  /** Literal id → the (guarded item, clause) pairs it satisfies, as item index × 4 + clause. */
   readonly #owners: number[][] = [];
+  /** Per guarded item, the mask of all its clauses. */
+  readonly #fullMask: Uint8Array;
+  /** Per guarded item, clauses seen for the current event (bit 7: already picked). */
+  readonly #masks: Uint8Array;
   /** Generation stamps, so nothing is cleared per event: marked when the stamp equals #generation. */
   readonly #itemStamps: Uint32Array;
   readonly #literalStamps: Uint32Array;
@@ -38,36 +42,44 @@ export class BucketPrefilter<T> {
     const literalIds = new Map<string, number>();
     const fieldLiterals = new Map<string, Map<string, number>>();
     const keywordLiterals = new Map<string, number>();
+    const fullMask: number[] = [];
     for (const { item, requirement } of items) {
       // A name Object.prototype has (`constructor`) reads an inherited value no key scan sees.
       if (
         requirement === null ||
         requirement.length === 0 ||
-        requirement.some((p) => p.field !== null && p.field in Object.prototype)
+        requirement.length > MAX_CLAUSES ||
+        requirement.some(
+          (c) => c.length === 0 || c.some((p) => p.field !== null && p.field in Object.prototype),
+        )
       ) {
         this.#always.push(item);
         continue;
       }
       const index = this.#guarded.length;
       this.#guarded.push(item);
-      for (const { field, literal } of requirement) {
-        const name = field === null ? null : normalizeFieldName(field);
-        const key = `${name ?? ''}\u0000${field === null ? 'k' : 'f'}\u0000${literal}`;
-        let id = literalIds.get(key);
-        if (id === undefined) {
-          id = this.#owners.length;
-          literalIds.set(key, id);
-          this.#owners.push([]);
-          if (name === null) keywordLiterals.set(literal, id);
-          else {
-            let literals = fieldLiterals.get(name);
-            if (!literals) fieldLiterals.set(name, (literals = new Map<string, number>()));
-            literals.set(literal, id);
+      fullMask.push((1 << requirement.length) - 1);
+      requirement.forEach((clause, c) => {
+        for (const { field, literal } of clause) {
+          const name = field === null ? null : normalizeFieldName(field);
+          const key = `${name ?? ''}\u0000${field === null ? 'k' : 'f'}\u0000${literal}`;
+          let id = literalIds.get(key);
+          if (id === undefined) {
+            id = this.#owners.length;
+            literalIds.set(key, id);
+            this.#owners.push([]);
+            if (name === null) keywordLiterals.set(literal, id);
+            else {
+              let literals = fieldLiterals.get(name);
+              if (!literals) fieldLiterals.set(name, (literals = new Map<string, number>()));
+              literals.set(literal, id);
+            }
           }
+          const owners = this.#owners[id]!;
+          const owner = index * 4 + c;
+          if (!owners.includes(owner)) owners.push(owner);
         }
-        const owners = this.#owners[id]!;
-        if (owners[owners.length - 1] !== index) owners.push(index);
-      }
+      });
     }
     for (const [name, literals] of fieldLiterals) {
       const automaton = new LiteralAutomaton();
@@ -80,6 +92,8 @@ export class BucketPrefilter<T> {
       for (const [literal, id] of keywordLiterals) automaton.add(literal, id);
       this.#keywords = automaton;
     }
+    this.#fullMask = Uint8Array.from(fullMask);
+    this.#masks = new Uint8Array(this.#guarded.length);
     this.#itemStamps = new Uint32Array(this.#guarded.length);
     this.#literalStamps = new Uint32Array(this.#owners.length);
   }
@@ -119,6 +133,8 @@ export class BucketPrefilter<T> {
     }
     const itemStamps = this.#itemStamps;
     const literalStamps = this.#literalStamps;
+    const masks = this.#masks;
+    const fullMask = this.#fullMask;
     const picked = this.#picked;
     picked.length = 0;
     for (let f = 0; f < found.length; f++) {
@@ -127,9 +143,16 @@ export class BucketPrefilter<T> {
       literalStamps[id] = generation;
       const owners = this.#owners[id]!;
       for (let o = 0; o < owners.length; o++) {
-        const index = owners[o]!;
+        const owner = owners[o]!;
+        const index = owner >> 2;
         if (itemStamps[index] !== generation) {
           itemStamps[index] = generation;
+          masks[index] = 0;
+        }
+        const mask = masks[index]! | (1 << (owner & 3));
+        masks[index] = mask;
+        if (mask === fullMask[index]) {
+          masks[index] = mask | 0x80;
           picked.push(index);
         }
       }

@@ -8,11 +8,17 @@ import type { Condition, FieldTest, Search, ValueTest } from './model.js';
 import type { PatternPart } from './pattern.js';
 import { regexLiterals } from './regex-literal.js';
 
+/** One of these (field, literal) pairs is present: the field already renamed (null: any value of any
+ * field, as keywords search), the literal lower-cased. */
+export type Clause = readonly { readonly field: string | null; readonly literal: string }[];
+
 /**
- * One of these pairs must be present: the field already renamed (null: any value of any field, as
- * keywords search), the literal lower-cased. null: no such condition known.
+ * Every clause holds (at most MAX_CLAUSES, the most selective): a rule that needs `Company:
+ * Microsoft Corporation` and `Image|endswith: \csi.exe` waits for both. null: no condition known.
  */
-export type Requirement = readonly { readonly field: string | null; readonly literal: string }[] | null;
+export type Requirement = readonly Clause[] | null;
+
+export const MAX_CLAUSES = 3;
 
 /**
  * The longest literal run of a pattern: every match contains it. Uncased patterns are stored
@@ -50,50 +56,64 @@ function valueRequirement(test: ValueTest, field: string | null): Requirement {
   switch (test.kind) {
     case 'pattern': {
       const literal = longestLiteral(test.parts, test.cased);
-      return literal === '' ? null : [{ field, literal }];
+      return literal === '' ? null : [[{ field, literal }]];
     }
     case 'regex': {
       const literals = regexLiterals(test.source, test.flags);
-      return literals === null ? null : literals.map((literal) => ({ field, literal }));
+      return literals === null ? null : [literals.map((literal) => ({ field, literal }))];
     }
     case 'anyOf':
-      return union(test.tests.map((t) => valueRequirement(t, field)));
+      return anyOf(test.tests.map((t) => valueRequirement(t, field)));
     default:
       return null;
   }
 }
 
-function union(reqs: readonly Requirement[]): Requirement {
-  if (reqs.length === 0 || reqs.some((r) => r === null)) return null;
-  return reqs.flatMap((r) => r!);
+/** Selectivity of a clause: fewer, longer literals are rarer; keywords make every value be scanned. */
+function score(clause: Clause): number {
+  let shortest = Infinity;
+  let keyword = false;
+  for (const p of clause) {
+    shortest = Math.min(shortest, p.literal.length);
+    keyword ||= p.field === null;
+  }
+  return Math.min(shortest, 8) * 4 - clause.length - (keyword ? 8 : 0);
 }
 
-/** Of several requirements that must all hold, keep the most selective: fewest, longest literals. */
-function best(reqs: readonly Requirement[]): Requirement {
-  let chosen: Requirement = null;
-  let chosenScore = -Infinity;
-  for (const r of reqs) {
-    if (r === null || r.length === 0) continue;
-    const shortest = Math.min(...r.map((p) => p.literal.length));
-    // A named field is scanned alone; keywords make the prefilter look at every value.
-    const score = Math.min(shortest, 8) * 4 - r.length - (r.some((p) => p.field === null) ? 8 : 0);
-    if (score > chosenScore) {
-      chosen = r;
-      chosenScore = score;
-    }
-  }
-  return chosen;
+/**
+ * One of several holds. Each disjunct implies every one of its clauses, so a clause made of one
+ * clause from each disjunct is implied by the whole; the j-th such clause takes each disjunct's
+ * j-th most selective one.
+ */
+function anyOf(reqs: readonly Requirement[]): Requirement {
+  if (reqs.length === 0 || reqs.some((r) => r === null || r.length === 0)) return null;
+  const sides = reqs as readonly Clause[][];
+  const count = Math.min(MAX_CLAUSES, Math.max(...sides.map((s) => s.length)));
+  const out: Clause[] = [];
+  for (let j = 0; j < count; j++) out.push(sides.flatMap((s) => s[j % s.length]!));
+  return out;
+}
+
+/** All hold: every clause of every one does; keep the most selective few. */
+function allOf(reqs: readonly Requirement[]): Requirement {
+  const clauses = reqs.flatMap((r) => r ?? []);
+  if (clauses.length === 0) return null;
+  return clauses
+    .map((clause) => ({ clause, score: score(clause) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, MAX_CLAUSES)
+    .map((c) => c.clause);
 }
 
 function fieldRequirement(test: FieldTest, resolve: (f: string) => string): Requirement {
   const field = test.field === null ? null : resolve(test.field);
   const each = test.tests.map((t) => valueRequirement(t, field));
-  return test.all ? best(each) : union(each);
+  return test.all ? allOf(each) : anyOf(each);
 }
 
 function searchRequirement(search: Search, resolve: (f: string) => string): Requirement {
-  if (search.kind === 'and') return best(search.items.map((t) => fieldRequirement(t, resolve)));
-  return union(search.items.map((s) => searchRequirement(s, resolve)));
+  if (search.kind === 'and') return allOf(search.items.map((t) => fieldRequirement(t, resolve)));
+  return anyOf(search.items.map((s) => searchRequirement(s, resolve)));
 }
 
 /** A necessary literal condition for a rule's detection under one variant's field renames. */
@@ -114,12 +134,12 @@ export function requirementOf(
       case 'not':
         return null;
       case 'and':
-        return best(c.items.map(visit));
+        return allOf(c.items.map(visit));
       case 'or':
-        return union(c.items.map(visit));
+        return anyOf(c.items.map(visit));
       case 'of': {
         const each = c.names.map(ofSearch);
-        return c.quantifier === 'all' ? best(each) : union(each);
+        return c.quantifier === 'all' ? allOf(each) : anyOf(each);
       }
     }
   };

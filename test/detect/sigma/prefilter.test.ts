@@ -16,8 +16,10 @@ test('keyword searches are guarded by their literals in any field', () => {
   assert.deepEqual(
     requirementOf(rule.condition, rule.searches, (f) => f),
     [
-      { field: null, literal: 'sekurlsa::' },
-      { field: null, literal: 'lsadump::' },
+      [
+        { field: null, literal: 'sekurlsa::' },
+        { field: null, literal: 'lsadump::' },
+      ],
     ],
   );
 });
@@ -39,45 +41,63 @@ const requirement = (detection: string) => {
   return requirementOf(rule.condition, rule.searches, (f) => f);
 };
 
-test('requirements: AND keeps the most selective test, OR unites, NOT gives none, regex its plain run', () => {
+test('requirements: AND keeps every clause (most selective first), OR unites, NOT gives none, regex its plain run', () => {
   assert.deepEqual(
     requirement(
       `  sel:\n    Image|endswith: '\\\\rundll32.exe'\n    CommandLine|contains: ' ,'\n  condition: sel`,
     ),
-    [{ field: 'Image', literal: '\\rundll32.exe' }],
+    [[{ field: 'Image', literal: '\\rundll32.exe' }], [{ field: 'CommandLine', literal: ' ,' }]],
+  );
+  // OR of two ANDs: each clause takes one clause of each side.
+  assert.deepEqual(
+    requirement(
+      `  a:\n    EventID: 517\n    Provider_Name: Security\n  b:\n    EventID: 1102\n    Provider_Name: Microsoft-Windows-Eventlog\n  condition: a or b`,
+    ),
+    [
+      [
+        { field: 'Provider_Name', literal: 'security' },
+        { field: 'Provider_Name', literal: 'microsoft-windows-eventlog' },
+      ],
+      [
+        { field: 'EventID', literal: '517' },
+        { field: 'EventID', literal: '1102' },
+      ],
+    ],
   );
   assert.deepEqual(
     requirement(
       `  a:\n    CommandLine|contains: 'Mimikatz'\n  b:\n    Image|endswith: '\\\\procdump.exe'\n  condition: a or b`,
     ),
     [
-      { field: 'CommandLine', literal: 'mimikatz' },
-      { field: 'Image', literal: '\\procdump.exe' },
+      [
+        { field: 'CommandLine', literal: 'mimikatz' },
+        { field: 'Image', literal: '\\procdump.exe' },
+      ],
     ],
   );
   assert.equal(requirement(`  a:\n    CommandLine|contains: 'x'\n  condition: not a`), null);
   assert.deepEqual(requirement(`  a:\n    CommandLine|re: 'ab+c'\n  condition: a`), [
-    { field: 'CommandLine', literal: 'ab' },
+    [{ field: 'CommandLine', literal: 'ab' }],
   ]);
   // A wildcard in the middle: the longest literal run is required.
   assert.deepEqual(requirement(`  a:\n    CommandLine: '*net*user /add*'\n  condition: a`), [
-    { field: 'CommandLine', literal: 'user /add' },
+    [{ field: 'CommandLine', literal: 'user /add' }],
   ]);
   // Cased: non-ASCII ends a run (its lower-casing is not one-for-one) …
   assert.deepEqual(requirement(`  a:\n    CommandLine|contains|cased: 'ab\u0130cdef'\n  condition: a`), [
-    { field: 'CommandLine', literal: 'cdef' },
+    [{ field: 'CommandLine', literal: 'cdef' }],
   ]);
   // … uncased, the stored lower-cased text is what the lower-cased value must contain.
   assert.deepEqual(requirement(`  a:\n    CommandLine|contains: 'ab\u0130cdef'\n  condition: a`), [
-    { field: 'CommandLine', literal: 'ab\u0130cdef'.toLowerCase() },
+    [{ field: 'CommandLine', literal: 'ab\u0130cdef'.toLowerCase() }],
   ]);
 });
 
 test('a bucket returns unguarded items always and guarded ones only when a literal occurs', () => {
   const bucket = new BucketPrefilter([
     { item: 'always', requirement: null },
-    { item: 'mimikatz', requirement: [{ field: 'CommandLine', literal: 'mimikatz' }] },
-    { item: 'procdump', requirement: [{ field: 'Image', literal: 'procdump' }] },
+    { item: 'mimikatz', requirement: [[{ field: 'CommandLine', literal: 'mimikatz' }]] },
+    { item: 'procdump', requirement: [[{ field: 'Image', literal: 'procdump' }]] },
   ]);
   const pick = (fields: Record<string, string>) => {
     const out: string[] = [];
@@ -92,10 +112,33 @@ test('a bucket returns unguarded items always and guarded ones only when a liter
   assert.deepEqual(pick({ CommandLine: 'Mimi\u212Aatz – ü' }), ['always', 'mimikatz']);
 });
 
+test('an item with several clauses is returned only when each saw one of its literals', () => {
+  const bucket = new BucketPrefilter([
+    {
+      item: 'csi',
+      requirement: [
+        [{ field: 'Company', literal: 'microsoft corporation' }],
+        [
+          { field: 'Image', literal: '\\csi.exe' },
+          { field: 'OriginalFileName', literal: 'csi.exe' },
+        ],
+      ],
+    },
+  ]);
+  const pick = (fields: Record<string, string>) => {
+    const out: string[] = [];
+    bucket.select(fields, out);
+    return out;
+  };
+  assert.deepEqual(pick({ Company: 'Microsoft Corporation', Image: 'C:\\cmd.exe' }), []);
+  assert.deepEqual(pick({ Company: 'Microsoft Corporation', OriginalFileName: 'csi.exe' }), ['csi']);
+  assert.deepEqual(pick({ Image: 'C:\\x\\csi.exe' }), []);
+});
+
 test('a bucket scans fields under any spelling EventView accepts, and keywords in every field', () => {
   const bucket = new BucketPrefilter([
-    { item: 'threat', requirement: [{ field: 'ThreatName', literal: 'mimikatz' }] },
-    { item: 'keyword', requirement: [{ field: null, literal: 'sekurlsa::' }] },
+    { item: 'threat', requirement: [[{ field: 'ThreatName', literal: 'mimikatz' }]] },
+    { item: 'keyword', requirement: [[{ field: null, literal: 'sekurlsa::' }]] },
   ]);
   const pick = (fields: Record<string, string | number | readonly (string | null)[]>) => {
     const out: string[] = [];
