@@ -27,6 +27,14 @@ export class EventView {
     return key === undefined ? undefined : this.fields[key];
   }
 
+  /** The first of the field's string values (what `strings(name)?.[0]` gives), without an array for scalars. */
+  first(name: string): string | undefined {
+    const value = this.raw(name);
+    if (typeof value === 'string') return value;
+    if (value === undefined || value === null) return undefined;
+    return Array.isArray(value) ? toStrings(value)?.[0] : String(value);
+  }
+
   /** The field's values as strings (arrays flattened); null when the field is missing or null. */
   strings(name: string): readonly string[] | null {
     return toStrings(this.raw(name));

@@ -10,7 +10,8 @@ import { EventView } from './event-view.js';
 import { variantsFor, WINDOWS_KINDS, type LogsourceMapping, type SourceVariant } from './logsource.js';
 import type { Condition, Search, SigmaFilter, SigmaRule } from './model.js';
 import type { RuleLoad } from './parse.js';
-import { BucketPrefilter, requirementOf, type Requirement } from './prefilter.js';
+import { BucketPrefilter } from './prefilter.js';
+import { requirementOf, type Requirement } from './requirement.js';
 
 export interface CompiledRule {
   readonly rule: SigmaRule;
@@ -114,14 +115,29 @@ class CompiledRuleImpl implements CompiledRule {
   }
 }
 
-const MAX_MERGED_PREFILTERS = 4096;
+/** Distinct (kind, channel, EventID) seen; hostile logs can invent any number, so the cache is bounded. */
+const MAX_EVENT_KEYS = 4096;
 const EMPTY_PREFILTER = new BucketPrefilter<never>([]);
 
 export class RuleSet {
   readonly rules: readonly CompiledRule[];
-  /** `kind|channel|eventId` keys (with `*` for any) → variants. */
   /** Rules whose variants could be indexed by channel or EventID; the rest are checked on every event of their kind. */
   indexedVariants = 0;
+  /** Variants behind a literal prefilter (the rest are evaluated on every event of their bucket). */
+  guardedVariants = 0;
+
+  /** `kind|channel|eventId` keys (with `*` for any) → variants. */
+  readonly #buckets: ReadonlyMap<string, readonly { item: CompiledVariant; requirement: Requirement }[]>;
+  /** The merged prefilter of each set of buckets an event can select, keyed by their keys. */
+  readonly #merged = new Map<string, BucketPrefilter<CompiledVariant>>();
+  /**
+   * kind → raw Channel (or log type) → EventID → merged prefilter: the per-event lookup, keyed by the
+   * values as the event spells them, so the hot path builds no key string and lower-cases nothing.
+   */
+  readonly #byEvent = new Map<string, Map<string, Map<string, BucketPrefilter<CompiledVariant>>>>();
+  #eventKeys = 0;
+  /** Reused for each event's candidates: match() is synchronous and not re-entered. */
+  readonly #candidates: CompiledVariant[] = [];
 
   constructor(rules: CompiledRuleImpl[]) {
     this.rules = rules;
@@ -141,58 +157,70 @@ export class RuleSet {
     this.#buckets = buckets;
   }
 
-  readonly #buckets: ReadonlyMap<string, readonly { item: CompiledVariant; requirement: Requirement }[]>;
-  readonly #merged = new Map<string, BucketPrefilter<CompiledVariant>>();
-
-  /** Variants behind a literal prefilter (the rest are evaluated on every event of their bucket). */
-  guardedVariants = 0;
-
   /**
-   * Candidate variants for an event: the index buckets its kind, channel, EventID and log type select,
-   * merged into one prefilter per such combination (built on first sight, so each field is scanned once).
+   * The prefilter for an event: the index buckets its kind, channel, EventID and log type select,
+   * merged into one (built on first sight, so each field is scanned once per event).
    */
-  #candidates(view: EventView): CompiledVariant[] {
+  #prefilterFor(view: EventView): BucketPrefilter<CompiledVariant> {
     const kind = view.event.source.kind;
-    let keys: string[];
-    let eventKey: string;
-    if (WINDOWS_KINDS.has(kind)) {
-      const channel = view.lower('Channel')?.[0] ?? '';
-      const id = view.strings('EventID')?.[0] ?? '';
-      eventKey = `${kind}|${channel}|${id}`;
-      keys = [eventKey, `${kind}|${channel}|*`, `${kind}|*|${id}`, `${kind}|*|*`];
-    } else {
-      const logType = view.event.source.logType?.toLowerCase() ?? '';
-      eventKey = `${kind}|${logType}|*`;
-      keys = [eventKey, `${kind}|*|*`];
-    }
-    let prefilter = this.#merged.get(eventKey);
+    const windows = WINDOWS_KINDS.has(kind);
+    const channel = (windows ? view.first('Channel') : view.event.source.logType) ?? '';
+    const id = windows ? (view.first('EventID') ?? '') : '*';
+    let prefilter = this.#byEvent.get(kind)?.get(channel)?.get(id);
     if (prefilter === undefined) {
-      const present = keys.filter((k) => this.#buckets.has(k));
-      prefilter =
-        present.length === 0
-          ? EMPTY_PREFILTER
-          : new BucketPrefilter(present.flatMap((k) => this.#buckets.get(k)!));
-      // Hostile logs can invent any number of channel/EventID pairs; keep the cache bounded.
-      if (this.#merged.size >= MAX_MERGED_PREFILTERS) this.#merged.clear();
-      this.#merged.set(eventKey, prefilter);
+      prefilter = this.#merge(kind, channel.toLowerCase(), id, windows);
+      if (this.#eventKeys >= MAX_EVENT_KEYS) {
+        this.#byEvent.clear();
+        this.#eventKeys = 0;
+      }
+      let byChannel = this.#byEvent.get(kind);
+      if (byChannel === undefined)
+        this.#byEvent.set(
+          kind,
+          (byChannel = new Map<string, Map<string, BucketPrefilter<CompiledVariant>>>()),
+        );
+      let byId = byChannel.get(channel);
+      if (byId === undefined)
+        byChannel.set(channel, (byId = new Map<string, BucketPrefilter<CompiledVariant>>()));
+      byId.set(id, prefilter);
+      this.#eventKeys++;
     }
-    const out: CompiledVariant[] = [];
-    prefilter.select(view, out);
-    return out;
+    return prefilter;
+  }
+
+  #merge(kind: string, channel: string, id: string, windows: boolean): BucketPrefilter<CompiledVariant> {
+    const keys = windows
+      ? [`${kind}|${channel}|${id}`, `${kind}|${channel}|*`, `${kind}|*|${id}`, `${kind}|*|*`]
+      : [`${kind}|${channel}|*`, `${kind}|*|*`];
+    const present = keys.filter((k) => this.#buckets.has(k));
+    if (present.length === 0) return EMPTY_PREFILTER;
+    // Only bucket keys the rules define can be present, so this map stays as small as the rule set.
+    const signature = present.join('\n');
+    let prefilter = this.#merged.get(signature);
+    if (prefilter === undefined) {
+      prefilter = new BucketPrefilter(present.flatMap((k) => this.#buckets.get(k)!));
+      this.#merged.set(signature, prefilter);
+    }
+    return prefilter;
   }
 
   /** The rules that fire on this event (after meta filters), each once. */
   match(event: Event): CompiledRule[] {
     const view = new EventView(event);
+    const candidates = this.#candidates;
+    candidates.length = 0;
+    this.#prefilterFor(view).select(event.fields, candidates);
     const fired: CompiledRuleImpl[] = [];
-    for (const v of this.#candidates(view)) {
+    for (let i = 0; i < candidates.length; i++) {
+      const v = candidates[i]!;
       const rule = v.compiled;
-      if (fired.includes(rule)) continue;
+      if (fired.length > 0 && fired.includes(rule)) continue;
       if (v.source.conditions.length > 0 || v.source.requireFields.length > 0) {
         if (!sourceMatches(v.source, view)) continue;
       }
       if (v.predicate(view) && rule.passesFilters(view)) fired.push(rule);
     }
+    candidates.length = 0;
     return fired.length > 1 ? fired.sort((a, b) => a.ordinal - b.ordinal) : fired;
   }
 }

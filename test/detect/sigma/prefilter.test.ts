@@ -1,18 +1,26 @@
 // The literal prefilter may only skip rules that cannot fire: its requirement must be necessary.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BucketPrefilter, LiteralAutomaton, requirementOf } from '../../../src/detect/sigma/prefilter.js';
+import { LiteralAutomaton } from '../../../src/detect/sigma/literal-automaton.js';
+import { BucketPrefilter } from '../../../src/detect/sigma/prefilter.js';
+import { regexLiterals } from '../../../src/detect/sigma/regex-literal.js';
+import { requirementOf } from '../../../src/detect/sigma/requirement.js';
 import { parseRules } from '../../../src/detect/sigma/index.js';
 
-test('keyword searches stay unguarded (they look at every value)', () => {
+test('keyword searches are guarded by their literals in any field', () => {
   const load = parseRules(
     `title: t\nlogsource: {product: windows, service: system}\ndetection:\n  keywords: ['sekurlsa::', 'lsadump::']\n  condition: keywords`,
     'inline.yml',
   );
   const rule = load.rules[0]!;
-  assert.equal(
+  assert.deepEqual(
     requirementOf(rule.condition, rule.searches, (f) => f),
-    null,
+    [
+      [
+        { field: null, literal: 'sekurlsa::' },
+        { field: null, literal: 'lsadump::' },
+      ],
+    ],
   );
 });
 
@@ -33,46 +41,67 @@ const requirement = (detection: string) => {
   return requirementOf(rule.condition, rule.searches, (f) => f);
 };
 
-test('requirements: AND keeps the most selective test, OR unites, NOT and regex give none', () => {
+test('requirements: AND keeps every clause (most selective first), OR unites, NOT gives none, regex its plain run', () => {
   assert.deepEqual(
     requirement(
       `  sel:\n    Image|endswith: '\\\\rundll32.exe'\n    CommandLine|contains: ' ,'\n  condition: sel`,
     ),
-    [{ field: 'Image', literal: '\\rundll32.exe' }],
+    [[{ field: 'Image', literal: '\\rundll32.exe' }], [{ field: 'CommandLine', literal: ' ,' }]],
+  );
+  // OR of two ANDs: each clause takes one clause of each side.
+  assert.deepEqual(
+    requirement(
+      `  a:\n    EventID: 517\n    Provider_Name: Security\n  b:\n    EventID: 1102\n    Provider_Name: Microsoft-Windows-Eventlog\n  condition: a or b`,
+    ),
+    [
+      [
+        { field: 'Provider_Name', literal: 'security' },
+        { field: 'Provider_Name', literal: 'microsoft-windows-eventlog' },
+      ],
+      [
+        { field: 'EventID', literal: '517' },
+        { field: 'EventID', literal: '1102' },
+      ],
+    ],
   );
   assert.deepEqual(
     requirement(
       `  a:\n    CommandLine|contains: 'Mimikatz'\n  b:\n    Image|endswith: '\\\\procdump.exe'\n  condition: a or b`,
     ),
     [
-      { field: 'CommandLine', literal: 'mimikatz' },
-      { field: 'Image', literal: '\\procdump.exe' },
+      [
+        { field: 'CommandLine', literal: 'mimikatz' },
+        { field: 'Image', literal: '\\procdump.exe' },
+      ],
     ],
   );
   assert.equal(requirement(`  a:\n    CommandLine|contains: 'x'\n  condition: not a`), null);
-  assert.equal(requirement(`  a:\n    CommandLine|re: 'ab+c'\n  condition: a`), null);
+  assert.deepEqual(requirement(`  a:\n    CommandLine|re: 'ab+c'\n  condition: a`), [
+    [{ field: 'CommandLine', literal: 'ab' }],
+  ]);
   // A wildcard in the middle: the longest literal run is required.
   assert.deepEqual(requirement(`  a:\n    CommandLine: '*net*user /add*'\n  condition: a`), [
-    { field: 'CommandLine', literal: 'user /add' },
+    [{ field: 'CommandLine', literal: 'user /add' }],
   ]);
-  // Non-ASCII ends a run (its lower-casing is not one-for-one).
+  // Cased: non-ASCII ends a run (its lower-casing is not one-for-one) …
+  assert.deepEqual(requirement(`  a:\n    CommandLine|contains|cased: 'ab\u0130cdef'\n  condition: a`), [
+    [{ field: 'CommandLine', literal: 'cdef' }],
+  ]);
+  // … uncased, the stored lower-cased text is what the lower-cased value must contain.
   assert.deepEqual(requirement(`  a:\n    CommandLine|contains: 'ab\u0130cdef'\n  condition: a`), [
-    { field: 'CommandLine', literal: 'cdef' },
+    [{ field: 'CommandLine', literal: 'ab\u0130cdef'.toLowerCase() }],
   ]);
 });
 
 test('a bucket returns unguarded items always and guarded ones only when a literal occurs', () => {
   const bucket = new BucketPrefilter([
     { item: 'always', requirement: null },
-    { item: 'mimikatz', requirement: [{ field: 'CommandLine', literal: 'mimikatz' }] },
-    { item: 'procdump', requirement: [{ field: 'Image', literal: 'procdump' }] },
+    { item: 'mimikatz', requirement: [[{ field: 'CommandLine', literal: 'mimikatz' }]] },
+    { item: 'procdump', requirement: [[{ field: 'Image', literal: 'procdump' }]] },
   ]);
-  const view = (fields: Record<string, string>) => ({
-    strings: (f: string) => (f in fields ? [fields[f]!] : null),
-  });
   const pick = (fields: Record<string, string>) => {
     const out: string[] = [];
-    bucket.select(view(fields), out);
+    bucket.select(fields, out);
     return out;
   };
   assert.deepEqual(pick({ CommandLine: 'Invoke-MIMIKATZ -x' }), ['always', 'mimikatz']);
@@ -81,4 +110,78 @@ test('a bucket returns unguarded items always and guarded ones only when a liter
   // Case folding without a lower-cased copy, and the non-ASCII path (U+212A KELVIN SIGN lower-cases to k).
   assert.deepEqual(pick({ CommandLine: 'x MiMiKaTz' }), ['always', 'mimikatz']);
   assert.deepEqual(pick({ CommandLine: 'Mimi\u212Aatz – ü' }), ['always', 'mimikatz']);
+});
+
+test('an item with several clauses is returned only when each saw one of its literals', () => {
+  const bucket = new BucketPrefilter([
+    {
+      item: 'csi',
+      requirement: [
+        [{ field: 'Company', literal: 'microsoft corporation' }],
+        [
+          { field: 'Image', literal: '\\csi.exe' },
+          { field: 'OriginalFileName', literal: 'csi.exe' },
+        ],
+      ],
+    },
+  ]);
+  const pick = (fields: Record<string, string>) => {
+    const out: string[] = [];
+    bucket.select(fields, out);
+    return out;
+  };
+  assert.deepEqual(pick({ Company: 'Microsoft Corporation', Image: 'C:\\cmd.exe' }), []);
+  assert.deepEqual(pick({ Company: 'Microsoft Corporation', OriginalFileName: 'csi.exe' }), ['csi']);
+  assert.deepEqual(pick({ Image: 'C:\\x\\csi.exe' }), []);
+});
+
+test('a bucket scans fields under any spelling EventView accepts, and keywords in every field', () => {
+  const bucket = new BucketPrefilter([
+    { item: 'threat', requirement: [[{ field: 'ThreatName', literal: 'mimikatz' }]] },
+    { item: 'keyword', requirement: [[{ field: null, literal: 'sekurlsa::' }]] },
+  ]);
+  const pick = (fields: Record<string, string | number | readonly (string | null)[]>) => {
+    const out: string[] = [];
+    bucket.select(fields, out);
+    return out;
+  };
+  assert.deepEqual(pick({ 'Threat Name': 'HackTool:Win32/Mimikatz' }), ['threat']);
+  assert.deepEqual(pick({ threatname: ['x', null, 'MIMIKATZ'] }), ['threat']);
+  assert.deepEqual(pick({ Anything: 'Sekurlsa::LogonPasswords' }), ['keyword']);
+  assert.deepEqual(pick({ ThreatName: 'sekurlsa:: mimikatz' }), ['threat', 'keyword']);
+  assert.deepEqual(pick({ Other: 12 }), []);
+});
+
+test('regex literals: only what every match must contain', () => {
+  // [source, flags, expected literals, a string the regex matches]
+  const cases: [string, string, string[] | null, string?][] = [
+    ['net\\s+stop SuperBackupMan', '', ['stop superbackupman'], 'net  stop SuperBackupMan'],
+    ['ipconfig\\s+/all|arp\\s+-a', '', ['ipconfig', 'arp'], 'arp -a'],
+    ['abc?d', '', ['ab'], 'abd'],
+    ['ab*c', '', ['a'], 'ac'],
+    ['x(?:abc)+yz', '', ['yz'], 'xabcabcyz'],
+    ['[a-z]{2,}\\.exe', 'i', ['.exe'], 'AB.EXE'],
+    ['\\x41bc', '', ['bc'], 'Abc'],
+    ['\\u0041bcd', '', ['bcd'], 'Abcd'],
+    ['ab{0,3}c', '', ['a'], 'ac'],
+    ['abc{1}d', '', ['abcd'], 'abcd'],
+    ['abc{2}d', '', ['abc'], 'abccd'],
+    ['a.b\\dcc', '', ['cc'], 'axb1cc'],
+    ['\\$PSHome\\[', '', ['$pshome['], '$PSHome['],
+    ['ab\u00e9cd', '', ['ab'], 'ab\u00e9cd'],
+    ['(?=abc)', '', null],
+    ['abc|', '', null],
+    ['\\0abc', '', null],
+    ['a{x}', '', null],
+    ['abc', 'u', null],
+  ];
+  for (const [source, flags, expected, sample] of cases) {
+    assert.deepEqual(regexLiterals(source, flags), expected, source);
+    if (sample === undefined) continue;
+    assert.ok(new RegExp(source, flags).test(sample), source);
+    assert.ok(
+      expected!.some((l) => sample.toLowerCase().includes(l)),
+      source,
+    );
+  }
 });
