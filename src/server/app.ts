@@ -10,55 +10,15 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Store } from '../store/index.js';
-import { authenticate, type Access } from './auth/hook.js';
-import type { Principal } from './auth/principal.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { authenticate } from './auth/hook.js';
+import type { ServerContext, ServerOptions } from './context.js';
 import { errorHandler, HttpError } from './errors.js';
 import { JobRunner } from './jobs/runner.js';
 import { RuleCatalog } from './rule-catalog.js';
 import { registerRoutes } from './routes/index.js';
 
-export interface ServerOptions {
-  readonly store: Store;
-  /** How worker threads open the same store: a SQLite path or postgres:// URL (undefined: `<data>/vigil.db`). */
-  readonly storeUrl: string | undefined;
-  readonly dataDir: string;
-  readonly rulePaths: readonly string[];
-  readonly indicatorPaths?: readonly string[];
-  readonly homeCountry?: string;
-  /** Largest upload accepted, in bytes. */
-  readonly maxUploadBytes?: number;
-  /** Mark cookies Secure (behind TLS). */
-  readonly secureCookies?: boolean;
-  readonly logger?: boolean;
-  /** Start the ingest queue (default true; tests of the API alone leave jobs queued). */
-  readonly runJobs?: boolean;
-}
-
-export interface ServerContext {
-  readonly options: ServerOptions;
-  readonly store: Store;
-  readonly rules: RuleCatalog;
-  readonly jobs: JobRunner;
-  /** Writes one audit entry for a change made by the request's principal. */
-  audit(
-    request: FastifyRequest,
-    action: string,
-    target: string,
-    before: unknown,
-    after: unknown,
-  ): Promise<void>;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal: Principal | null;
-  }
-  interface FastifyContextConfig {
-    access?: Access;
-  }
-}
+export type { ServerContext, ServerOptions } from './context.js';
 
 export const DEFAULT_MAX_UPLOAD = 2 * 1024 ** 3;
 const MAX_JSON_BODY = 1024 * 1024;

@@ -48,7 +48,7 @@ const values: unknown[] = [
   {},
   { b: 1, a: 2, c: { z: [1, { y: 2, x: 1 }], '': 0 } },
   { 10: 'ten', 2: 'two', a: 'a', '01': 'zero-one' },
-  { 'é': 1, e: 2, E: 3, '😀': 4, '\ud800': 5 },
+  { é: 1, e: 2, E: 3, '😀': 4, '\ud800': 5 },
   { u: undefined, f: () => 1, s: Symbol('s'), n: null },
   Object.assign(Object.create(null) as object, { z: 1, a: 2 }),
   new Date(0),
@@ -78,7 +78,7 @@ test('event ids are the incremental sha1 of kind, time and stable fields', () =>
       source: { kind: 'evtx', file: 'sec.evtx', recordId: 1 },
       fields: { EventID: 4624, Computer: 'WS-014', TargetUserName: 'ålice', IpAddress: '10.0.1.5' },
     },
-    { timestamp: NaN, source: { kind: 'jsonl', file: 'x', line: 1 }, fields: { a: [1, 'b'], 'é': '\ud800' } },
+    { timestamp: NaN, source: { kind: 'jsonl', file: 'x', line: 1 }, fields: { a: [1, 'b'], é: '\ud800' } },
     { timestamp: -0, source: { kind: 'zeek', file: 'conn.log', line: 2 }, fields: {} },
   ];
   for (const e of events) {

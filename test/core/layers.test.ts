@@ -21,7 +21,8 @@ const LAYER: Record<string, number> = {
   store: 4,
   scale: 4,
   server: 5,
-  cli: 5,
+  // The command line starts the server (`vigil serve`); the server never calls the command line.
+  cli: 6,
 };
 
 function sourceFiles(dir: string, out: string[] = []): string[] {

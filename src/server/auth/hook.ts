@@ -5,12 +5,8 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { forbidden, HttpError } from '../errors.js';
-import type { ServerContext } from '../app.js';
-import type { Permission } from './permissions.js';
+import type { Access, ServerContext } from '../context.js';
 import { CSRF_HEADER, fromSession, fromToken, sameSecret, SESSION_COOKIE } from './principal.js';
-
-/** `public`: anyone; `signed-in`: any principal; otherwise the named permission. */
-export type Access = 'public' | 'signed-in' | { readonly permission: Permission };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** What a user with a one-time password may still do: change it, see who they are, sign out. */

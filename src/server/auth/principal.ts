@@ -66,6 +66,7 @@ export async function fromToken(store: Store, bearer: string): Promise<Principal
   const granted = new Set(permissionsOf(user.role));
   const scoped = token.scopes.filter((s): s is Permission => isPermission(s) && granted.has(s));
   // Last use to the minute: a write on every request would serialise reads behind the store's writer.
-  if (token.lastUsedAt === null || Date.now() - token.lastUsedAt > 60_000) await store.accounts.touchToken(token.id);
+  if (token.lastUsedAt === null || Date.now() - token.lastUsedAt > 60_000)
+    await store.accounts.touchToken(token.id);
   return { user, via: 'token', permissions: new Set(scoped), token };
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Role } from '../../core/roles.js';
 import type { Tlp } from '../../core/tlp.js';
 import type { ApiToken, User } from '../../store/index.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { DUMMY_HASH, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from '../auth/passwords.js';
 import { ALL_PERMISSIONS, isPermission, permissionsOf } from '../auth/permissions.js';
 import {

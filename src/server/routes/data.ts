@@ -11,7 +11,7 @@ import {
   type IncidentHandling,
   type StoredIncident,
 } from '../../store/index.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import type { Principal } from '../auth/principal.js';
 import { badRequest, notFound } from '../errors.js';
 import { canSeeIncident } from '../scope.js';

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import type { IngestJob } from '../../store/index.js';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { errors, idParams, jobSchema, limitQuery } from './schemas.js';
 

@@ -1,6 +1,6 @@
 /** Every route of the API, registered in one place (the authorisation matrix test lists them all). */
 import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { registerAccountRoutes } from './accounts.js';
 import { registerDataRoutes } from './data.js';
 import { registerEvidenceRoutes } from './evidence.js';

@@ -1,6 +1,6 @@
 /** Rules: list, switch on and off, validate, upload (hunts over stored events are in data.ts). */
 import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { anyObject, errors, idParams, limitQuery } from './schemas.js';
 

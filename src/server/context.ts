@@ -1,0 +1,51 @@
+/** What every route handler is given: the options, the store, the rule catalog, the job queue, the audit writer. */
+import type { FastifyRequest } from 'fastify';
+import type { Store } from '../store/index.js';
+import type { Permission } from './auth/permissions.js';
+import type { Principal } from './auth/principal.js';
+import type { JobRunner } from './jobs/runner.js';
+import type { RuleCatalog } from './rule-catalog.js';
+
+/** `public`: anyone; `signed-in`: any principal; otherwise the named permission. */
+export type Access = 'public' | 'signed-in' | { readonly permission: Permission };
+
+export interface ServerOptions {
+  readonly store: Store;
+  /** How worker threads open the same store: a SQLite path or postgres:// URL (undefined: `<data>/vigil.db`). */
+  readonly storeUrl: string | undefined;
+  readonly dataDir: string;
+  readonly rulePaths: readonly string[];
+  readonly indicatorPaths?: readonly string[];
+  readonly homeCountry?: string;
+  /** Largest upload accepted, in bytes. */
+  readonly maxUploadBytes?: number;
+  /** Mark cookies Secure (behind TLS). */
+  readonly secureCookies?: boolean;
+  readonly logger?: boolean;
+  /** Start the ingest queue (default true; tests of the API alone leave jobs queued). */
+  readonly runJobs?: boolean;
+}
+
+export interface ServerContext {
+  readonly options: ServerOptions;
+  readonly store: Store;
+  readonly rules: RuleCatalog;
+  readonly jobs: JobRunner;
+  /** Writes one audit entry for a change made by the request's principal. */
+  audit(
+    request: FastifyRequest,
+    action: string,
+    target: string,
+    before: unknown,
+    after: unknown,
+  ): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
