@@ -107,3 +107,21 @@ export function toJob(r: JobRow): IngestJob {
     finishedAt: n(r.finished_at),
   };
 }
+
+export interface SummaryRow {
+  id: string;
+  title: string;
+  first_seen: number;
+  last_seen: number;
+  detections: number;
+}
+
+export function toIncidentSummary(r: SummaryRow) {
+  return {
+    id: r.id,
+    title: r.title,
+    firstSeen: Number(r.first_seen),
+    lastSeen: Number(r.last_seen),
+    detectionCount: Number(r.detections),
+  };
+}

@@ -56,6 +56,14 @@ export interface StoredIncident {
   readonly analysis: unknown;
 }
 
+export interface IncidentSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly detectionCount: number;
+}
+
 /** What an analyst pivots on. Every given condition must hold; results come in time order. */
 export interface EventQuery {
   readonly from?: number;
@@ -110,6 +118,8 @@ export interface IncidentRepository {
   put(incident: StoredIncident): Promise<void>;
   get(id: string): Promise<StoredIncident | undefined>;
   list(): Promise<StoredIncident[]>;
+  /** Every incident without its analysis, for listings: one query, not one per incident. */
+  summaries(): Promise<IncidentSummary[]>;
 }
 
 export interface Store {

@@ -82,6 +82,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal((await ids({ host: 'WS-014' })).length, 1);
       assert.equal((await ids({ host: 'WS-01' })).length, 0);
       assert.equal((await ids({ host: 'WS_014' })).length, 0);
+      // The bare name and the names under it come back as one timeline, in time order, within the limit.
+      const later = { ...logon(0, 'ws-014', 'bob', '10.9.9.9'), timestamp: Date.UTC(2026, 4, 10, 4) };
+      await store.events.add([logon(0, 'WS-014', 'bob', '10.9.9.9'), later]);
+      const bare = [Date.UTC(2026, 4, 10, 2, 0), Date.UTC(2026, 4, 10, 2, 1), Date.UTC(2026, 4, 10, 4)];
+      assert.deepEqual(await ids({ host: 'WS-014' }), bare);
+      assert.deepEqual(await ids({ host: 'WS-014', limit: 2 }), bare.slice(0, 2));
       assert.equal((await ids({ user: 'ALICE' })).length, 1);
       assert.equal((await ids({ ip: '10.0.1.5' })).length, 2);
       assert.equal((await ids({ ip: '203.0.113.80' })).length, 1);
@@ -184,6 +190,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     assert.deepEqual(got?.detectionIds, ['d2', 'd3']);
     assert.deepEqual(got?.analysis, { hosts: 3 });
     assert.equal((await store.incidents.list()).length, 1);
+    assert.deepEqual(await store.incidents.summaries(), [
+      { id: 'inc-1', title: 'Exchange exploited', firstSeen: 1, lastSeen: 2, detectionCount: 2 },
+    ]);
   });
 
   withStore('accounts: users, sessions and tokens; hostile names are data', async (store) => {

@@ -307,9 +307,17 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
     async (request) => {
       const handling = await handlingById();
       const p = principal(request);
-      return (await store.incidents.list())
+      return (await store.incidents.summaries())
         .filter((i) => canSeeIncident(p, handling.get(i.id)))
-        .map((i) => summary(i, handling.get(i.id)));
+        .map((i) => ({
+          id: i.id,
+          title: i.title,
+          firstSeen: iso(i.firstSeen),
+          lastSeen: iso(i.lastSeen),
+          tlp: handling.get(i.id)?.tlp ?? DEFAULT_INCIDENT_TLP,
+          organisation: handling.get(i.id)?.organisation ?? null,
+          detections: i.detectionCount,
+        }));
     },
   );
 

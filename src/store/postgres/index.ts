@@ -33,6 +33,8 @@ import type {
   StoredIncident,
 } from '../types.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { toIncidentSummary, type SummaryRow } from '../rows.js';
+import type { IncidentSummary } from '../types.js';
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
 import { SqlIncidentHandling } from '../incident-handling.js';
 import { numberedPlaceholders, type SqlDb } from '../sql.js';
@@ -394,6 +396,15 @@ class PostgresIncidents implements IncidentRepository {
       detectionIds: links.rows.map((r) => r.detection_id),
       analysis: JSON.parse(row.analysis) as unknown,
     };
+  }
+
+  async summaries(): Promise<IncidentSummary[]> {
+    const { rows } = await this.pool.query<SummaryRow>(
+      `SELECT i.id, i.title, i.first_seen, i.last_seen,
+         (SELECT count(*) FROM incident_detections d WHERE d.incident_id = i.id) AS detections
+         FROM incidents i ORDER BY i.first_seen, i.id COLLATE "C"`,
+    );
+    return rows.map(toIncidentSummary);
   }
 
   async list(): Promise<StoredIncident[]> {

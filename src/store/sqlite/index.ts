@@ -25,6 +25,8 @@ import type {
   StoredIncident,
 } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
+import { toIncidentSummary, type SummaryRow } from '../rows.js';
+import type { IncidentSummary } from '../types.js';
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
 import { SqlIncidentHandling } from '../incident-handling.js';
 import type { SqlDb } from '../sql.js';
@@ -47,10 +49,6 @@ import {
 type Db = Database.Database;
 
 const MAX_LIMIT = 10_000;
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 function migrate(db: Db): number {
   db.exec(
@@ -138,7 +136,7 @@ class SqliteEvents implements EventRepository {
     return Promise.resolve(row ? toStoredEvent(row) : undefined);
   }
 
-  #where(query: EventQuery): { sql: string; params: unknown[] } {
+  #where(query: EventQuery, hostPart: 'exact' | 'domain' = 'exact'): { sql: string; params: unknown[] } {
     const clauses: string[] = [];
     const params: unknown[] = [];
     const where = (clause: string, ...values: unknown[]): void => {
@@ -147,9 +145,12 @@ class SqliteEvents implements EventRepository {
     };
     if (query.from !== undefined) where('ts >= ?', query.from);
     if (query.to !== undefined) where('ts <= ?', query.to);
-    // `WS-014` finds `WS-014.corp.example` too: analysts type short names.
-    if (query.host !== undefined)
-      where("(host = ? OR host LIKE ? ESCAPE '\\')", query.host, `${escapeLike(query.host)}.%`);
+    // `WS-014` finds `WS-014.corp.example` too (analysts type short names): the exact name and the
+    // names under it are two index ranges, searched separately (see search) so each uses (host, ts).
+    if (query.host !== undefined) {
+      if (hostPart === 'exact') where('host = ?', query.host);
+      else where('host >= ? AND host < ?', `${query.host}.`, `${query.host}/`);
+    }
     if (query.user !== undefined) where('user_name = ?', query.user);
     if (query.kind !== undefined) where('kind = ?', query.kind);
     if (query.ip !== undefined) where('(src_ip = ? OR dst_ip = ?)', query.ip, query.ip);
@@ -171,12 +172,27 @@ class SqliteEvents implements EventRepository {
     return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
   }
 
+  readonly #statements = new Map<string, Database.Statement>();
+
+  #select(query: EventQuery, limit: number, hostPart: 'exact' | 'domain'): EventRow[] {
+    const { sql, params } = this.#where(query, hostPart);
+    const text = `SELECT ${EVENT_COLUMNS} FROM events ${sql} ORDER BY ts, id LIMIT ?`;
+    let statement = this.#statements.get(text);
+    // The clause combinations are finite, so this cache is too.
+    if (!statement) this.#statements.set(text, (statement = this.db.prepare(text)));
+    return statement.all(...params, limit) as EventRow[];
+  }
+
   search(query: EventQuery): Promise<StoredEvent[]> {
-    const { sql, params } = this.#where(query);
     const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_LIMIT);
-    const rows = this.db
-      .prepare(`SELECT ${EVENT_COLUMNS} FROM events ${sql} ORDER BY ts, id LIMIT ?`)
-      .all(...params, limit) as EventRow[];
+    let rows = this.#select(query, limit, 'exact');
+    if (query.host !== undefined) {
+      const under = this.#select(query, limit, 'domain');
+      if (under.length > 0)
+        rows = [...rows, ...under]
+          .sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+          .slice(0, limit);
+    }
     return Promise.resolve(rows.map(toStoredEvent));
   }
 
@@ -351,6 +367,17 @@ class SqliteIncidents implements IncidentRepository {
       detectionIds: ids,
       analysis: JSON.parse(row.analysis) as unknown,
     });
+  }
+
+  summaries(): Promise<IncidentSummary[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT i.id, i.title, i.first_seen, i.last_seen,
+         (SELECT count(*) FROM incident_detections d WHERE d.incident_id = i.id) AS detections
+         FROM incidents i ORDER BY i.first_seen, i.id`,
+      )
+      .all() as SummaryRow[];
+    return Promise.resolve(rows.map(toIncidentSummary));
   }
 
   async list(): Promise<StoredIncident[]> {
