@@ -8,9 +8,11 @@ import type { Event, SourceRef } from '../core/event.js';
 import type { Issue } from '../core/issue.js';
 import type { AccountRepository, AuditRepository, RuleSettingsRepository } from './accounts.js';
 import type { IncidentHandlingRepository } from './incident-handling.js';
+import type { CaseRepository } from './cases.js';
 
 export type * from './accounts.js';
 export type * from './incident-handling.js';
+export type * from './cases.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -103,6 +105,7 @@ export interface EventRepository {
 
 export interface DetectionRepository {
   add(detections: readonly Detection[]): Promise<number>;
+  get(id: string): Promise<StoredDetection | undefined>;
   search(query: DetectionQuery): Promise<StoredDetection[]>;
   count(): Promise<number>;
 }
@@ -131,6 +134,7 @@ export interface Store {
   readonly accounts: AccountRepository;
   readonly audit: AuditRepository;
   readonly ruleSettings: RuleSettingsRepository;
+  readonly cases: CaseRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

@@ -30,7 +30,7 @@ const CLEARANCE: Record<Role, Tlp> = {
   auditor: 'CLEAR',
 };
 
-/** Which incident, by its TLP (CLEAR … RED), each role sees through the incident routes. */
+/** Which incident or case, by its TLP (CLEAR … RED), each role sees (a constituent: its own organisation's). */
 const SEES_INCIDENT: Record<Role, readonly (0 | 1)[]> = {
   admin: [1, 1, 1, 1, 1],
   coordinator: [1, 1, 1, 1, 0],
@@ -61,12 +61,13 @@ interface Cell {
   /** Builds and sends the request; may prepare what it needs first. */
   send(c: Client, t: Fixture): Promise<{ statusCode: number; body: string }>;
   /** For routes about one incident: the TLP of that incident matters. */
-  readonly perIncident?: 'one' | 'list' | 'share';
+  readonly perIncident?: 'one' | 'list' | 'share' | 'case' | 'cases';
 }
 
 interface Fixture {
   readonly server: TestServer;
   readonly incidentByTlp: Record<Tlp, string>;
+  readonly caseByTlp: Record<Tlp, string>;
   tlp: Tlp;
   seq: number;
 }
@@ -236,6 +237,145 @@ const ROUTES: Record<string, Cell> = {
     ok: 201,
     send: (c) => c.request('POST', '/api/rules', { yaml: RULE.replace('000000000001', '000000000002') }),
   },
+  'GET /api/rsit': { allowed: ALL, ok: 200, send: (c) => c.request('GET', '/api/rsit') },
+  'GET /api/cases': {
+    allowed: [...STAFF, 'constituent'],
+    ok: 200,
+    perIncident: 'cases',
+    send: (c) => c.request('GET', '/api/cases'),
+  },
+  'POST /api/cases': {
+    allowed: OPERATORS,
+    ok: 201,
+    send: (c) =>
+      c.request('POST', '/api/cases', {
+        title: 'by hand',
+        rsitClass: 'intrusions',
+        rsitType: 'system-compromise',
+      }),
+  },
+  'GET /api/cases/:id': {
+    allowed: [...STAFF, 'constituent'],
+    ok: 200,
+    perIncident: 'case',
+    send: (c, t) => c.request('GET', `/api/cases/${t.caseByTlp[t.tlp]}`),
+  },
+  'PATCH /api/cases/:id': {
+    allowed: OPERATORS,
+    ok: 200,
+    perIncident: 'case',
+    send: (c, t) => c.request('PATCH', `/api/cases/${t.caseByTlp[t.tlp]}`, { severity: 'high' }),
+  },
+  'POST /api/cases/:id/transition': {
+    allowed: OPERATORS,
+    ok: 200,
+    perIncident: 'case',
+    // new → triage → new is not a move, so each cell toggles between triage and in-progress.
+    send: async (c, t) => {
+      const id = t.caseByTlp[t.tlp];
+      const current = await t.server.store.cases.get(id);
+      return c.request('POST', `/api/cases/${id}/transition`, {
+        to:
+          current?.status === 'triage'
+            ? 'in-progress'
+            : current?.status === 'in-progress'
+              ? 'waiting'
+              : current?.status === 'waiting'
+                ? 'in-progress'
+                : 'triage',
+      });
+    },
+  },
+  'POST /api/cases/:id/merge': {
+    allowed: OPERATORS,
+    ok: 200,
+    perIncident: 'case',
+    send: async (c, t) => {
+      const source = await t.server.store.cases.create({
+        title: 'to merge',
+        description: '',
+        rsitClass: null,
+        rsitType: null,
+        tlp: 'CLEAR',
+        pap: 'CLEAR',
+        severity: 'low',
+        priority: 'low',
+        organisations: ['acme'],
+        assignee: null,
+        dueAt: null,
+        incidentId: null,
+        detectionIds: [],
+        createdBy: 'fixture',
+      });
+      return c.request('POST', `/api/cases/${source.id}/merge`, { into: t.caseByTlp[t.tlp] });
+    },
+  },
+  'POST /api/cases/:id/links': {
+    allowed: OPERATORS,
+    ok: 200,
+    perIncident: 'case',
+    send: (c, t) =>
+      c.request('POST', `/api/cases/${t.caseByTlp[t.tlp]}/links`, {
+        case: t.caseByTlp.CLEAR === t.caseByTlp[t.tlp] ? t.caseByTlp.GREEN : t.caseByTlp.CLEAR,
+      }),
+  },
+  'POST /api/cases/:id/tasks': {
+    allowed: OPERATORS,
+    ok: 201,
+    perIncident: 'case',
+    send: (c, t) => c.request('POST', `/api/cases/${t.caseByTlp[t.tlp]}/tasks`, { title: 'call the hoster' }),
+  },
+  'PATCH /api/cases/:id/tasks/:taskId': {
+    allowed: OPERATORS,
+    ok: 200,
+    perIncident: 'case',
+    send: async (c, t) => {
+      const id = t.caseByTlp[t.tlp];
+      const task = await t.server.store.cases.addTask({ caseId: id, title: 'x', owner: null, dueAt: null });
+      return c.request('PATCH', `/api/cases/${id}/tasks/${task.id}`, { done: true });
+    },
+  },
+  'POST /api/cases/:id/comments': {
+    allowed: [...OPERATORS, 'constituent'],
+    ok: 201,
+    perIncident: 'case',
+    send: (c, t) =>
+      c.request('POST', `/api/cases/${t.caseByTlp[t.tlp]}/comments`, { text: 'we have cleaned the host' }),
+  },
+  'POST /api/cases/:id/observables': {
+    allowed: OPERATORS,
+    ok: 200,
+    perIncident: 'case',
+    send: (c, t) =>
+      c.request('POST', `/api/cases/${t.caseByTlp[t.tlp]}/observables`, {
+        type: 'ipv4',
+        value: '203.0.113.9',
+      }),
+  },
+  'POST /api/cases/:id/evidence': {
+    allowed: OPERATORS,
+    ok: 201,
+    perIncident: 'case',
+    send: (c, t) => {
+      const { body, contentType } = multipart([{ name: 'mail.eml', content: 'Subject: x\r\n\r\nbody' }]);
+      return c.request('POST', `/api/cases/${t.caseByTlp[t.tlp]}/evidence`, body, {
+        'content-type': contentType,
+      });
+    },
+  },
+  'GET /api/cases/:id/evidence/:evidenceId': {
+    allowed: [...STAFF, 'constituent'],
+    ok: 200,
+    perIncident: 'case',
+    send: async (c, t) => {
+      const id = t.caseByTlp[t.tlp];
+      const e = await t.server.store.cases.addEvidence(
+        { caseId: id, name: 'x.txt', sha256: '0'.repeat(64), size: 1, path: join(t.server.dataDir, 'x.txt') },
+        { at: 1, actor: 'fixture', action: 'added', note: null },
+      );
+      return c.request('GET', `/api/cases/${id}/evidence/${e.id}`);
+    },
+  },
 };
 
 async function fixture(): Promise<{
@@ -247,6 +387,7 @@ async function fixture(): Promise<{
   const rules = join(server.dataDir, 'pack');
   mkdirSync(rules);
   writeFileSync(join(rules, 'matrix.yml'), RULE);
+  writeFileSync(join(server.dataDir, 'x.txt'), 'x');
   // The catalog was built with no pack; give it this one.
   (server.server.context.rules as { packPaths: readonly string[] }).packPaths = [rules];
   const store = server.store;
@@ -280,6 +421,26 @@ async function fixture(): Promise<{
       },
     });
     await store.handling.set({ incidentId: id, tlp, organisation: 'acme' });
+  }
+  const caseByTlp = {} as Record<Tlp, string>;
+  for (const tlp of TLP_LEVELS) {
+    const c = await store.cases.create({
+      title: `case at ${tlp}`,
+      description: '',
+      rsitClass: null,
+      rsitType: null,
+      tlp,
+      pap: 'AMBER',
+      severity: 'medium',
+      priority: 'normal',
+      organisations: ['acme'],
+      assignee: null,
+      dueAt: null,
+      incidentId: null,
+      detectionIds: [],
+      createdBy: 'fixture',
+    });
+    caseByTlp[tlp] = c.id;
   }
   // Another organisation's incident at CLEAR: staff see it, the acme constituent never does.
   await store.incidents.put({
@@ -324,7 +485,11 @@ async function fixture(): Promise<{
     });
     return sessionClient(server.server, username, secret, `csrf-${n}`);
   };
-  return { t: { server, incidentByTlp, tlp: 'CLEAR', seq: 0 }, clientFor, close: () => server.close() };
+  return {
+    t: { server, incidentByTlp, caseByTlp, tlp: 'CLEAR', seq: 0 },
+    clientFor,
+    close: () => server.close(),
+  };
 }
 
 test('every registered route has a row in the matrix, and every row a route', async () => {
@@ -352,7 +517,12 @@ test('authorisation matrix: every role × route × TLP level', async () => {
           const allowed = cell.allowed === 'public' || cell.allowed.includes(role);
           let expected = allowed ? cell.ok : 403;
           if (route === 'POST /api/auth/login' && role === 'partner') expected = 401;
-          if (allowed && cell.perIncident === 'one' && !SEES_INCIDENT[role][level]) expected = 404;
+          if (
+            allowed &&
+            (cell.perIncident === 'one' || cell.perIncident === 'case') &&
+            !SEES_INCIDENT[role][level]
+          )
+            expected = 404;
           const where = `${route} as ${role} (${CLEARANCE[role]}) on a ${tlp} incident`;
           if (response.statusCode !== expected) {
             failures.push(
@@ -368,6 +538,11 @@ test('authorisation matrix: every role × route × TLP level', async () => {
               failures.push(
                 `${where}: the other organisation's incident listed ${ids.includes('INC-other')}`,
               );
+          }
+          if (allowed && cell.perIncident === 'cases') {
+            const ids = (json(response) as { id: string }[]).map((i) => i.id);
+            if (ids.includes(t.caseByTlp[tlp]) !== Boolean(SEES_INCIDENT[role][level]))
+              failures.push(`${where}: case listed ${ids.includes(t.caseByTlp[tlp])}`);
           }
           if (allowed && cell.perIncident === 'share') {
             const ips = (json(response) as { ip: string }[]).map((i) => i.ip);

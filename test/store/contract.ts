@@ -294,4 +294,80 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       ]);
     },
   );
+
+  withStore(
+    'cases: ticket numbers, changes, tasks, comments, observables merged once, evidence custody, links',
+    async (store) => {
+      const base = {
+        description: 'd',
+        rsitClass: 'intrusions',
+        rsitType: 'system-compromise',
+        tlp: 'AMBER' as const,
+        pap: 'GREEN' as const,
+        severity: 'high' as const,
+        priority: 'urgent' as const,
+        organisations: ["O'Brien & Sons", 'ACME'],
+        assignee: null,
+        dueAt: null,
+        incidentId: 'inc-1',
+        detectionIds: ['d1'],
+        createdBy: 'coord',
+      };
+      const a = await store.cases.create({ ...base, title: 'first' });
+      const b = await store.cases.create({ ...base, title: 'second' });
+      assert.deepEqual([a.number, b.number, a.status], [1, 2, 'new']);
+      assert.equal((await store.cases.byNumber(2))?.id, b.id);
+      const changed = await store.cases.update(a.id, {
+        status: 'triage',
+        assignee: 'ana',
+        organisations: ['ACME'],
+      });
+      assert.deepEqual(
+        [changed?.status, changed?.assignee, changed?.organisations],
+        ['triage', 'ana', ['ACME']],
+      );
+      assert.deepEqual(
+        (await store.cases.list({ organisation: "O'Brien & Sons" })).map((c) => c.id),
+        [b.id],
+      );
+      assert.deepEqual(
+        (await store.cases.list({ status: 'triage' })).map((c) => c.id),
+        [a.id],
+      );
+      const task = await store.cases.addTask({ caseId: a.id, title: 't', owner: 'ana', dueAt: 5 });
+      assert.equal((await store.cases.updateTask(a.id, task.id, { done: true }))?.done, true);
+      assert.equal(await store.cases.updateTask(b.id, task.id, { done: true }), undefined);
+      await store.cases.addComment({ caseId: a.id, author: 'acme', text: 'cleaned' });
+      assert.equal((await store.cases.comments(a.id))[0]?.text, 'cleaned');
+      await store.cases.addObservable({
+        caseId: a.id,
+        type: 'ipv4',
+        value: '203.0.113.8',
+        detectionIds: ['d1'],
+      });
+      await store.cases.addObservable({
+        caseId: a.id,
+        type: 'ipv4',
+        value: '203.0.113.8',
+        detectionIds: ['d2', 'd1'],
+      });
+      assert.deepEqual(
+        (await store.cases.observables(a.id)).map((o) => o.detectionIds),
+        [['d1', 'd2']],
+      );
+      const e = await store.cases.addEvidence(
+        { caseId: a.id, name: 'mail.eml', sha256: 'ab'.repeat(32), size: 10, path: '/x' },
+        { at: 1, actor: 'coord', action: 'added', note: null },
+      );
+      await store.cases.addCustody(e.id, { at: 2, actor: 'ana', action: 'downloaded', note: null });
+      assert.deepEqual(
+        (await store.cases.evidence(a.id))[0]?.custody.map((c) => c.actor),
+        ['coord', 'ana'],
+      );
+      await store.cases.link(b.id, a.id);
+      await store.cases.link(a.id, b.id);
+      assert.deepEqual(await store.cases.links(a.id), [b.id]);
+      assert.deepEqual(await store.cases.links(b.id), [a.id]);
+    },
+  );
 }

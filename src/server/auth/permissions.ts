@@ -23,6 +23,9 @@ export const PERMISSIONS = {
   'users:manage': ['admin'],
   'audit:read': ['admin', 'auditor'],
   'share:read': ['admin', 'coordinator', 'partner'],
+  'cases:read': [...STAFF, 'constituent'],
+  'cases:handle': OPERATORS,
+  'cases:comment': [...OPERATORS, 'constituent'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

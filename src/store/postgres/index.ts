@@ -37,12 +37,14 @@ import { toIncidentSummary, type SummaryRow } from '../rows.js';
 import type { IncidentSummary } from '../types.js';
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
 import { SqlIncidentHandling } from '../incident-handling.js';
+import { SqlCases } from '../cases.js';
 import { numberedPlaceholders, type SqlDb } from '../sql.js';
 import type {
   AccountRepository,
   AuditRepository,
   IncidentHandlingRepository,
   RuleSettingsRepository,
+  CaseRepository,
 } from '../types.js';
 
 const MAX_LIMIT = 10_000;
@@ -271,6 +273,11 @@ class PostgresDetections implements DetectionRepository {
     });
   }
 
+  async get(id: string): Promise<StoredDetection | undefined> {
+    const { rows } = await this.pool.query<DetectionRow>('SELECT * FROM detections WHERE id = $1', [id]);
+    return rows[0] ? toStoredDetection(rows[0]) : undefined;
+  }
+
   async search(query: DetectionQuery): Promise<StoredDetection[]> {
     const w = new Where();
     if (query.from !== undefined) w.add('ts >= ?', query.from);
@@ -436,6 +443,7 @@ export class PostgresStore implements Store {
   readonly accounts: AccountRepository;
   readonly audit: AuditRepository;
   readonly ruleSettings: RuleSettingsRepository;
+  readonly cases: CaseRepository;
   /** The connection as SqlDb: what the shared repositories run on. */
   readonly sql: SqlDb;
   readonly #pool: pg.Pool;
@@ -460,6 +468,7 @@ export class PostgresStore implements Store {
     this.accounts = new SqlAccounts(sql);
     this.audit = new SqlAudit(sql);
     this.ruleSettings = new SqlRuleSettings(sql);
+    this.cases = new SqlCases(sql);
   }
 
   /** Connects, creates the schema if needed and brings it up to date. */

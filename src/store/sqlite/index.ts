@@ -29,12 +29,14 @@ import { toIncidentSummary, type SummaryRow } from '../rows.js';
 import type { IncidentSummary } from '../types.js';
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
 import { SqlIncidentHandling } from '../incident-handling.js';
+import { SqlCases } from '../cases.js';
 import type { SqlDb } from '../sql.js';
 import type {
   AccountRepository,
   AuditRepository,
   IncidentHandlingRepository,
   RuleSettingsRepository,
+  CaseRepository,
 } from '../types.js';
 import {
   EVENT_COLUMNS,
@@ -246,6 +248,11 @@ class SqliteDetections implements DetectionRepository {
     return Promise.resolve(this.#addMany(detections));
   }
 
+  get(id: string): Promise<StoredDetection | undefined> {
+    const row = this.db.prepare('SELECT * FROM detections WHERE id = ?').get(id) as DetectionRow | undefined;
+    return Promise.resolve(row ? toStoredDetection(row) : undefined);
+  }
+
   search(query: DetectionQuery): Promise<StoredDetection[]> {
     const clauses: string[] = [];
     const params: unknown[] = [];
@@ -419,6 +426,7 @@ export class SqliteStore implements Store {
   readonly accounts: AccountRepository;
   readonly audit: AuditRepository;
   readonly ruleSettings: RuleSettingsRepository;
+  readonly cases: CaseRepository;
   /** The connection as SqlDb: what the shared repositories run on. */
   readonly sql: SqlDb;
   readonly #db: Db;
@@ -448,6 +456,7 @@ export class SqliteStore implements Store {
     this.accounts = new SqlAccounts(sql);
     this.audit = new SqlAudit(sql);
     this.ruleSettings = new SqlRuleSettings(sql);
+    this.cases = new SqlCases(sql);
   }
 
   schemaVersion(): Promise<number> {

@@ -158,4 +158,84 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'cases: tasks, comments, observables, evidence with chain of custody, links',
+    sql: `
+      CREATE TABLE cases (
+        id TEXT PRIMARY KEY,
+        number INTEGER NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        status TEXT NOT NULL,
+        status_reason TEXT,
+        rsit_class TEXT,
+        rsit_type TEXT,
+        tlp TEXT NOT NULL,
+        pap TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        organisations TEXT NOT NULL,
+        assignee TEXT,
+        due_at INTEGER,
+        incident_id TEXT,
+        detection_ids TEXT NOT NULL,
+        merged_into TEXT,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX cases_status ON cases (status);
+      CREATE INDEX cases_incident ON cases (incident_id);
+      CREATE TABLE case_tasks (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (id),
+        title TEXT NOT NULL,
+        owner TEXT,
+        due_at INTEGER,
+        done INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX case_tasks_case ON case_tasks (case_id);
+      CREATE TABLE case_comments (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (id),
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX case_comments_case ON case_comments (case_id);
+      CREATE TABLE case_observables (
+        case_id TEXT NOT NULL REFERENCES cases (id),
+        type TEXT NOT NULL,
+        value TEXT NOT NULL,
+        detection_ids TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (case_id, type, value)
+      );
+      CREATE TABLE case_evidence (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases (id),
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        path TEXT NOT NULL
+      );
+      CREATE INDEX case_evidence_case ON case_evidence (case_id);
+      CREATE TABLE case_custody (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        evidence_id TEXT NOT NULL REFERENCES case_evidence (id),
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        note TEXT
+      );
+      CREATE INDEX case_custody_evidence ON case_custody (evidence_id);
+      CREATE TABLE case_links (
+        a TEXT NOT NULL,
+        b TEXT NOT NULL,
+        PRIMARY KEY (a, b)
+      );
+    `,
+  },
 ];

@@ -1,0 +1,54 @@
+/**
+ * What a new case takes from the incident it is opened for: a title and summary, its detections,
+ * and its attacker infrastructure as observables; and whether a case is cross-border, derived from
+ * the countries involved rather than typed by hand.
+ */
+import type { Incident } from '../investigate/index.js';
+import type { ObservableType } from './observables.js';
+
+export interface CaseSeed {
+  readonly title: string;
+  readonly description: string;
+  readonly detectionIds: readonly string[];
+  readonly observables: readonly { readonly type: ObservableType; readonly value: string }[];
+}
+
+export function seedFromIncident(incident: Incident): CaseSeed {
+  const hosts = incident.hosts.map((h) => h.name);
+  const lines = [
+    `${incident.title}.`,
+    `Seen ${incident.first_seen} to ${incident.last_seen} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}${hosts.length > 0 ? ` (${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ', …' : ''})` : ''}.`,
+  ];
+  if (incident.infrastructure.length > 0)
+    lines.push(
+      `Attacker infrastructure: ${incident.infrastructure
+        .slice(0, 5)
+        .map((i) => `${i.ip}${i.country ? ` (${i.country}${i.asn ? `, AS${i.asn}` : ''})` : ''}`)
+        .join(', ')}.`,
+    );
+  return {
+    title: incident.title,
+    description: lines.join(' '),
+    detectionIds: incident.detections.ids,
+    observables: incident.infrastructure.map((i) => ({
+      type: i.ip.includes(':') ? 'ipv6' : 'ipv4',
+      value: i.ip,
+    })),
+  };
+}
+
+/** Cross-border when any party, victim or attacker address lies outside the home country. */
+export function crossBorder(
+  countries: readonly (string | null | undefined)[],
+  homeCountry: string,
+): { readonly crossBorder: boolean; readonly countries: readonly string[] } {
+  const home = homeCountry.toUpperCase();
+  const foreign = [
+    ...new Set(
+      countries.filter((c): c is string => typeof c === 'string' && c !== '').map((c) => c.toUpperCase()),
+    ),
+  ]
+    .filter((c) => c !== home)
+    .sort();
+  return { crossBorder: foreign.length > 0, countries: foreign };
+}
