@@ -15,6 +15,8 @@ import { authenticate } from './auth/hook.js';
 import type { ServerContext, ServerOptions } from './context.js';
 import { errorHandler, HttpError } from './errors.js';
 import { JobRunner } from './jobs/runner.js';
+import { Notifier } from './notifier.js';
+import { listenForMail, smtpSender, type Listener } from '../notify/smtp.js';
 import { RuleCatalog } from './rule-catalog.js';
 import { registerRoutes } from './routes/index.js';
 
@@ -26,6 +28,8 @@ const MAX_JSON_BODY = 1024 * 1024;
 export interface VigilServer {
   readonly app: FastifyInstance;
   readonly context: ServerContext;
+  /** The SMTP listener's port, when one was asked for. */
+  readonly mailPort: number | undefined;
   /** Every route registered, as `METHOD /path`. */
   readonly routes: readonly string[];
   close(): Promise<void>;
@@ -127,11 +131,23 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     log: (m) => app.log.warn(m),
   });
 
+  const team = options.team ?? {
+    name: 'Vigil CERT',
+    email: options.smtp?.from ?? 'cert@localhost',
+    domain: 'localhost',
+  };
+  const notifier = new Notifier(
+    store,
+    team,
+    options.smtp ? smtpSender(options.smtp) : undefined,
+    options.reminders,
+  );
   const context: ServerContext = {
     options,
     store,
     rules,
     jobs,
+    notifier,
     async audit(request, action, target, before, after) {
       await store.audit.append({
         actor: request.principal?.user.username ?? 'anonymous',
@@ -171,11 +187,34 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
   await app.ready();
   if (options.runJobs ?? true) await jobs.start();
+  let mailListener: Listener | undefined;
+  if (options.smtpListen)
+    mailListener = await listenForMail(options.smtpListen.host, options.smtpListen.port, async (raw) => {
+      const result = await notifier.receive(raw);
+      await store.audit.append({
+        actor: 'mail',
+        action: result.matched ? `mail.${result.kind}` : 'mail.unmatched',
+        target: result.matched ? `case:${result.caseId}` : 'inbox',
+        before: null,
+        after: result,
+        ip: null,
+      });
+    });
+  // Reminders and escalations, checked every 10 minutes while the server runs.
+  const reminderTimer = setInterval(
+    () => void notifier.remind().catch((e: unknown) => app.log.warn(`reminders: ${(e as Error).message}`)),
+    600_000,
+  );
+  reminderTimer.unref();
   return {
     app,
     context,
     routes,
+    mailPort: mailListener?.port,
     async close() {
+      clearInterval(reminderTimer);
+      await mailListener?.close();
+      notifier.sender?.close();
       await jobs.stop();
       await app.close();
     },

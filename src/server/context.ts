@@ -4,6 +4,9 @@ import type { Store } from '../store/index.js';
 import type { Permission } from './auth/permissions.js';
 import type { Principal } from './auth/principal.js';
 import type { JobRunner } from './jobs/runner.js';
+import type { SmtpOptions } from '../notify/smtp.js';
+import type { ReminderPolicy } from '../notify/tracking.js';
+import type { Notifier, Team } from './notifier.js';
 import type { RuleCatalog } from './rule-catalog.js';
 
 /** `public`: anyone; `signed-in`: any principal; otherwise the named permission. */
@@ -22,6 +25,13 @@ export interface ServerOptions {
   /** Mark cookies Secure (behind TLS). */
   readonly secureCookies?: boolean;
   readonly logger?: boolean;
+  /** Where coordination mail goes out; without it notifications are recorded as failed. */
+  readonly smtp?: SmtpOptions;
+  /** Who the mail is from (default: Vigil CERT <cert@localhost>). */
+  readonly team?: Team;
+  readonly reminders?: ReminderPolicy;
+  /** Take replies and bounces by SMTP on this address. */
+  readonly smtpListen?: { readonly host: string; readonly port: number };
   /** Start the ingest queue (default true; tests of the API alone leave jobs queued). */
   readonly runJobs?: boolean;
 }
@@ -31,6 +41,7 @@ export interface ServerContext {
   readonly store: Store;
   readonly rules: RuleCatalog;
   readonly jobs: JobRunner;
+  readonly notifier: Notifier;
   /** Writes one audit entry for a change made by the request's principal. */
   audit(
     request: FastifyRequest,

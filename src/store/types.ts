@@ -9,10 +9,12 @@ import type { Issue } from '../core/issue.js';
 import type { AccountRepository, AuditRepository, RuleSettingsRepository } from './accounts.js';
 import type { IncidentHandlingRepository } from './incident-handling.js';
 import type { CaseRepository } from './cases.js';
+import type { NotificationRepository } from './notifications.js';
 
 export type * from './accounts.js';
 export type * from './incident-handling.js';
 export type * from './cases.js';
+export type * from './notifications.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -135,6 +137,7 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly ruleSettings: RuleSettingsRepository;
   readonly cases: CaseRepository;
+  readonly notifications: NotificationRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

@@ -376,6 +376,69 @@ const ROUTES: Record<string, Cell> = {
       return c.request('GET', `/api/cases/${id}/evidence/${e.id}`);
     },
   },
+  'GET /api/cases/:id/notifications': {
+    allowed: [...STAFF, 'constituent'],
+    ok: 200,
+    perIncident: 'case',
+    send: (c, t) => c.request('GET', `/api/cases/${t.caseByTlp[t.tlp]}/notifications`),
+  },
+  'POST /api/cases/:id/notifications': {
+    allowed: OPERATORS,
+    ok: 200,
+    perIncident: 'case',
+    // No SMTP server in this fixture: the notification is recorded as failed, which is still a 200.
+    send: (c, t) =>
+      c.request('POST', `/api/cases/${t.caseByTlp[t.tlp]}/notifications`, {
+        reason: 'x',
+        recipients: [{ email: 'a@b.example', partyKind: 'constituent' }],
+      }),
+  },
+  'POST /api/notifications/:id/status': {
+    allowed: OPERATORS,
+    ok: 200,
+    perIncident: 'case',
+    send: async (c, t) => {
+      const n = await t.server.store.notifications.create({
+        caseId: t.caseByTlp[t.tlp],
+        recipient: 'a@b.example',
+        recipientName: null,
+        partyKind: 'cert',
+        language: 'en',
+        subject: 's',
+        templateId: 'default-en',
+      });
+      return c.request('POST', `/api/notifications/${n.id}/status`, { status: 'acted' });
+    },
+  },
+  'POST /api/inbox': {
+    allowed: OPERATORS,
+    ok: 200,
+    send: (c) =>
+      c.request('POST', '/api/inbox', 'From: a@b.example\r\nSubject: Re: [VIGIL#1]\r\n\r\nthanks\r\n', {
+        'content-type': 'message/rfc822',
+      }),
+  },
+  'POST /api/notifications/reminders': {
+    allowed: OPERATORS,
+    ok: 200,
+    send: (c) => c.request('POST', '/api/notifications/reminders'),
+  },
+  'GET /api/templates': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('GET', '/api/templates'),
+  },
+  'PUT /api/templates/:id': {
+    allowed: ['admin', 'coordinator'],
+    ok: 200,
+    send: (c) =>
+      c.request('PUT', '/api/templates/t-en', {
+        rsitType: null,
+        language: 'en',
+        subject: '{{title}}',
+        text: '{{summary}}',
+      }),
+  },
 };
 
 async function fixture(): Promise<{

@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   'cases:read': [...STAFF, 'constituent'],
   'cases:handle': OPERATORS,
   'cases:comment': [...OPERATORS, 'constituent'],
+  'templates:read': STAFF,
+  'templates:manage': ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -22,6 +22,7 @@ import { DEFAULT_INCIDENT_TLP } from '../../store/index.js';
 import type { ServerContext } from '../context.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { canSeeCase, canSeeIncident } from '../scope.js';
+import { ticketOf } from '../notifier.js';
 import { safeFileName } from './evidence.js';
 import { anyObject, errors, idParams, tlpSchema } from './schemas.js';
 
@@ -96,8 +97,6 @@ const evidenceParams = {
   required: ['id', 'evidenceId'],
   additionalProperties: false,
 } as const;
-
-export const ticketOf = (c: Pick<Case, 'number'>): string => `VIGIL#${c.number}`;
 
 type NewCaseBody = Partial<CaseFields> & { from?: { incident?: string; detection?: string } };
 

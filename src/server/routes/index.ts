@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { registerAccountRoutes } from './accounts.js';
 import { registerCaseRoutes } from './cases.js';
+import { registerNotificationRoutes } from './notifications.js';
 import { registerDataRoutes } from './data.js';
 import { registerEvidenceRoutes } from './evidence.js';
 import { registerRuleRoutes } from './rules.js';
@@ -27,4 +28,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerDataRoutes(app, ctx);
   registerRuleRoutes(app, ctx);
   registerCaseRoutes(app, ctx);
+  registerNotificationRoutes(app, ctx);
 }

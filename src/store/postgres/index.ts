@@ -38,6 +38,7 @@ import type { IncidentSummary } from '../types.js';
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
 import { SqlIncidentHandling } from '../incident-handling.js';
 import { SqlCases } from '../cases.js';
+import { SqlNotifications } from '../notifications.js';
 import { numberedPlaceholders, type SqlDb } from '../sql.js';
 import type {
   AccountRepository,
@@ -45,6 +46,7 @@ import type {
   IncidentHandlingRepository,
   RuleSettingsRepository,
   CaseRepository,
+  NotificationRepository,
 } from '../types.js';
 
 const MAX_LIMIT = 10_000;
@@ -444,6 +446,7 @@ export class PostgresStore implements Store {
   readonly audit: AuditRepository;
   readonly ruleSettings: RuleSettingsRepository;
   readonly cases: CaseRepository;
+  readonly notifications: NotificationRepository;
   /** The connection as SqlDb: what the shared repositories run on. */
   readonly sql: SqlDb;
   readonly #pool: pg.Pool;
@@ -469,6 +472,7 @@ export class PostgresStore implements Store {
     this.audit = new SqlAudit(sql);
     this.ruleSettings = new SqlRuleSettings(sql);
     this.cases = new SqlCases(sql);
+    this.notifications = new SqlNotifications(sql);
   }
 
   /** Connects, creates the schema if needed and brings it up to date. */

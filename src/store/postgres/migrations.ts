@@ -230,4 +230,35 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'notifications and their templates',
+    sql: `
+      CREATE TABLE notifications (
+        id TEXT PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        recipient_name TEXT,
+        party_kind TEXT NOT NULL,
+        language TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        template_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        message_ids TEXT NOT NULL,
+        sent_at BIGINT,
+        reminded_at BIGINT,
+        history TEXT NOT NULL
+      );
+      CREATE INDEX notifications_case ON notifications (case_id);
+      CREATE INDEX notifications_status ON notifications (status);
+      CREATE TABLE notification_templates (
+        id TEXT PRIMARY KEY,
+        rsit_type TEXT,
+        language TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

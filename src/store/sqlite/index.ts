@@ -30,6 +30,7 @@ import type { IncidentSummary } from '../types.js';
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
 import { SqlIncidentHandling } from '../incident-handling.js';
 import { SqlCases } from '../cases.js';
+import { SqlNotifications } from '../notifications.js';
 import type { SqlDb } from '../sql.js';
 import type {
   AccountRepository,
@@ -37,6 +38,7 @@ import type {
   IncidentHandlingRepository,
   RuleSettingsRepository,
   CaseRepository,
+  NotificationRepository,
 } from '../types.js';
 import {
   EVENT_COLUMNS,
@@ -427,6 +429,7 @@ export class SqliteStore implements Store {
   readonly audit: AuditRepository;
   readonly ruleSettings: RuleSettingsRepository;
   readonly cases: CaseRepository;
+  readonly notifications: NotificationRepository;
   /** The connection as SqlDb: what the shared repositories run on. */
   readonly sql: SqlDb;
   readonly #db: Db;
@@ -457,6 +460,7 @@ export class SqliteStore implements Store {
     this.audit = new SqlAudit(sql);
     this.ruleSettings = new SqlRuleSettings(sql);
     this.cases = new SqlCases(sql);
+    this.notifications = new SqlNotifications(sql);
   }
 
   schemaVersion(): Promise<number> {
