@@ -215,20 +215,13 @@ function renderChild(
   depth: number,
   parent: Content,
 ): void {
+  if (parent.dataRule && el.name === 'Data' && renderData(el, values, depth, parent)) return;
   let attributes: JsonObject | undefined;
-  /** The first Name attribute's value: a Data element's key. */
-  let name: JsonValue | undefined;
-  let named = false;
   for (const attr of el.attrs) {
     const content = attributeContent(attr.parts, values, depth);
     if (content === undefined) continue;
     attributes ??= {};
-    const value = content.json();
-    attributes[attr.name] = value;
-    if (attr.name === 'Name' && !named) {
-      name = value;
-      named = true;
-    }
+    attributes[attr.name] = content.json();
   }
   const children = new Content(attributes, true);
   scan(el.children, values, depth, children);
@@ -236,10 +229,6 @@ function renderChild(
   // entirely (libevtx drops `<Binary/>` this way); one that was empty by definition stays.
   if (children.count === 0 && attributes === undefined && onlyOptional(el.children)) return;
   parent.count++;
-  if (parent.dataRule && named && el.name === 'Data') {
-    parent.addElement(typeof name === 'string' ? name : JSON.stringify(name), children.json());
-    return;
-  }
   if (children.elements !== undefined) {
     parent.addElement(el.name, children.elements);
     return;
@@ -251,6 +240,35 @@ function renderChild(
       text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text },
     );
   } else parent.addElement(el.name, text);
+}
+
+/**
+ * `<Data Name="X">text</Data>` inside an element: `X: text`. Only the first kept Name attribute
+ * counts, so no attribute object is built. False, with nothing rendered, when there is none.
+ */
+function renderData(
+  el: ElementNode,
+  values: readonly SubstitutionValue[],
+  depth: number,
+  parent: Content,
+): boolean {
+  let name: JsonValue = null;
+  let named = false;
+  for (const attr of el.attrs) {
+    if (attr.name !== 'Name') continue;
+    const content = attributeContent(attr.parts, values, depth);
+    if (content === undefined) continue;
+    name = content.json();
+    named = true;
+    break;
+  }
+  if (!named) return false;
+  // Never left out: it keeps an attribute. Its own child elements do not show in `X: text`.
+  const children = new Content(undefined, true);
+  scan(el.children, values, depth, children);
+  parent.count++;
+  parent.addElement(typeof name === 'string' ? name : JSON.stringify(name), children.json());
+  return true;
 }
 
 /** `{ Event: … }` for a record whose root element is Event. */
