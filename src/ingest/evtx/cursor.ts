@@ -21,16 +21,19 @@ export function truncated(what: string, offset: number, need: number, have: numb
 
 const UTF16 = new TextDecoder('utf-16le');
 
-/** Node Buffers over each ArrayBuffer we decode from (the read buffer is reused, so this is one or two). */
-let lastArrayBuffer: ArrayBufferLike | undefined;
-let lastBuffer: Buffer | undefined;
+/**
+ * A Node Buffer over each ArrayBuffer we decode from (the file walk's two read buffers, or an
+ * archive entry's bytes), made once; weakly held, so a finished input is not kept alive.
+ */
+const buffers = new WeakMap<ArrayBufferLike, Buffer>();
 
 function bufferOver(arrayBuffer: ArrayBufferLike): Buffer {
-  if (arrayBuffer !== lastArrayBuffer || lastBuffer === undefined) {
-    lastBuffer = Buffer.from(arrayBuffer as ArrayBuffer);
-    lastArrayBuffer = arrayBuffer;
+  let buffer = buffers.get(arrayBuffer);
+  if (buffer === undefined) {
+    buffer = Buffer.from(arrayBuffer as ArrayBuffer);
+    buffers.set(arrayBuffer, buffer);
   }
-  return lastBuffer;
+  return buffer;
 }
 
 /**
