@@ -37,6 +37,14 @@ function bufferOver(arrayBuffer: ArrayBufferLike): Buffer {
 }
 
 /**
+ * Buffer's own UTF-16 decoder, which `toString('utf16le', …)` calls after checking its arguments
+ * and looking up the encoding (a third of the cost on short strings). Not in Node's typings, so
+ * looked up, with toString when missing; our offsets are already checked against the view.
+ */
+const ucs2Slice = (Buffer.prototype as unknown as { ucs2Slice?: (start: number, end: number) => string })
+  .ucs2Slice;
+
+/**
  * `chars` UTF-16LE code units at `offset` of `view`, exactly as TextDecoder('utf-16le') decodes them.
  * Buffer's utf16le toString is several times faster on the short strings records are made of, but keeps
  * lone surrogates and a leading BOM; those rare strings go through TextDecoder, which replaces
@@ -45,7 +53,9 @@ function bufferOver(arrayBuffer: ArrayBufferLike): Buffer {
 export function utf16At(view: DataView, offset: number, chars: number): string {
   if (chars === 0) return '';
   const start = view.byteOffset + offset;
-  const s = bufferOver(view.buffer).toString('utf16le', start, start + chars * 2);
+  const buffer = bufferOver(view.buffer);
+  const end = start + chars * 2;
+  const s = ucs2Slice ? ucs2Slice.call(buffer, start, end) : buffer.toString('utf16le', start, end);
   if (s.charCodeAt(0) === 0xfeff || !(s as unknown as WellFormed).isWellFormed()) {
     return UTF16.decode(new Uint8Array(view.buffer, start, chars * 2));
   }
