@@ -21,17 +21,28 @@ export function truncated(what: string, offset: number, need: number, have: numb
 
 const UTF16 = new TextDecoder('utf-16le');
 
-/** Node Buffers over each ArrayBuffer we decode from (the read buffer is reused, so this is one or two). */
-let lastArrayBuffer: ArrayBufferLike | undefined;
-let lastBuffer: Buffer | undefined;
+/**
+ * A Node Buffer over each ArrayBuffer we decode from (the file walk's two read buffers, or an
+ * archive entry's bytes), made once; weakly held, so a finished input is not kept alive.
+ */
+const buffers = new WeakMap<ArrayBufferLike, Buffer>();
 
 function bufferOver(arrayBuffer: ArrayBufferLike): Buffer {
-  if (arrayBuffer !== lastArrayBuffer || lastBuffer === undefined) {
-    lastBuffer = Buffer.from(arrayBuffer as ArrayBuffer);
-    lastArrayBuffer = arrayBuffer;
+  let buffer = buffers.get(arrayBuffer);
+  if (buffer === undefined) {
+    buffer = Buffer.from(arrayBuffer as ArrayBuffer);
+    buffers.set(arrayBuffer, buffer);
   }
-  return lastBuffer;
+  return buffer;
 }
+
+/**
+ * Buffer's own UTF-16 decoder, which `toString('utf16le', …)` calls after checking its arguments
+ * and looking up the encoding (a third of the cost on short strings). Not in Node's typings, so
+ * looked up, with toString when missing; our offsets are already checked against the view.
+ */
+const ucs2Slice = (Buffer.prototype as unknown as { ucs2Slice?: (start: number, end: number) => string })
+  .ucs2Slice;
 
 /**
  * `chars` UTF-16LE code units at `offset` of `view`, exactly as TextDecoder('utf-16le') decodes them.
@@ -42,7 +53,9 @@ function bufferOver(arrayBuffer: ArrayBufferLike): Buffer {
 export function utf16At(view: DataView, offset: number, chars: number): string {
   if (chars === 0) return '';
   const start = view.byteOffset + offset;
-  const s = bufferOver(view.buffer).toString('utf16le', start, start + chars * 2);
+  const buffer = bufferOver(view.buffer);
+  const end = start + chars * 2;
+  const s = ucs2Slice ? ucs2Slice.call(buffer, start, end) : buffer.toString('utf16le', start, end);
   if (s.charCodeAt(0) === 0xfeff || !(s as unknown as WellFormed).isWellFormed()) {
     return UTF16.decode(new Uint8Array(view.buffer, start, chars * 2));
   }

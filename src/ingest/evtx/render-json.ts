@@ -71,13 +71,7 @@ class Content {
   /** The text parts as one JSON value: null for none, a lone value typed, else their text. */
   json(): JsonValue {
     if (this.leaves === 0) return null;
-    if (this.leaves === 1) {
-      if (this.firstValue === undefined) return this.firstText;
-      const value = valueToJson(this.firstValue);
-      // evtx_dump trims trailing whitespace from text; SigmaHQ's regression data (and rules tuned
-      // on it) see values that way, so our Events do too. The XML rendering keeps the exact text.
-      return typeof value === 'string' ? value.trimEnd() : value;
-    }
+    if (this.leaves === 1) return this.firstValue === undefined ? this.firstText : valueJson(this.firstValue);
     return this.text;
   }
 
@@ -90,6 +84,14 @@ class Content {
     }
     addChild(out, key, value);
   }
+}
+
+/** A lone value as JSON: typed, and text without trailing whitespace. */
+function valueJson(value: EvtxValue): JsonValue {
+  const json = valueToJson(value);
+  // evtx_dump trims trailing whitespace from text; SigmaHQ's regression data (and rules tuned on
+  // it) see values that way, so our Events do too. The XML rendering keeps the exact text.
+  return typeof json === 'string' ? json.trimEnd() : json;
 }
 
 function addChild(target: JsonObject, key: string, value: JsonValue): void {
@@ -201,6 +203,31 @@ function attributeContent(
   return dropped && content.count === 0 ? undefined : content;
 }
 
+/** What `attributeJson` gives for an attribute `resolve` drops. */
+const DROPPED = Symbol('dropped attribute');
+
+/**
+ * One attribute's value as JSON, or DROPPED. Most attributes are one static value or one
+ * substitution, taken here directly; the rest go through attributeContent.
+ */
+function attributeJson(
+  parts: readonly XmlNode[],
+  values: readonly SubstitutionValue[],
+  depth: number,
+): JsonValue | typeof DROPPED {
+  if (parts.length === 1) {
+    const part = parts[0]!;
+    if (part.k === 'v') return valueJson(part.value);
+    if (part.k === 's') {
+      const value = values[part.index];
+      if (isLeftOut(value, part.optional)) return DROPPED;
+      if (!isNodes(value)) return valueJson(value);
+    }
+  }
+  const content = attributeContent(parts, values, depth);
+  return content === undefined ? DROPPED : content.json();
+}
+
 /** Template children that are all optional substitutions: the element goes when they come out empty. */
 function onlyOptional(children: readonly XmlNode[]): boolean {
   if (children.length === 0) return false;
@@ -215,19 +242,30 @@ function renderChild(
   depth: number,
   parent: Content,
 ): void {
+  if (parent.dataRule && el.name === 'Data' && renderData(el, values, depth, parent)) return;
   let attributes: JsonObject | undefined;
-  /** The first Name attribute's value: a Data element's key. */
-  let name: JsonValue | undefined;
-  let named = false;
   for (const attr of el.attrs) {
-    const content = attributeContent(attr.parts, values, depth);
-    if (content === undefined) continue;
+    const value = attributeJson(attr.parts, values, depth);
+    if (value === DROPPED) continue;
     attributes ??= {};
-    const value = content.json();
     attributes[attr.name] = value;
-    if (attr.name === 'Name' && !named) {
-      name = value;
-      named = true;
+  }
+  const only = el.children.length === 1 ? el.children[0]! : undefined;
+  if (only?.k === 's') {
+    // One substitution (`<EventID>%1</EventID>`): its value is the text, with no Content.
+    const value = values[only.index];
+    const leftOut = isLeftOut(value, only.optional);
+    if (leftOut || !isNodes(value)) {
+      if (leftOut && attributes === undefined && only.optional) return;
+      parent.count++;
+      const text = leftOut ? null : valueJson(value);
+      if (attributes) {
+        parent.addElement(
+          el.name,
+          text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text },
+        );
+      } else parent.addElement(el.name, text);
+      return;
     }
   }
   const children = new Content(attributes, true);
@@ -236,10 +274,6 @@ function renderChild(
   // entirely (libevtx drops `<Binary/>` this way); one that was empty by definition stays.
   if (children.count === 0 && attributes === undefined && onlyOptional(el.children)) return;
   parent.count++;
-  if (parent.dataRule && named && el.name === 'Data') {
-    parent.addElement(typeof name === 'string' ? name : JSON.stringify(name), children.json());
-    return;
-  }
   if (children.elements !== undefined) {
     parent.addElement(el.name, children.elements);
     return;
@@ -251,6 +285,46 @@ function renderChild(
       text === null ? { '#attributes': attributes } : { '#attributes': attributes, '#text': text },
     );
   } else parent.addElement(el.name, text);
+}
+
+/**
+ * `<Data Name="X">text</Data>` inside an element: `X: text`. Only the first kept Name attribute
+ * counts, so no attribute object is built. False, with nothing rendered, when there is none.
+ */
+function renderData(
+  el: ElementNode,
+  values: readonly SubstitutionValue[],
+  depth: number,
+  parent: Content,
+): boolean {
+  let name: JsonValue = null;
+  let named = false;
+  for (const attr of el.attrs) {
+    if (attr.name !== 'Name') continue;
+    const value = attributeJson(attr.parts, values, depth);
+    if (value === DROPPED) continue;
+    name = value;
+    named = true;
+    break;
+  }
+  if (!named) return false;
+  const key = typeof name === 'string' ? name : JSON.stringify(name);
+  const only = el.children.length === 1 ? el.children[0]! : undefined;
+  if (only?.k === 's') {
+    const value = values[only.index];
+    const leftOut = isLeftOut(value, only.optional);
+    if (leftOut || !isNodes(value)) {
+      parent.count++;
+      parent.addElement(key, leftOut ? null : valueJson(value));
+      return true;
+    }
+  }
+  // Never left out: it keeps an attribute. Its own child elements do not show in `X: text`.
+  const children = new Content(undefined, true);
+  scan(el.children, values, depth, children);
+  parent.count++;
+  parent.addElement(key, children.json());
+  return true;
 }
 
 /** `{ Event: … }` for a record whose root element is Event. */

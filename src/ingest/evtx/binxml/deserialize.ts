@@ -1,7 +1,8 @@
 /**
  * Binary XML tokens → nodes. Template bodies are parsed once per chunk and kept with their
  * substitution slots; `resolve` fills the slots with a record's values (dropping optional NULLs and
- * expanding nested Binary XML), giving a plain tree for the XML and JSON renderers.
+ * expanding nested Binary XML), giving a plain tree for the XML renderer and the dumps. The JSON
+ * renderer behind Events fills the slots itself as it goes, by the same rules (render-json.ts).
  */
 import { ByteCursor, EvtxFormatError } from '../cursor.js';
 import type { AttributeNode, ElementNode, SubstitutionValue, XmlNode } from './nodes.js';
