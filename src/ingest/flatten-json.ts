@@ -1,4 +1,5 @@
 /** Nested JSON → flat dotted field names (`alert.signature`, `flow.bytes_toserver`), bounded in depth. */
+import { putField } from '../core/fields.js';
 import type { FieldValue } from '../core/event.js';
 
 export function flattenJson(
@@ -8,14 +9,14 @@ export function flattenJson(
   depth = 0,
 ): Record<string, FieldValue> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    if (prefix) out[prefix] = toField(value, depth);
+    if (prefix) putField(out, prefix, toField(value, depth));
     return out;
   }
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     const name = prefix ? `${prefix}.${key}` : key;
     if (typeof v === 'object' && v !== null && !Array.isArray(v) && depth < 16)
       flattenJson(v, out, name, depth + 1);
-    else out[name] = toField(v, depth);
+    else putField(out, name, toField(v, depth));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 /** CSV with a header row: RFC 4180 quoting (embedded separators, quotes and newlines), `,` `;` or tab. */
+import { putField } from '../../core/fields.js';
 import type { FieldValue } from '../../core/event.js';
 import { issue } from '../../core/issue.js';
 import type { ReadResult } from '../../core/reader.js';
@@ -138,7 +139,7 @@ export async function* readCsv(source: ByteSource, file: string): AsyncGenerator
     }
     const fields: Record<string, FieldValue> = {};
     for (let i = 0; i < header.length; i++)
-      fields[header[i]!] = record.cells[i] === '' ? null : record.cells[i]!;
+      putField(fields, header[i]!, record.cells[i] === '' ? null : record.cells[i]!);
     yield {
       ok: true,
       event: {

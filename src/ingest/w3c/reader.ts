@@ -3,6 +3,7 @@
  * are space-separated, `-` means none, `date` + `time` are UTC. Exchange writes the same headers with
  * comma-separated, CSV-quoted values and one `date-time` (or `DateTime`) column.
  */
+import { putField } from '../../core/fields.js';
 import type { FieldValue } from '../../core/event.js';
 import { issue } from '../../core/issue.js';
 import type { ReadResult } from '../../core/reader.js';
@@ -81,7 +82,7 @@ export async function* readW3c(source: ByteSource, file: string): AsyncGenerator
     const fields: Record<string, FieldValue> = {};
     for (let i = 0; i < names.length; i++) {
       const v = values[i]!;
-      fields[names[i]!] = v === '-' || (commas && v === '') ? null : v;
+      putField(fields, names[i]!, v === '-' || (commas && v === '') ? null : v);
     }
     yield {
       ok: true,

@@ -7,6 +7,7 @@
  *
  * Both our EVTX parser and the evtx_dump JSON reader call this, so a rule sees the same event either way.
  */
+import { putField, hasField } from '../../core/fields.js';
 import type { FieldValue } from '../../core/event.js';
 import { parseTimestamp } from '../../core/time.js';
 
@@ -74,12 +75,12 @@ function flattenSystem(system: Record<string, Json>, out: Fields): void {
         const attributeKeys = Object.keys(attributes);
         for (let j = 0; j < attributeKeys.length; j++) {
           const attribute = attributeKeys[j]!;
-          out[attributeName(name, attribute)] = toFieldValue(attributes[attribute]);
+          putField(out, attributeName(name, attribute), toFieldValue(attributes[attribute]));
         }
       }
-      if (TEXT in value) out[name] = toFieldValue(value[TEXT]);
+      if (TEXT in value) putField(out, name, toFieldValue(value[TEXT]));
     } else if (name !== ATTRIBUTES) {
-      out[name] = toFieldValue(value);
+      putField(out, name, toFieldValue(value));
     }
   }
 }
@@ -93,9 +94,9 @@ function flattenData(data: Record<string, Json>, out: Fields, depth: number): vo
     const value = data[name];
     if (isObject(value) && !(TEXT in value) && depth < 4) {
       flattenData(value, out, depth + 1);
-    } else if (!(name in out)) {
+    } else if (!hasField(out, name)) {
       // A data field never overwrites a System field of the same name (EventID, Channel …).
-      out[name] = toFieldValue(value);
+      putField(out, name, toFieldValue(value));
     }
   }
 }
@@ -112,7 +113,7 @@ export function flattenEvtxJson(record: Json): Fields {
     if (name === 'System' || name === ATTRIBUTES) continue;
     const value = event[name];
     if (isObject(value)) flattenData(value, out, 0);
-    else if (value !== null && value !== undefined) out[name] = toFieldValue(value);
+    else if (value !== null && value !== undefined) putField(out, name, toFieldValue(value));
   }
   return out;
 }

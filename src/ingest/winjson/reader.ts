@@ -3,6 +3,7 @@
  * shape of OTRF/Mordor and nxlog (`EventID`, `Hostname`, `SourceName` …), and winlogbeat/ECS
  * (`winlog.event_data.*`). All become the flat, Sigma-named fields our EVTX parser gives.
  */
+import { putField, hasField } from '../../core/fields.js';
 import type { Event, FieldValue } from '../../core/event.js';
 import { issue } from '../../core/issue.js';
 import type { ReadResult } from '../../core/reader.js';
@@ -37,7 +38,7 @@ const FLAT_RENAMES: Record<string, string> = {
 function flatWindows(value: Record<string, unknown>): Record<string, FieldValue> {
   const fields = flattenJson(value);
   for (const [from, to] of Object.entries(FLAT_RENAMES)) {
-    if (from in fields && !(to in fields)) fields[to] = fields[from]!;
+    if (hasField(fields, from) && !hasField(fields, to)) fields[to] = fields[from]!;
   }
   if (typeof fields.EventID === 'string' && /^\d+$/.test(fields.EventID))
     fields.EventID = Number(fields.EventID);
@@ -50,7 +51,7 @@ function ecsWindows(value: Record<string, unknown>): Record<string, FieldValue> 
   if (isRecord(winlog.event_data)) Object.assign(fields, flattenJson(winlog.event_data));
   if (isRecord(winlog.user_data)) Object.assign(fields, flattenJson(winlog.user_data));
   const set = (name: string, v: unknown): void => {
-    if (v !== undefined && v !== null && !(name in fields)) fields[name] = v as FieldValue;
+    if (v !== undefined && v !== null && !hasField(fields, name)) fields[name] = v as FieldValue;
   };
   set('EventID', typeof winlog.event_id === 'string' ? Number(winlog.event_id) : winlog.event_id);
   set('Channel', winlog.channel);
@@ -59,7 +60,7 @@ function ecsWindows(value: Record<string, unknown>): Record<string, FieldValue> 
   set('EventRecordID', winlog.record_id);
   const rest = flattenJson(value);
   for (const [k, v] of Object.entries(rest))
-    if (!k.startsWith('winlog.event_data.') && !(k in fields)) fields[k] = v;
+    if (!k.startsWith('winlog.event_data.') && !hasField(fields, k)) putField(fields, k, v);
   return fields;
 }
 

@@ -2,6 +2,7 @@
  * Zeek logs: TSV with `#separator`, `#fields` and `#types` headers (`-` unset, `(empty)` empty,
  * set/vector split into arrays, numbers typed), and Zeek JSON (one object per line).
  */
+import { putField, hasField } from '../../core/fields.js';
 import { basename } from 'node:path';
 import type { FieldValue } from '../../core/event.js';
 import { issue } from '../../core/issue.js';
@@ -96,7 +97,7 @@ export async function* readZeekTsv(source: ByteSource, file: string): AsyncGener
     }
     const fields: Record<string, FieldValue> = {};
     for (let i = 0; i < names.length; i++)
-      fields[names[i]!] = typed(values[i]!, types[i], setSeparator, unset, empty);
+      putField(fields, names[i]!, typed(values[i]!, types[i], setSeparator, unset, empty));
     yield {
       ok: true,
       event: {
@@ -113,10 +114,10 @@ export async function* readZeekTsv(source: ByteSource, file: string): AsyncGener
  * and analytics use Zeek's names.
  */
 function withDottedEndpoints(fields: Record<string, FieldValue>): Record<string, FieldValue> {
-  if (!('id_orig_h' in fields)) return fields;
+  if (!hasField(fields, 'id_orig_h')) return fields;
   const out: Record<string, FieldValue> = {};
   for (const [key, value] of Object.entries(fields))
-    out[/^id_(orig|resp)_[hp]$/.test(key) ? key.replace('_', '.') : key] = value;
+    putField(out, /^id_(orig|resp)_[hp]$/.test(key) ? key.replace('_', '.') : key, value);
   return out;
 }
 
