@@ -13,6 +13,25 @@ export interface Period {
   readonly to: number;
 }
 
+/** An ISO week (`2026-W47`, Monday 00:00 UTC to the next Monday) or an explicit from/to. */
+export function periodOf(q: { week?: string; from?: string; to?: string }): Period | { problem: string } {
+  if (q.week !== undefined) {
+    const [year, week] = q.week.split('-W').map(Number) as [number, number];
+    if (!Number.isInteger(year) || !(week >= 1 && week <= 53))
+      return { problem: `${q.week} is not an ISO week` };
+    // ISO week 1 is the week with 4 January in it.
+    const jan4 = Date.UTC(year, 0, 4);
+    const monday1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000;
+    const from = monday1 + (week - 1) * 7 * 86_400_000;
+    return { from, to: from + 7 * 86_400_000 };
+  }
+  const from = q.from === undefined ? NaN : Date.parse(q.from);
+  const to = q.to === undefined ? NaN : Date.parse(q.to);
+  if (Number.isNaN(from) || Number.isNaN(to) || to <= from)
+    return { problem: 'give week=YYYY-Www, or from and to (ISO 8601, from before to)' };
+  return { from, to };
+}
+
 export interface Counted {
   readonly count: number;
   readonly ids: readonly string[];
@@ -31,8 +50,13 @@ export interface CaseFigures {
   readonly opened: Counted & { readonly byClass: Readonly<Record<string, Counted>> };
   readonly handled: Counted & { readonly byClass: Readonly<Record<string, Counted>> };
   readonly resolved: Counted & { readonly byClass: Readonly<Record<string, Counted>> };
-  readonly crossBorder: Counted & { readonly share: number; readonly byCountry: Readonly<Record<string, Counted>> };
-  readonly notifications: Counted & { readonly byParty: Readonly<Record<string, Readonly<Record<string, Counted>>>> };
+  readonly crossBorder: Counted & {
+    readonly share: number;
+    readonly byCountry: Readonly<Record<string, Counted>>;
+  };
+  readonly notifications: Counted & {
+    readonly byParty: Readonly<Record<string, Readonly<Record<string, Counted>>>>;
+  };
   readonly medianHoursToResolution: number | null;
 }
 
@@ -55,7 +79,9 @@ function byKey<T>(items: readonly T[], key: (t: T) => string, id: (t: T) => stri
     if (!list) groups.set(k, (list = []));
     list.push(id(item));
   }
-  return Object.fromEntries([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, counted(v)]));
+  return Object.fromEntries(
+    [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, counted(v)]),
+  );
 }
 
 function median(values: readonly number[]): number | null {
@@ -76,15 +102,27 @@ export function caseFigures(
   const live = cases.filter((c) => c.mergedInto === null && c.status !== 'rejected');
   const opened = live.filter((c) => within(c.createdAt, period));
   const handled = live.filter(
-    (c) => c.createdAt < period.to && !(ENDED.has(c.status) && c.resolvedAt !== null && c.resolvedAt < period.from),
+    (c) =>
+      c.createdAt < period.to &&
+      !(ENDED.has(c.status) && c.resolvedAt !== null && c.resolvedAt < period.from),
   );
   const resolved = live.filter((c) => within(c.resolvedAt, period));
   const border = handled.filter((c) => c.foreignCountries.length > 0);
   const sent = notifications.filter((n) => within(n.sentAt, period));
   const byParty: Record<string, Record<string, Counted>> = {};
-  for (const [party, list] of Object.entries(byKey(sent, (n) => n.partyKind, (n) => n.id))) {
+  for (const [party, list] of Object.entries(
+    byKey(
+      sent,
+      (n) => n.partyKind,
+      (n) => n.id,
+    ),
+  )) {
     const these = sent.filter((n) => list.ids.includes(n.id));
-    byParty[party] = byKey(these, (n) => n.status, (n) => n.id);
+    byParty[party] = byKey(
+      these,
+      (n) => n.status,
+      (n) => n.id,
+    );
   }
   const byCountry: Record<string, string[]> = {};
   for (const c of border) for (const country of c.foreignCountries) (byCountry[country] ??= []).push(c.id);
@@ -96,7 +134,11 @@ export function caseFigures(
     crossBorder: {
       ...counted(border.map((c) => c.id)),
       share: handled.length === 0 ? 0 : Math.round((border.length / handled.length) * 1000) / 1000,
-      byCountry: Object.fromEntries(Object.entries(byCountry).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, counted(v)])),
+      byCountry: Object.fromEntries(
+        Object.entries(byCountry)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => [k, counted(v)]),
+      ),
     },
     notifications: { ...counted(sent.map((n) => n.id)), byParty },
     medianHoursToResolution: (() => {

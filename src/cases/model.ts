@@ -36,6 +36,8 @@ export interface Case {
   readonly createdBy: string;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** When it was last resolved (or closed without being resolved first); null while open. */
+  readonly resolvedAt: number | null;
 }
 
 export type CaseFields = Pick<

@@ -27,6 +27,7 @@ export type CaseChange = Partial<CaseFields> & {
   readonly statusReason?: string | null;
   readonly mergedInto?: string | null;
   readonly detectionIds?: readonly string[];
+  readonly resolvedAt?: number | null;
 };
 
 export interface CaseQuery {
@@ -88,6 +89,7 @@ interface CaseRow {
   created_by: string;
   created_at: number;
   updated_at: number;
+  resolved_at: number | null;
 }
 
 const n = (v: number | null): number | null => (v === null ? null : Number(v));
@@ -114,6 +116,7 @@ const toCase = (r: CaseRow): Case => ({
   createdBy: r.created_by,
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
+  resolvedAt: n(r.resolved_at),
 });
 
 /** Case fields → columns; values that are lists are kept as JSON text. */
@@ -133,6 +136,7 @@ const COLUMNS: Record<keyof CaseChange, string> = {
   statusReason: 'status_reason',
   mergedInto: 'merged_into',
   detectionIds: 'detection_ids',
+  resolvedAt: 'resolved_at',
 };
 
 interface TaskRow {

@@ -39,6 +39,8 @@ export interface NotificationRepository {
   /** Every notification still waiting for an answer or a send. */
   open(): Promise<Notification[]>;
   byMessageId(messageId: string): Promise<Notification | undefined>;
+  /** Notifications first sent in [from, to). */
+  sentBetween(from: number, to: number): Promise<Notification[]>;
   /** Records a move: the new state, a history entry, and what else changed. */
   record(
     id: string,
@@ -121,6 +123,15 @@ export class SqlNotifications implements NotificationRepository {
     return (
       await this.db.all<Row>(
         "SELECT * FROM notifications WHERE status IN ('queued', 'sent', 'delivered') ORDER BY sent_at, id",
+      )
+    ).map(toNotification);
+  }
+
+  async sentBetween(from: number, to: number): Promise<Notification[]> {
+    return (
+      await this.db.all<Row>(
+        'SELECT * FROM notifications WHERE sent_at >= ? AND sent_at < ? ORDER BY sent_at, id',
+        [from, to],
       )
     ).map(toNotification);
   }

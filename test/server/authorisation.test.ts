@@ -439,6 +439,11 @@ const ROUTES: Record<string, Cell> = {
         text: '{{summary}}',
       }),
   },
+  'GET /api/figures': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('GET', '/api/figures?week=2026-W47'),
+  },
 };
 
 async function fixture(): Promise<{

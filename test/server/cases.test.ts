@@ -117,6 +117,16 @@ test('the workflow through the API: allowed moves, refused ones with the allowed
     assert.equal((await move('waiting')).statusCode, 200);
     assert.equal((await move('resolved')).statusCode, 200);
     assert.equal((await move('closed')).statusCode, 200);
+    const now = new Date();
+    const figures = (
+      await coord.request(
+        'GET',
+        `/api/figures?from=${new Date(now.getTime() - 3_600_000).toISOString()}&to=${new Date(now.getTime() + 3_600_000).toISOString()}`,
+      )
+    ).json<{ opened: { ids: string[] }; resolved: { ids: string[] }; medianHoursToResolution: number }>();
+    assert.deepEqual([figures.opened.ids, figures.resolved.ids], [[id], [id]]);
+    assert.ok(figures.medianHoursToResolution >= 0);
+    assert.equal((await coord.request('GET', '/api/figures?week=2026-W99')).statusCode, 400);
     assert.equal(
       (await move('in-progress', 'the site was defaced again')).json<{ status: string }>().status,
       'in-progress',

@@ -27,6 +27,7 @@ export const PERMISSIONS = {
   'cases:handle': OPERATORS,
   'cases:comment': [...OPERATORS, 'constituent'],
   'templates:read': STAFF,
+  'figures:read': STAFF,
   'templates:manage': ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -12,10 +12,11 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Case, CaseFields } from '../../cases/model.js';
 import { PAP_LEVELS, PRIORITIES, SEVERITIES } from '../../cases/model.js';
+import { caseFigures, periodOf } from '../../cases/figures.js';
 import { crossBorder, seedFromIncident } from '../../cases/from-incident.js';
 import { normaliseObservable, OBSERVABLE_TYPES, type ObservableType } from '../../cases/observables.js';
 import { isRsit, rsit } from '../../cases/rsit.js';
-import { CASE_STATES, checkTransition, TRANSITIONS, type CaseState } from '../../cases/workflow.js';
+import { CASE_STATES, checkTransition, ENDED, TRANSITIONS, type CaseState } from '../../cases/workflow.js';
 import type { Tlp } from '../../core/tlp.js';
 import type { Incident } from '../../investigate/index.js';
 import { DEFAULT_INCIDENT_TLP } from '../../store/index.js';
@@ -66,6 +67,7 @@ const caseSchema = {
     createdBy: { type: 'string' },
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
+    resolvedAt: { type: ['integer', 'null'] },
     allowedTransitions: { type: 'array', items: { type: 'string' } },
     crossBorder: { type: 'boolean' },
     foreignCountries: { type: 'array', items: { type: 'string' } },
@@ -136,6 +138,35 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
     if (!isRsit(cls, type ?? null))
       throw badRequest('rsit-invalid', `"${cls}${type ? `/${type}` : ''}" is not in the RSIT taxonomy`);
   };
+
+  app.get<{ Querystring: { week?: string; from?: string; to?: string } }>(
+    '/api/figures',
+    {
+      config: { access: { permission: 'figures:read' } },
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Figures for a period (an ISO week, or from/to): cases by RSIT class, cross-border, notifications, time to resolution',
+        querystring: {
+          type: 'object',
+          properties: {
+            week: { type: 'string', pattern: '^\\d{4}-W\\d{2}$' },
+            from: { type: 'string', maxLength: 40 },
+            to: { type: 'string', maxLength: 40 },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: anyObject, ...errors },
+      },
+    },
+    async (request) => {
+      const period = periodOf(request.query);
+      if ('problem' in period) throw badRequest('period-invalid', period.problem);
+      const cases = await Promise.all((await store.cases.list({ limit: 10_000 })).map(present));
+      const sent = await store.notifications.sentBetween(period.from, period.to);
+      return caseFigures(cases, sent, period);
+    },
+  );
 
   app.get(
     '/api/rsit',
@@ -347,9 +378,18 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
       const before = await visible(request, request.params.id);
       const check = checkTransition(before.status, request.body.to, request.body.reason);
       if (!check.ok) throw new HttpError(409, check.code, check.message);
+      const to = request.body.to;
+      // Resolution time: set on resolving (or closing what was never resolved), cleared on reopening.
+      const resolvedAt =
+        to === 'resolved' || (to === 'closed' && before.resolvedAt === null)
+          ? Date.now()
+          : ENDED.has(to)
+            ? before.resolvedAt
+            : null;
       const after = await store.cases.update(before.id, {
-        status: request.body.to,
+        status: to,
         statusReason: request.body.reason ?? null,
+        resolvedAt,
       });
       await ctx.audit(
         request,

@@ -175,7 +175,8 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         merged_into TEXT,
         created_by TEXT NOT NULL,
         created_at BIGINT NOT NULL,
-        updated_at BIGINT NOT NULL
+        updated_at BIGINT NOT NULL,
+        resolved_at BIGINT
       );
       CREATE INDEX cases_status ON cases (status);
       CREATE INDEX cases_incident ON cases (incident_id);

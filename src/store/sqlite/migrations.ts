@@ -183,7 +183,8 @@ export const MIGRATIONS: readonly Migration[] = [
         merged_into TEXT,
         created_by TEXT NOT NULL,
         created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL
+        updated_at INTEGER NOT NULL,
+        resolved_at INTEGER
       );
       CREATE INDEX cases_status ON cases (status);
       CREATE INDEX cases_incident ON cases (incident_id);
