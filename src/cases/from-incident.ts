@@ -13,24 +13,32 @@ export interface CaseSeed {
   readonly observables: readonly { readonly type: ObservableType; readonly value: string }[];
 }
 
-export function seedFromIncident(incident: Incident): CaseSeed {
-  const hosts = incident.hosts.map((h) => h.name);
+/** From a stored analysis: older or partial ones may lack any part, and get a plainer seed. */
+export function seedFromIncident(stored: {
+  readonly id: string;
+  readonly title: string;
+  readonly analysis: unknown;
+}): CaseSeed {
+  const incident = (stored.analysis ?? {}) as Partial<Incident>;
+  const infrastructure = Array.isArray(incident.infrastructure) ? incident.infrastructure : [];
+  const hosts = (Array.isArray(incident.hosts) ? incident.hosts : []).map((h) => h.name);
+  const title = typeof incident.title === 'string' ? incident.title : stored.title;
   const lines = [
-    `${incident.title}.`,
-    `Seen ${incident.first_seen} to ${incident.last_seen} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}${hosts.length > 0 ? ` (${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ', …' : ''})` : ''}.`,
+    `${title}.`,
+    `Seen ${incident.first_seen ?? '?'} to ${incident.last_seen ?? '?'} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}${hosts.length > 0 ? ` (${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ', …' : ''})` : ''}.`,
   ];
-  if (incident.infrastructure.length > 0)
+  if (infrastructure.length > 0)
     lines.push(
-      `Attacker infrastructure: ${incident.infrastructure
+      `Attacker infrastructure: ${infrastructure
         .slice(0, 5)
         .map((i) => `${i.ip}${i.country ? ` (${i.country}${i.asn ? `, AS${i.asn}` : ''})` : ''}`)
         .join(', ')}.`,
     );
   return {
-    title: incident.title,
+    title,
     description: lines.join(' '),
-    detectionIds: incident.detections.ids,
-    observables: incident.infrastructure.map((i) => ({
+    detectionIds: Array.isArray(incident.detections?.ids) ? incident.detections.ids : [],
+    observables: infrastructure.map((i) => ({
       type: i.ip.includes(':') ? 'ipv6' : 'ipv4',
       value: i.ip,
     })),

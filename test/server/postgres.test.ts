@@ -78,6 +78,42 @@ if (problem !== null && process.env.CI === 'true') {
         ['INC-PG'],
       );
       assert.equal((await con.request('GET', '/api/events')).statusCode, 403);
+      // A case from the incident, moved and commented, its figures, and a reply matched by its ticket.
+      const opened = await boss.request('POST', '/api/cases', {
+        from: { incident: 'INC-PG' },
+        rsitClass: 'intrusions',
+      });
+      assert.equal(opened.statusCode, 201, opened.body);
+      const kase = opened.json<{ id: string; ticket: string; organisations: string[] }>();
+      assert.deepEqual(kase.organisations, ['ACME']);
+      assert.equal(
+        (await boss.request('POST', `/api/cases/${kase.id}/transition`, { to: 'in-progress' })).statusCode,
+        200,
+      );
+      assert.equal(
+        (await con.request('POST', `/api/cases/${kase.id}/comments`, { text: 'on it' })).statusCode,
+        201,
+      );
+      const reply = `From: soc@acme.example\r\nSubject: Re: [${kase.ticket}]\r\n\r\ncleaned\r\n`;
+      assert.equal(
+        (await boss.request('POST', '/api/inbox', reply, { 'content-type': 'message/rfc822' })).statusCode,
+        200,
+      );
+      const detail = (await boss.request('GET', `/api/cases/${kase.id}`)).json<{
+        comments: { author: string }[];
+      }>();
+      assert.deepEqual(
+        detail.comments.map((c) => c.author),
+        ['con', 'soc@acme.example'],
+      );
+      const now = Date.now();
+      const figures = (
+        await boss.request(
+          'GET',
+          `/api/figures?from=${new Date(now - 60_000).toISOString()}&to=${new Date(now + 60_000).toISOString()}`,
+        )
+      ).json<{ opened: { ids: string[] } }>();
+      assert.deepEqual(figures.opened.ids, [kase.id]);
       const actions = (await store.audit.list()).map((e) => e.action);
       assert.ok(actions.includes('evidence.uploaded') && actions.includes('incident.labelled'));
     } finally {

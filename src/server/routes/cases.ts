@@ -250,11 +250,11 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
           store.handling.get(b.from.incident),
         ]);
         if (!incident || !canSeeIncident(principal(request), handling)) throw notFound('incident');
-        const s = seedFromIncident(incident.analysis as Incident);
+        const s = seedFromIncident(incident);
         seed = {
           title: b.title ?? s.title,
           description: b.description ?? s.description,
-          detectionIds: s.detectionIds,
+          detectionIds: s.detectionIds.length > 0 ? s.detectionIds : incident.detectionIds,
           observables: [...s.observables],
         };
         incidentId = incident.id;
