@@ -7,10 +7,12 @@ import type { Detection } from '../core/detection.js';
 import type { Event, SourceRef } from '../core/event.js';
 import type { Issue } from '../core/issue.js';
 import type { AccountRepository, AuditRepository, RuleSettingsRepository } from './accounts.js';
+import type { ConstituencyRepository } from './constituency.js';
 import type { IncidentHandlingRepository } from './incident-handling.js';
 
 export type * from './accounts.js';
 export type * from './incident-handling.js';
+export type * from './constituency.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -131,6 +133,8 @@ export interface Store {
   readonly accounts: AccountRepository;
   readonly audit: AuditRepository;
   readonly ruleSettings: RuleSettingsRepository;
+  /** Organisations of the constituency and outside parties (who owns what, who must act). */
+  readonly constituency: ConstituencyRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

@@ -36,6 +36,7 @@ import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { toIncidentSummary, type SummaryRow } from '../rows.js';
 import type { IncidentSummary } from '../types.js';
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
+import { SqlConstituency } from '../constituency.js';
 import { SqlIncidentHandling } from '../incident-handling.js';
 import { numberedPlaceholders, type SqlDb } from '../sql.js';
 import type {
@@ -43,6 +44,7 @@ import type {
   AuditRepository,
   IncidentHandlingRepository,
   RuleSettingsRepository,
+  ConstituencyRepository,
 } from '../types.js';
 
 const MAX_LIMIT = 10_000;
@@ -436,6 +438,7 @@ export class PostgresStore implements Store {
   readonly accounts: AccountRepository;
   readonly audit: AuditRepository;
   readonly ruleSettings: RuleSettingsRepository;
+  readonly constituency: ConstituencyRepository;
   /** The connection as SqlDb: what the shared repositories run on. */
   readonly sql: SqlDb;
   readonly #pool: pg.Pool;
@@ -460,6 +463,7 @@ export class PostgresStore implements Store {
     this.accounts = new SqlAccounts(sql);
     this.audit = new SqlAudit(sql);
     this.ruleSettings = new SqlRuleSettings(sql);
+    this.constituency = new SqlConstituency(sql);
   }
 
   /** Connects, creates the schema if needed and brings it up to date. */

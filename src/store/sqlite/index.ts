@@ -28,6 +28,7 @@ import { MIGRATIONS } from './migrations.js';
 import { toIncidentSummary, type SummaryRow } from '../rows.js';
 import type { IncidentSummary } from '../types.js';
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
+import { SqlConstituency } from '../constituency.js';
 import { SqlIncidentHandling } from '../incident-handling.js';
 import type { SqlDb } from '../sql.js';
 import type {
@@ -35,6 +36,7 @@ import type {
   AuditRepository,
   IncidentHandlingRepository,
   RuleSettingsRepository,
+  ConstituencyRepository,
 } from '../types.js';
 import {
   EVENT_COLUMNS,
@@ -419,6 +421,7 @@ export class SqliteStore implements Store {
   readonly accounts: AccountRepository;
   readonly audit: AuditRepository;
   readonly ruleSettings: RuleSettingsRepository;
+  readonly constituency: ConstituencyRepository;
   /** The connection as SqlDb: what the shared repositories run on. */
   readonly sql: SqlDb;
   readonly #db: Db;
@@ -448,6 +451,7 @@ export class SqliteStore implements Store {
     this.accounts = new SqlAccounts(sql);
     this.audit = new SqlAudit(sql);
     this.ruleSettings = new SqlRuleSettings(sql);
+    this.constituency = new SqlConstituency(sql);
   }
 
   schemaVersion(): Promise<number> {

@@ -158,4 +158,25 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Version 4 is the case tables (another branch); versions may leave gaps and still apply in order.
+    version: 5,
+    name: 'constituency: organisations and outside parties',
+    sql: `
+      CREATE TABLE organisations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        record TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE parties (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        record TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX parties_kind ON parties (kind, id);
+    `,
+  },
 ];
