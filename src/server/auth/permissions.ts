@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   'users:manage': ['admin'],
   'audit:read': ['admin', 'auditor'],
   'share:read': ['admin', 'coordinator', 'partner'],
+  'constituency:read': STAFF,
+  'constituency:manage': ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { registerAccountRoutes } from './accounts.js';
+import { registerConstituencyRoutes } from './constituency.js';
 import { registerDataRoutes } from './data.js';
 import { registerEvidenceRoutes } from './evidence.js';
 import { registerRuleRoutes } from './rules.js';
@@ -25,4 +26,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerEvidenceRoutes(app, ctx);
   registerDataRoutes(app, ctx);
   registerRuleRoutes(app, ctx);
+  registerConstituencyRoutes(app, ctx);
 }
