@@ -104,6 +104,7 @@ describe('JSON document round trip', () => {
           { id: 'ok', name: 'Twice' },
           { id: 'typo', name: 'Typo', network: ['192.0.2.0/24'] },
           { id: 'formula', name: '=HYPERLINK("http://evil.example")' },
+          { id: 'formula-mail', name: 'F', contacts: [{ email: '=1+2@evil.example' }] },
         ],
         parties: [
           { id: 'p', name: 'No contact', kind: 'hosting', asns: [64500] },
@@ -126,7 +127,7 @@ describe('JSON document round trip', () => {
       ],
     );
     assert.deepEqual(result.parties, []);
-    assert.equal(result.rejected, 8);
+    assert.equal(result.rejected, 9);
     assert.deepEqual(brief(result.issues), [
       ['constituency.network.invalid', null, '/organisations/1/networks/1', 'error'],
       ['constituency.network.host-bits', null, '/organisations/2/networks/0', 'warning'],
@@ -135,6 +136,7 @@ describe('JSON document round trip', () => {
       ['constituency.id.duplicate', null, '/organisations/4', 'error'],
       ['constituency.field.unknown', null, '/organisations/5/network', 'error'],
       ['constituency.text.formula', null, '/organisations/6/name', 'error'],
+      ['constituency.contact.email-invalid', null, '/organisations/7/contacts/0/email', 'error'],
       ['constituency.party.no-contact', null, '/parties/0/contacts', 'error'],
       ['constituency.kind.invalid', null, '/parties/1/kind', 'error'],
       ['constituency.contact.language-invalid', null, '/parties/2/contacts/0/language', 'error'],

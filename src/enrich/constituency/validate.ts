@@ -228,7 +228,7 @@ class Checker {
       const c = item as Record<string, unknown>;
       this.unknownFields(c, CONTACT_FIELDS, `${at}/`);
       const email = typeof c.email === 'string' ? c.email.trim() : '';
-      if (email.length > 254 || !EMAIL.test(email)) {
+      if (email.length > 254 || !EMAIL.test(email) || FORMULA_START.test(email)) {
         this.error(
           'contact.email-invalid',
           `${at}/email`,
