@@ -9,6 +9,7 @@ import {
   proposeParties,
   type ProposalInput,
 } from '../../src/enrich/constituency/index.js';
+import type { Incident } from '../../src/investigate/build.js';
 import { FACTS, fixture } from './constituency-fixture.js';
 
 const { organisations, parties } = fixture();
@@ -214,4 +215,31 @@ describe('cross-border', () => {
   for (const [home, countries, expected, foreign] of cases)
     test(`${home} vs ${JSON.stringify(countries)}`, () =>
       assert.deepEqual(crossBorder(home, countries), { crossBorder: expected, foreign }));
+});
+
+test("an incident's hosts and infrastructure are proposal input as they are (investigate/build.ts)", () => {
+  const incident: Pick<Incident, 'hosts' | 'infrastructure'> = {
+    hosts: [{ name: 'ws-014.acme.example', first_seen: '', how_reached: 'entry', detections: 1 }],
+    infrastructure: [
+      {
+        ip: '203.0.113.80',
+        country: 'NL',
+        asn: 64500,
+        as_name: 'EXAMPLE-HOSTING',
+        roles: ['command-and-control'],
+        first_seen: '',
+        last_seen: '',
+        bytes_out: 0,
+      },
+    ],
+  };
+  const p = proposeParties(index, { homeCountry: 'DE', ...incident });
+  assert.deepEqual(
+    p.parties.map((x) => [x.action, x.id]),
+    [
+      ['clean-up', 'acme'],
+      ['take-down', 'example-hosting'],
+      ['inform', 'cert-nl'],
+    ],
+  );
 });
