@@ -7,6 +7,7 @@ import type { Detection } from '../core/detection.js';
 import type { Event, SourceRef } from '../core/event.js';
 import type { Issue } from '../core/issue.js';
 import type { AccountRepository, AuditRepository, RuleSettingsRepository } from './accounts.js';
+import type { ConstituencyRepository } from './constituency.js';
 import type { IncidentHandlingRepository } from './incident-handling.js';
 import type { CaseRepository } from './cases.js';
 import type { NotificationRepository } from './notifications.js';
@@ -15,6 +16,7 @@ export type * from './accounts.js';
 export type * from './incident-handling.js';
 export type * from './cases.js';
 export type * from './notifications.js';
+export type * from './constituency.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -138,6 +140,8 @@ export interface Store {
   readonly ruleSettings: RuleSettingsRepository;
   readonly cases: CaseRepository;
   readonly notifications: NotificationRepository;
+  /** Organisations of the constituency and outside parties (who owns what, who must act). */
+  readonly constituency: ConstituencyRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Role } from '../../src/core/roles.js';
+import type { Organisation, Party } from '../../src/enrich/constituency/model.js';
 import { ROLES } from '../../src/core/roles.js';
 import { TLP_LEVELS, type Tlp } from '../../src/core/tlp.js';
 import { hashPassword } from '../../src/server/auth/passwords.js';
@@ -89,6 +90,29 @@ detection:
   condition: selection
 level: low
 `;
+
+const MATRIX_ORG: Organisation = {
+  id: 'acme',
+  name: 'ACME',
+  sectors: [],
+  country: null,
+  networks: ['198.51.100.0/24'],
+  asns: [],
+  domains: ['acme.example'],
+  contacts: [{ email: 'soc@acme.example' }],
+};
+const MATRIX_PARTY: Party = {
+  id: 'example-hosting',
+  name: 'Example Hosting',
+  kind: 'hosting',
+  countries: ['NL'],
+  asns: [64500],
+  networks: ['203.0.113.0/24'],
+  domains: [],
+  platforms: [],
+  contacts: [{ email: 'abuse@hosting.example' }],
+  preferredFormat: 'email',
+};
 
 const ROUTES: Record<string, Cell> = {
   'GET /api/health': { allowed: 'public', ok: 200, send: (c) => c.request('GET', '/api/health') },
@@ -444,6 +468,73 @@ const ROUTES: Record<string, Cell> = {
     ok: 200,
     send: (c) => c.request('GET', '/api/figures?week=2026-W47'),
   },
+  'GET /api/organisations': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/organisations') },
+  'GET /api/organisations/:id': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('GET', '/api/organisations/acme'),
+  },
+  'PUT /api/organisations/:id': {
+    allowed: ['admin', 'coordinator'],
+    ok: 200,
+    send: (c, t) =>
+      c.request('PUT', `/api/organisations/put${t.seq++}`, { name: 'Put Org', networks: ['192.0.2.0/24'] }),
+  },
+  'DELETE /api/organisations/:id': {
+    allowed: ['admin', 'coordinator'],
+    ok: 204,
+    send: async (c, t) => {
+      const id = `gone${t.seq++}`;
+      await t.server.store.constituency.putOrganisation({ ...MATRIX_ORG, id });
+      return c.request('DELETE', `/api/organisations/${id}`);
+    },
+  },
+  'GET /api/parties': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/parties?kind=hosting') },
+  'GET /api/parties/:id': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('GET', '/api/parties/example-hosting'),
+  },
+  'PUT /api/parties/:id': {
+    allowed: ['admin', 'coordinator'],
+    ok: 200,
+    send: (c, t) =>
+      c.request('PUT', `/api/parties/put${t.seq++}`, {
+        name: 'Put Party',
+        kind: 'registrar',
+        domains: ['example'],
+        contacts: [{ email: 'abuse@registrar.example' }],
+      }),
+  },
+  'DELETE /api/parties/:id': {
+    allowed: ['admin', 'coordinator'],
+    ok: 204,
+    send: async (c, t) => {
+      const id = `gone${t.seq++}`;
+      await t.server.store.constituency.putParty({ ...MATRIX_PARTY, id });
+      return c.request('DELETE', `/api/parties/${id}`);
+    },
+  },
+  'POST /api/constituency/import': {
+    allowed: ['admin', 'coordinator'],
+    ok: 200,
+    send: (c, t) =>
+      c.request('POST', '/api/constituency/import', {
+        format: 'csv',
+        records: 'organisations',
+        csv: `id,name,networks\nimported${t.seq++},Imported,198.51.100.0/25\n`,
+      }),
+  },
+  'GET /api/constituency/export': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('GET', '/api/constituency/export?format=csv&records=parties'),
+  },
+  'GET /api/lookup': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('GET', '/api/lookup?target=hxxp://203.0.113.9/x'),
+  },
 };
 
 async function fixture(): Promise<{
@@ -520,6 +611,8 @@ async function fixture(): Promise<{
     analysis: {},
   });
   await store.handling.set({ incidentId: 'INC-other', tlp: 'CLEAR', organisation: 'other' });
+  await store.constituency.putOrganisation(MATRIX_ORG);
+  await store.constituency.putParty(MATRIX_PARTY);
 
   let n = 0;
   // Sessions and tokens are written straight into the store: a scrypt per cell would take minutes.

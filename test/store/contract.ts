@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Detection } from '../../src/core/detection.js';
 import type { Event, EventFields } from '../../src/core/event.js';
+import type { Organisation, Party } from '../../src/enrich/constituency/model.js';
 import type { Store } from '../../src/store/index.js';
 import type { SqlDb } from '../../src/store/sql.js';
 
@@ -368,6 +369,68 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.cases.link(a.id, b.id);
       assert.deepEqual(await store.cases.links(a.id), [b.id]);
       assert.deepEqual(await store.cases.links(b.id), [a.id]);
+    },
+  );
+
+  withStore(
+    'constituency: organisations and parties upserted by id, listed by id, deleted',
+    async (store) => {
+      const hostile = 'O\'Brien "; DROP TABLE organisations; --';
+      const acme: Organisation = {
+        id: 'acme',
+        name: hostile,
+        sectors: ['water'],
+        country: null,
+        networks: ['198.51.100.0/24', '2001:db8:ace::/48'],
+        asns: [64501],
+        domains: ['acme.example', 'xn--bcher-kva.example'],
+        contacts: [{ email: 'soc@acme.example', name: 'SOC ünï', language: 'de' }],
+      };
+      const city: Organisation = { ...acme, id: 'city', name: 'City', contacts: [] };
+      const host: Party = {
+        id: 'example-hosting',
+        name: 'Example Hosting',
+        kind: 'hosting',
+        countries: ['NL'],
+        asns: [64500],
+        networks: ['203.0.113.0/24'],
+        domains: [],
+        platforms: [],
+        contacts: [{ email: 'abuse@hosting.example' }],
+        preferredFormat: 'x-arf',
+      };
+      const cert: Party = { ...host, id: 'cert-ru', name: 'CERT (test)', kind: 'cert', countries: ['RU'] };
+      assert.equal(await store.constituency.putOrganisation(city), undefined);
+      assert.equal(await store.constituency.putOrganisation(acme), undefined);
+      assert.deepEqual(await store.constituency.getOrganisation('acme'), acme);
+      const renamed = { ...acme, name: 'ACME Water' };
+      assert.deepEqual(await store.constituency.putOrganisation(renamed), acme);
+      assert.deepEqual(
+        (await store.constituency.listOrganisations()).map((o) => [o.id, o.name]),
+        [
+          ['acme', 'ACME Water'],
+          ['city', 'City'],
+        ],
+      );
+      assert.deepEqual(await store.constituency.deleteOrganisation('city'), city);
+      assert.equal(await store.constituency.deleteOrganisation('city'), undefined);
+      assert.equal(await store.constituency.getOrganisation('city'), undefined);
+
+      await store.constituency.putParty(host);
+      await store.constituency.putParty(cert);
+      assert.deepEqual(await store.constituency.getParty('example-hosting'), host);
+      assert.deepEqual(
+        (await store.constituency.listParties()).map((p) => p.id),
+        ['cert-ru', 'example-hosting'],
+      );
+      assert.deepEqual(await store.constituency.listParties('cert'), [cert]);
+      assert.deepEqual(await store.constituency.putParty({ ...cert, kind: 'hosting' }), cert);
+      assert.deepEqual(await store.constituency.listParties('cert'), []);
+      assert.deepEqual(await store.constituency.deleteParty('cert-ru'), { ...cert, kind: 'hosting' });
+      assert.deepEqual(
+        (await store.constituency.listParties()).map((p) => p.id),
+        ['example-hosting'],
+      );
     },
   );
 }

@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   'templates:read': STAFF,
   'figures:read': STAFF,
   'templates:manage': ['admin', 'coordinator'],
+  'constituency:read': STAFF,
+  'constituency:manage': ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,6 +4,7 @@ import type { ServerContext } from '../context.js';
 import { registerAccountRoutes } from './accounts.js';
 import { registerCaseRoutes } from './cases.js';
 import { registerNotificationRoutes } from './notifications.js';
+import { registerConstituencyRoutes } from './constituency.js';
 import { registerDataRoutes } from './data.js';
 import { registerEvidenceRoutes } from './evidence.js';
 import { registerRuleRoutes } from './rules.js';
@@ -29,4 +30,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerRuleRoutes(app, ctx);
   registerCaseRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
+  registerConstituencyRoutes(app, ctx);
 }

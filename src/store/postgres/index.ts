@@ -36,6 +36,7 @@ import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { toIncidentSummary, type SummaryRow } from '../rows.js';
 import type { IncidentSummary } from '../types.js';
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
+import { SqlConstituency } from '../constituency.js';
 import { SqlIncidentHandling } from '../incident-handling.js';
 import { SqlCases } from '../cases.js';
 import { SqlNotifications } from '../notifications.js';
@@ -47,6 +48,7 @@ import type {
   RuleSettingsRepository,
   CaseRepository,
   NotificationRepository,
+  ConstituencyRepository,
 } from '../types.js';
 
 const MAX_LIMIT = 10_000;
@@ -447,6 +449,7 @@ export class PostgresStore implements Store {
   readonly ruleSettings: RuleSettingsRepository;
   readonly cases: CaseRepository;
   readonly notifications: NotificationRepository;
+  readonly constituency: ConstituencyRepository;
   /** The connection as SqlDb: what the shared repositories run on. */
   readonly sql: SqlDb;
   readonly #pool: pg.Pool;
@@ -473,6 +476,7 @@ export class PostgresStore implements Store {
     this.ruleSettings = new SqlRuleSettings(sql);
     this.cases = new SqlCases(sql);
     this.notifications = new SqlNotifications(sql);
+    this.constituency = new SqlConstituency(sql);
   }
 
   /** Connects, creates the schema if needed and brings it up to date. */

@@ -28,6 +28,7 @@ import { MIGRATIONS } from './migrations.js';
 import { toIncidentSummary, type SummaryRow } from '../rows.js';
 import type { IncidentSummary } from '../types.js';
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
+import { SqlConstituency } from '../constituency.js';
 import { SqlIncidentHandling } from '../incident-handling.js';
 import { SqlCases } from '../cases.js';
 import { SqlNotifications } from '../notifications.js';
@@ -39,6 +40,7 @@ import type {
   RuleSettingsRepository,
   CaseRepository,
   NotificationRepository,
+  ConstituencyRepository,
 } from '../types.js';
 import {
   EVENT_COLUMNS,
@@ -430,6 +432,7 @@ export class SqliteStore implements Store {
   readonly ruleSettings: RuleSettingsRepository;
   readonly cases: CaseRepository;
   readonly notifications: NotificationRepository;
+  readonly constituency: ConstituencyRepository;
   /** The connection as SqlDb: what the shared repositories run on. */
   readonly sql: SqlDb;
   readonly #db: Db;
@@ -461,6 +464,7 @@ export class SqliteStore implements Store {
     this.ruleSettings = new SqlRuleSettings(sql);
     this.cases = new SqlCases(sql);
     this.notifications = new SqlNotifications(sql);
+    this.constituency = new SqlConstituency(sql);
   }
 
   schemaVersion(): Promise<number> {

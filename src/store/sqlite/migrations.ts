@@ -240,6 +240,26 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'constituency: organisations and outside parties',
+    sql: `
+      CREATE TABLE organisations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        record TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE parties (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        record TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX parties_kind ON parties (kind, id);
+    `,
+  },
+  {
     version: 6,
     name: 'notifications and their templates',
     sql: `
