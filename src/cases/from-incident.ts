@@ -44,19 +44,3 @@ export function seedFromIncident(stored: {
     })),
   };
 }
-
-/** Cross-border when any party, victim or attacker address lies outside the home country. */
-export function crossBorder(
-  countries: readonly (string | null | undefined)[],
-  homeCountry: string,
-): { readonly crossBorder: boolean; readonly countries: readonly string[] } {
-  const home = homeCountry.toUpperCase();
-  const foreign = [
-    ...new Set(
-      countries.filter((c): c is string => typeof c === 'string' && c !== '').map((c) => c.toUpperCase()),
-    ),
-  ]
-    .filter((c) => c !== home)
-    .sort();
-  return { crossBorder: foreign.length > 0, countries: foreign };
-}

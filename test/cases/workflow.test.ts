@@ -1,7 +1,6 @@
 // The case workflow table, observable normalisation, RSIT and cross-border derivation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crossBorder } from '../../src/cases/from-incident.js';
 import { normaliseObservable, type ObservableType } from '../../src/cases/observables.js';
 import { isRsit, rsit } from '../../src/cases/rsit.js';
 import { CASE_STATES, checkTransition, type CaseState } from '../../src/cases/workflow.js';
@@ -71,15 +70,4 @@ test('RSIT: ENISA classes and types, the class alone accepted, unknown pairs ref
   assert.ok(isRsit('malicious-code', null));
   assert.ok(!isRsit('intrusions', 'spam'));
   assert.ok(!isRsit('hacking', null));
-});
-
-test('cross-border: derived from the countries involved against the home country', () => {
-  assert.deepEqual(crossBorder(['CN', 'cn', null, undefined, ''], 'CN'), {
-    crossBorder: false,
-    countries: [],
-  });
-  assert.deepEqual(crossBorder(['US', 'CN', 'nl', 'US'], 'cn'), {
-    crossBorder: true,
-    countries: ['NL', 'US'],
-  });
 });

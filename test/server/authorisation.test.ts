@@ -535,6 +535,12 @@ const ROUTES: Record<string, Cell> = {
     ok: 200,
     send: (c) => c.request('GET', '/api/lookup?target=hxxp://203.0.113.9/x'),
   },
+  'GET /api/cases/:id/parties': {
+    allowed: OPERATORS,
+    ok: 200,
+    perIncident: 'case',
+    send: (c, t) => c.request('GET', `/api/cases/${t.caseByTlp[t.tlp]}/parties`),
+  },
 };
 
 async function fixture(): Promise<{

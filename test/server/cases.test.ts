@@ -315,3 +315,63 @@ test('evidence: SHA-256 computed as it is stored, a chain of custody entry for e
     await t.close();
   }
 });
+
+test('who must act: the victim organisation, the hoster of attacker infrastructure, the foreign CERT — with reasons', async () => {
+  const { t, coord } = await fixture();
+  try {
+    const contact = (email: string) => ({ email, language: 'en' });
+    await t.store.constituency.putOrganisation({
+      id: 'ACME',
+      name: 'ACME Water',
+      sectors: ['water'],
+      country: null,
+      networks: ['198.51.100.0/24'],
+      asns: [],
+      domains: ['acme.example'],
+      contacts: [contact('soc@acme.example')],
+    });
+    await t.store.constituency.putParty({
+      id: 'example-hosting',
+      name: 'Example Hosting',
+      kind: 'hosting',
+      countries: ['US'],
+      asns: [64500],
+      networks: [],
+      domains: [],
+      platforms: [],
+      contacts: [contact('abuse@hoster.example')],
+      preferredFormat: 'x-arf',
+    });
+    await t.store.constituency.putParty({
+      id: 'cert-nl',
+      name: 'CERT-NL',
+      kind: 'cert',
+      countries: ['NL'],
+      asns: [],
+      networks: [],
+      domains: [],
+      platforms: [],
+      contacts: [contact('cert@cert-nl.example')],
+      preferredFormat: 'email',
+    });
+    const c = (await coord.request('POST', '/api/cases', { from: { incident: 'INC-A' } })).json<{
+      id: string;
+    }>();
+    const r = await coord.request('GET', `/api/cases/${c.id}/parties`);
+    assert.equal(r.statusCode, 200, r.body);
+    const proposal = r.json<{
+      parties: { id: string; action: string; reasons: string[] }[];
+      crossBorder: { crossBorder: boolean; foreign: string[] };
+    }>();
+    const actions = proposal.parties.map((p) => `${p.id}:${p.action}`);
+    assert.ok(actions.includes('ACME:clean-up'), actions.join());
+    assert.ok(actions.includes('example-hosting:take-down'), actions.join());
+    assert.ok(actions.includes('cert-nl:inform'), actions.join());
+    assert.ok(proposal.parties.every((p) => p.reasons.length > 0));
+    assert.equal(proposal.crossBorder.crossBorder, true);
+    const acme = await signIn(t.server, 'acme');
+    assert.equal((await acme.request('GET', `/api/cases/${c.id}/parties`)).statusCode, 403);
+  } finally {
+    await t.close();
+  }
+});

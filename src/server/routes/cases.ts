@@ -13,7 +13,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Case, CaseFields } from '../../cases/model.js';
 import { PAP_LEVELS, PRIORITIES, SEVERITIES } from '../../cases/model.js';
 import { caseFigures, periodOf } from '../../cases/figures.js';
-import { crossBorder, seedFromIncident } from '../../cases/from-incident.js';
+import { seedFromIncident } from '../../cases/from-incident.js';
+import {
+  ConstituencyIndex,
+  crossBorder,
+  proposeParties,
+  type Observable as PartyObservable,
+} from '../../enrich/constituency/index.js';
 import { normaliseObservable, OBSERVABLE_TYPES, type ObservableType } from '../../cases/observables.js';
 import { isRsit, rsit } from '../../cases/rsit.js';
 import { CASE_STATES, checkTransition, ENDED, TRANSITIONS, type CaseState } from '../../cases/workflow.js';
@@ -107,20 +113,46 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
   const home = ctx.options.homeCountry ?? 'CN';
   const principal = (request: FastifyRequest) => request.principal!;
 
+  /**
+   * Who must act on a case, and why (the victim organisation, hosters, registrars, app stores,
+   * foreign CERTs), from its incident's hosts and infrastructure and its observables.
+   */
+  const proposal = async (c: Case) => {
+    const incident = c.incidentId ? await store.incidents.get(c.incidentId) : undefined;
+    const analysis = (incident?.analysis ?? {}) as Partial<Incident>;
+    const index = new ConstituencyIndex(
+      await store.constituency.listOrganisations(),
+      await store.constituency.listParties(),
+    );
+    const observables: PartyObservable[] = [];
+    for (const o of await store.cases.observables(c.id)) {
+      const type =
+        o.type === 'ipv4' || o.type === 'ipv6'
+          ? 'ip'
+          : o.type === 'domain' || o.type === 'url' || o.type === 'email'
+            ? o.type
+            : undefined;
+      if (type) observables.push({ type, value: o.value });
+    }
+    return proposeParties(index, {
+      homeCountry: home,
+      organisation: c.organisations[0] ?? null,
+      hosts: Array.isArray(analysis.hosts) ? analysis.hosts.map((h) => ({ name: h.name })) : [],
+      infrastructure: Array.isArray(analysis.infrastructure) ? analysis.infrastructure : [],
+      observables,
+    });
+  };
+
   /** The case with what the API adds: its ticket, the moves it may make, and whether it is cross-border. */
   const present = async (c: Case) => {
-    const incident = c.incidentId ? await store.incidents.get(c.incidentId) : undefined;
-    const analysis = incident?.analysis as Partial<Incident> | undefined;
-    const border = crossBorder(
-      (analysis?.infrastructure ?? []).map((i) => i.country),
-      home,
-    );
+    // Cross-border is derived: any party to tell, victim or attacker address outside the home country.
+    const border = (await proposal(c)).crossBorder;
     return {
       ...c,
       ticket: ticketOf(c),
       allowedTransitions: [...TRANSITIONS[c.status]],
       crossBorder: border.crossBorder,
-      foreignCountries: [...border.countries],
+      foreignCountries: [...border.foreign],
     };
   };
 
@@ -313,6 +345,21 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
     evidence: (await store.cases.evidence(c.id)).map(({ path: _kept, ...e }) => e),
     links: await store.cases.links(c.id),
   });
+
+  app.get<{ Params: { id: string } }>(
+    '/api/cases/:id/parties',
+    {
+      config: { access: { permission: 'cases:handle' } },
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Who must act on this case and why: the victim, hosters, registrars, app stores, foreign CERTs',
+        params: caseParams,
+        response: { 200: anyObject, ...errors },
+      },
+    },
+    async (request) => proposal(await visible(request, request.params.id)),
+  );
 
   app.get<{ Params: { id: string } }>(
     '/api/cases/:id',
