@@ -16,7 +16,6 @@ import { caseFigures, periodOf } from '../../cases/figures.js';
 import { seedFromIncident } from '../../cases/from-incident.js';
 import {
   ConstituencyIndex,
-  crossBorder,
   proposeParties,
   type Observable as PartyObservable,
 } from '../../enrich/constituency/index.js';
