@@ -7,6 +7,8 @@ import { cidrContains } from './cidr.js';
 import type { EventView } from './event-view.js';
 import type { Condition, FieldTest, Search, ValueTest } from './model.js';
 import { isAny, tokens, globMatch, type PatternPart } from './pattern.js';
+import { regexMinLength } from './regex-literal.js';
+import { sequenceMatcher } from './regex-sequence.js';
 import { MAX_REGEX_INPUT } from './regex-safety.js';
 import { timePart } from './timepart.js';
 
@@ -49,9 +51,13 @@ function compileValueTest(test: ValueTest, resolve: (f: string) => string): Comp
       return { raw: test.cased, onValue: patternPredicate(test.parts), onMissing: false };
     case 'regex': {
       const re = new RegExp(test.source, test.flags);
+      const matches = sequenceMatcher(test.source, test.flags) ?? ((v: string) => re.test(v));
+      // A value shorter than any match cannot match; most command lines are shorter than SNAKE's 82.
+      const min = regexMinLength(test.source);
       return {
         raw: true,
-        onValue: (v) => re.test(v.length > MAX_REGEX_INPUT ? v.slice(0, MAX_REGEX_INPUT) : v),
+        onValue: (v) =>
+          v.length >= min && matches(v.length > MAX_REGEX_INPUT ? v.slice(0, MAX_REGEX_INPUT) : v),
         onMissing: false,
       };
     }
