@@ -7,6 +7,8 @@ import { cidrContains } from './cidr.js';
 import type { EventView } from './event-view.js';
 import type { Condition, FieldTest, Search, ValueTest } from './model.js';
 import { isAny, tokens, globMatch, type PatternPart } from './pattern.js';
+import { regexMinLength } from './regex-literal.js';
+import { sequenceMatcher } from './regex-sequence.js';
 import { MAX_REGEX_INPUT } from './regex-safety.js';
 import { timePart } from './timepart.js';
 
@@ -49,9 +51,13 @@ function compileValueTest(test: ValueTest, resolve: (f: string) => string): Comp
       return { raw: test.cased, onValue: patternPredicate(test.parts), onMissing: false };
     case 'regex': {
       const re = new RegExp(test.source, test.flags);
+      const matches = sequenceMatcher(test.source, test.flags) ?? ((v: string) => re.test(v));
+      // A value shorter than any match cannot match; most command lines are shorter than SNAKE's 82.
+      const min = regexMinLength(test.source);
       return {
         raw: true,
-        onValue: (v) => re.test(v.length > MAX_REGEX_INPUT ? v.slice(0, MAX_REGEX_INPUT) : v),
+        onValue: (v) =>
+          v.length >= min && matches(v.length > MAX_REGEX_INPUT ? v.slice(0, MAX_REGEX_INPUT) : v),
         onMissing: false,
       };
     }
@@ -133,7 +139,10 @@ function compileValueTest(test: ValueTest, resolve: (f: string) => string): Comp
       }
       return {
         raw,
-        onValue: (v) => parts.some((p) => p.onValue(v)),
+        onValue: (v) => {
+          for (let i = 0; i < parts.length; i++) if (parts[i]!.onValue(v)) return true;
+          return false;
+        },
         onMissing: parts.some((p) => p.onMissing),
       };
     }
@@ -152,7 +161,7 @@ function compileFieldTest(test: FieldTest, resolve: (f: string) => string): View
         return false;
       };
     const preds = compiled.map(one);
-    return test.all ? (view) => preds.every((p) => p(view)) : (view) => preds.some((p) => p(view));
+    return test.all ? allOf(preds) : anyOf(preds);
   }
   const field = resolve(test.field);
   const one = (c: Compiled): ViewPredicate => {
@@ -168,22 +177,27 @@ function compileFieldTest(test: FieldTest, resolve: (f: string) => string): View
     };
   };
   const preds = compiled.map(one);
-  if (preds.length === 1) return preds[0]!;
-  return test.all ? (view) => preds.every((p) => p(view)) : (view) => preds.some((p) => p(view));
+  return test.all ? allOf(preds) : anyOf(preds);
 }
 
 export function compileSearch(search: Search, resolve: (f: string) => string): ViewPredicate {
-  if (search.kind === 'and') {
-    const preds = search.items.map((t) => compileFieldTest(t, resolve));
-    if (preds.length === 1) return preds[0]!;
-    return (view) => {
-      for (const p of preds) if (!p(view)) return false;
-      return true;
-    };
-  }
-  const preds = search.items.map((s) => compileSearch(s, resolve));
+  if (search.kind === 'and') return allOf(search.items.map((t) => compileFieldTest(t, resolve)));
+  return anyOf(search.items.map((s) => compileSearch(s, resolve)));
+}
+
+// Loops rather than `every`/`some` with an arrow: no closure is made per call on the hot path.
+function allOf(preds: readonly ViewPredicate[]): ViewPredicate {
+  if (preds.length === 1) return preds[0]!;
   return (view) => {
-    for (const p of preds) if (p(view)) return true;
+    for (let i = 0; i < preds.length; i++) if (!preds[i]!(view)) return false;
+    return true;
+  };
+}
+
+function anyOf(preds: readonly ViewPredicate[]): ViewPredicate {
+  if (preds.length === 1) return preds[0]!;
+  return (view) => {
+    for (let i = 0; i < preds.length; i++) if (preds[i]!(view)) return true;
     return false;
   };
 }
@@ -201,19 +215,13 @@ export function compileCondition(
       const inner = compileCondition(condition.inner, searches);
       return (view) => !inner(view);
     }
-    case 'and': {
-      const items = condition.items.map((c) => compileCondition(c, searches));
-      return (view) => items.every((p) => p(view));
-    }
-    case 'or': {
-      const items = condition.items.map((c) => compileCondition(c, searches));
-      return (view) => items.some((p) => p(view));
-    }
+    case 'and':
+      return allOf(condition.items.map((c) => compileCondition(c, searches)));
+    case 'or':
+      return anyOf(condition.items.map((c) => compileCondition(c, searches)));
     case 'of': {
       const items = condition.names.map((n) => searches.get(n) ?? (() => false));
-      return condition.quantifier === 'all'
-        ? (view) => items.every((p) => p(view))
-        : (view) => items.some((p) => p(view));
+      return condition.quantifier === 'all' ? allOf(items) : anyOf(items);
     }
   }
 }

@@ -6,7 +6,8 @@ import type { Event, FieldValue } from '../../core/event.js';
 
 export class EventView {
   readonly fields: Event['fields'];
-  readonly #lower = new Map<string, readonly string[] | null>();
+  /** Made on first use: most events meet few predicates, and the view is built per event. */
+  #lower: Map<string, readonly string[] | null> | undefined;
   #keysByLower: Map<string, string> | undefined;
   #allLower: string[] | undefined;
   #allRaw: string[] | undefined;
@@ -41,6 +42,7 @@ export class EventView {
   }
 
   lower(name: string): readonly string[] | null {
+    this.#lower ??= new Map();
     let cached = this.#lower.get(name);
     if (cached === undefined) {
       const values = this.strings(name);

@@ -50,7 +50,9 @@ export class BucketPrefilter<T> {
         requirement.length === 0 ||
         requirement.length > MAX_CLAUSES ||
         requirement.some(
-          (c) => c.length === 0 || c.some((p) => p.field !== null && p.field in Object.prototype),
+          (c) =>
+            c.length === 0 ||
+            c.some((p) => p.literal === '' || (p.field !== null && p.field in Object.prototype)),
         )
       ) {
         this.#always.push(item);

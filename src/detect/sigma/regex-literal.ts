@@ -153,3 +153,77 @@ function branchLiteral(source: string): string | null {
   end();
   return best;
 }
+
+/** The minimum `{n,m}`, `*`, `+`, `?` asks of the atom before `i`, and where the next atom starts. */
+function repeatAt(source: string, i: number): { min: number; next: number } | null {
+  const c = source[i];
+  let min = 1;
+  let next = i;
+  if (c === '*' || c === '?') {
+    min = 0;
+    next = i + 1;
+  } else if (c === '+') next = i + 1;
+  else if (c === '{') {
+    const m = /^\{(\d+)(,\d*)?\}/.exec(source.slice(i));
+    if (!m) return null;
+    min = Number(m[1]);
+    next = i + m[0].length;
+  } else return { min, next };
+  if (source[next] === '?') next++;
+  return { min, next };
+}
+
+/**
+ * The fewest UTF-16 code units any match can have, so shorter values need not meet the regex
+ * (`\s[a-f0-9]{64}\s[a-f0-9]{16}` needs 82). 0 whenever this reading is unsure.
+ *
+ * Example: regexMinLength('ab?(c|de){2}') → 3.
+ */
+export function regexMinLength(source: string): number {
+  const branches = splitTopLevel(source);
+  if (branches === null) return 0;
+  let min = Infinity;
+  for (const branch of branches) min = Math.min(min, branchMinLength(branch));
+  return Number.isFinite(min) ? min : 0;
+}
+
+function branchMinLength(source: string): number {
+  let total = 0;
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i]!;
+    let width = 1;
+    let atomEnd = i + 1;
+    if (c === '\\') {
+      const e = source[i + 1];
+      if (e === undefined || (e >= '0' && e <= '9') || e === 'k') return 0;
+      atomEnd = i + 2;
+      if (e === 'b' || e === 'B') width = 0;
+      else if (e === 'x' && /^[0-9a-fA-F]{2}$/.test(source.slice(i + 2, i + 4))) atomEnd = i + 4;
+      else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(source.slice(i + 2, i + 6))) atomEnd = i + 6;
+      else if (e === 'c' && /^[a-zA-Z]$/.test(source[i + 2] ?? '')) atomEnd = i + 3;
+    } else if (c === '[') {
+      const close = classEnd(source, i);
+      if (close < 0) return 0;
+      atomEnd = close + 1;
+    } else if (c === '(') {
+      atomEnd = groupEnd(source, i);
+      if (atomEnd < 0) return 0;
+      const inner = source.slice(i + 1, atomEnd - 1);
+      if (/^\?<?[=!]/.test(inner))
+        width = 0; // lookaround
+      else {
+        const body = /^\?(?::|<[A-Za-z_$][\w$]*>)/.exec(inner);
+        if (inner.startsWith('?') && !body) return 0;
+        width = regexMinLength(body ? inner.slice(body[0].length) : inner);
+      }
+    } else if (c === '^' || c === '$') width = 0;
+    else if (c === '*' || c === '+' || c === '?' || c === '{' || c === '}' || c === ')' || c === '|')
+      return 0;
+    const q = repeatAt(source, atomEnd);
+    if (q === null) return 0;
+    total += width * q.min;
+    i = q.next;
+  }
+  return total;
+}
