@@ -268,7 +268,7 @@ export class IndicatorSet {
     const table = FIELDS[event.source.kind];
     if (table) {
       for (const [field, role] of Object.entries(table)) {
-        for (const text of values(event.fields[field])) {
+        for (const text of values(Object.hasOwn(event.fields, field) ? event.fields[field] : undefined)) {
           const hit = this.#byRole(role, text);
           if (hit) report(hit, field, text);
         }

@@ -21,7 +21,8 @@ export class EventView {
    * writes `Threat Name` where rules say `ThreatName`.
    */
   raw(name: string): FieldValue | undefined {
-    const exact = this.fields[name];
+    // Own fields only: a rule naming `constructor` must not find Object's.
+    const exact = Object.hasOwn(this.fields, name) ? this.fields[name] : undefined;
     if (exact !== undefined) return exact;
     this.#keysByLower ??= new Map(Object.keys(this.fields).map((k) => [normalizeFieldName(k), k]));
     const key = this.#keysByLower.get(normalizeFieldName(name));

@@ -13,6 +13,7 @@ import { deserialize, serialize } from 'node:v8';
 import { commonFields } from '../../core/accessors.js';
 import type { Detection } from '../../core/detection.js';
 import type { Event, FieldValue } from '../../core/event.js';
+import { putField } from '../../core/fields.js';
 import { issue } from '../../core/issue.js';
 import { emptyLoad, mergeLoads, parseRules, type LoadOptions, type RuleLoad } from './parse.js';
 import type { CompiledRule } from './ruleset.js';
@@ -137,8 +138,9 @@ const CONTEXT_FIELDS = [
 export function detectionFor(rule: CompiledRule, event: Event): Detection {
   const fields: Record<string, FieldValue> = {};
   const put = (name: string): void => {
-    const value = event.fields[name];
-    if (value !== undefined && value !== null && value !== '' && !(name in fields)) fields[name] = value;
+    const value = Object.hasOwn(event.fields, name) ? event.fields[name] : undefined;
+    if (value !== undefined && value !== null && value !== '' && !Object.hasOwn(fields, name))
+      putField(fields, name, value);
   };
   for (const name of rule.fieldNames) put(name);
   for (const name of CONTEXT_FIELDS) if (Object.keys(fields).length < 8) put(name);

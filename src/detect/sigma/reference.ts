@@ -12,7 +12,7 @@ import { MAX_REGEX_INPUT } from './regex-safety.js';
 import { timePart } from './timepart.js';
 
 function lookup(event: Event, name: string): FieldValue | undefined {
-  if (name in event.fields) return event.fields[name];
+  if (Object.hasOwn(event.fields, name)) return event.fields[name];
   const wanted = name.replace(/ /g, '').toLowerCase();
   for (const key of Object.keys(event.fields))
     if (key.replace(/ /g, '').toLowerCase() === wanted) return event.fields[key];
