@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { createServer } from '../../server/app.js';
 import { ensureAdmin } from '../../server/bootstrap.js';
 import { openStore } from '../../store/index.js';
+import { VigilError } from '../../core/errors.js';
+import type { SmtpOptions } from '../../notify/smtp.js';
 import type { SetExit } from '../exit.js';
 import { defaultRulePaths, DEFAULT_DATA_DIR } from '../rules-dir.js';
 
@@ -18,6 +20,10 @@ interface ServeOptions {
   homeCountry: string;
   demo?: string;
   maxUploadMb: string;
+  smtp?: string;
+  smtpFrom?: string;
+  smtpListen?: string;
+  team?: string;
 }
 
 export function registerServe(program: Command, setExit: SetExit): void {
@@ -33,9 +39,38 @@ export function registerServe(program: Command, setExit: SetExit): void {
     .option('--home-country <code>', "the CERT's country", 'CN')
     .option('--demo <dir>', 'on a new, empty store, ingest this evidence folder first')
     .option('--max-upload-mb <n>', 'largest upload accepted', '2048')
+    .option(
+      '--smtp <url>',
+      'send notifications through this SMTP server (smtp://user:pass@host:port, smtps://…)',
+    )
+    .option('--smtp-from <address>', "the team's address: From of every notification", 'cert@localhost')
+    .option('--smtp-listen <port>', 'take replies and bounces by SMTP on this port (same host as --host)')
+    .option('--team <name>', "the team's name in notifications", 'Vigil CERT')
     .action(async (options: ServeOptions) => {
       setExit(await serve(options));
     });
+}
+
+function smtpOptions(url: string, from: string, team: string | undefined): SmtpOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new VigilError('serve.smtp.invalid', `--smtp wants smtp://host:port, got "${url}"`);
+  }
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:')
+    throw new VigilError('serve.smtp.invalid', `--smtp wants smtp:// or smtps://, got "${url}"`);
+  const secure = parsed.protocol === 'smtps:';
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : secure ? 465 : 25,
+    secure,
+    ...(parsed.username
+      ? { auth: { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } }
+      : {}),
+    from,
+    ...(team ? { fromName: team } : {}),
+  };
 }
 
 async function serve(options: ServeOptions): Promise<number> {
@@ -51,6 +86,15 @@ async function serve(options: ServeOptions): Promise<number> {
     indicatorPaths: options.indicators ?? [],
     homeCountry: options.homeCountry,
     maxUploadBytes: Number(options.maxUploadMb) * 1024 * 1024,
+    ...(options.smtp
+      ? { smtp: smtpOptions(options.smtp, options.smtpFrom ?? 'cert@localhost', options.team) }
+      : {}),
+    team: {
+      name: options.team ?? 'Vigil CERT',
+      email: options.smtpFrom ?? 'cert@localhost',
+      domain: (options.smtpFrom ?? 'cert@localhost').split('@')[1] ?? 'localhost',
+    },
+    ...(options.smtpListen ? { smtpListen: { host: options.host, port: Number(options.smtpListen) } } : {}),
     logger: false,
   });
   if (options.demo && (await store.jobs.list(1)).length === 0) {
