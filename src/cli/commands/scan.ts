@@ -1,4 +1,5 @@
 /** `vigil scan PATH…`: evidence in, detections out as a timeline, with a summary. */
+import { incidentRecord } from '../../store/incident-record.js';
 import { createWriteStream, existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
@@ -217,14 +218,7 @@ async function writeInvestigation(
       const job = await store.jobs.create(paths);
       await store.detections.add(result.detections);
       for (const i of incidents) {
-        await store.incidents.put({
-          id: i.id,
-          title: i.title,
-          firstSeen: Date.parse(i.first_seen),
-          lastSeen: Date.parse(i.last_seen),
-          detectionIds: i.detections.ids,
-          analysis: i,
-        });
+        await store.incidents.put(incidentRecord(i));
       }
       const spans = result.files.map((f) => f.counts);
       const firsts = spans.map((c) => c.firstTimestamp).filter((t) => !Number.isNaN(t));

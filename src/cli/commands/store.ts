@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { VigilError } from '../../core/errors.js';
 import { formatIssue } from '../../core/issue.js';
-import { parseTimestamp } from '../../core/time.js';
 import { hunt } from '../../store/hunt.js';
+import { pivotQuery } from '../../store/pivot.js';
 import { openStore, type EventQuery } from '../../store/index.js';
 import type { SetExit } from '../exit.js';
 import { detectionToJson, tableHeader, tableRow, terminalSafe } from '../scan/format.js';
@@ -22,32 +22,10 @@ interface PivotOptions {
   format: 'jsonl' | 'table';
 }
 
-function time(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const t = parseTimestamp(value);
-  if (Number.isNaN(t))
-    throw new VigilError(
-      'cli.time.invalid',
-      `--${name}: "${value}" is not a time (ISO 8601, e.g. 2026-05-10T14:02:00Z)`,
-    );
-  return t;
-}
-
 function query(options: PivotOptions): EventQuery {
-  const field = options.field ? /^([^=]+)=(.*)$/.exec(options.field) : null;
-  if (options.field && !field)
-    throw new VigilError('cli.field.invalid', `--field wants NAME=VALUE, got "${options.field}"`);
-  const from = time(options.from, 'from');
-  const to = time(options.to, 'to');
-  return {
-    ...(from !== undefined ? { from } : {}),
-    ...(to !== undefined ? { to } : {}),
-    ...(options.host ? { host: options.host } : {}),
-    ...(options.user ? { user: options.user } : {}),
-    ...(options.ip ? { ip: options.ip } : {}),
-    ...(field ? { field: { name: field[1]!, value: field[2]! } } : {}),
-    ...(options.text ? { text: options.text } : {}),
-  };
+  const pivot = pivotQuery(options);
+  if ('problem' in pivot) throw new VigilError(`cli.${pivot.code}`, `--${pivot.problem}`);
+  return pivot.query;
 }
 
 function pivotOptions(command: Command): Command {

@@ -6,7 +6,7 @@
  * between: `renderJson(nodes, values)` equals rendering `resolve(nodes, values)`, so it takes
  * resolved trees too (there are no substitutions left to fill).
  */
-import { putField, hasField } from '../../core/fields.js';
+import { putField } from '../../core/fields.js';
 import { MAX_NESTING, resolve } from './binxml/deserialize.js';
 import type { ElementNode, SubstitutionValue, XmlNode } from './binxml/nodes.js';
 import { ValueType } from './binxml/tokens.js';
@@ -96,8 +96,10 @@ function valueJson(value: EvtxValue): JsonValue {
 }
 
 function addChild(target: JsonObject, key: string, value: JsonValue): void {
-  if (!hasField(target, key)) {
-    putField(target, key, value);
+  // Inlined putField/hasField: this runs for every element and attribute of every record.
+  if (!Object.hasOwn(target, key)) {
+    if (key === '__proto__') putField(target, key, value);
+    else target[key] = value;
     return;
   }
   const existing = target[key];

@@ -5,6 +5,7 @@
  * incidents are written only once the scan is complete, so a cancelled or killed job leaves none
  * half-written. Runs in a worker thread (ingest-worker.ts), off the server's request path.
  */
+import { incidentRecord } from '../../store/incident-record.js';
 import type { Issue } from '../../core/issue.js';
 import { countResult, emptyCounts } from '../../core/reader.js';
 import type { Event } from '../../core/event.js';
@@ -99,15 +100,7 @@ export async function runIngestJob(
     ? buildIncidents(scan.facts, { geo: geoDatabase(), homeCountry: config.homeCountry })
     : [];
   await store.detections.add(scan.detections);
-  for (const i of incidents)
-    await store.incidents.put({
-      id: i.id,
-      title: i.title,
-      firstSeen: Date.parse(i.first_seen),
-      lastSeen: Date.parse(i.last_seen),
-      detectionIds: i.detections.ids,
-      analysis: i,
-    });
+  for (const i of incidents) await store.incidents.put(incidentRecord(i));
   return store.jobs.update(job.id, {
     status: 'done',
     records,

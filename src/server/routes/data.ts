@@ -5,6 +5,7 @@ import { parseTimestamp } from '../../core/time.js';
 import type { Tlp } from '../../core/tlp.js';
 import { tlpAllows } from '../../core/tlp.js';
 import { hunt } from '../../store/hunt.js';
+import { pivotQuery } from '../../store/pivot.js';
 import {
   DEFAULT_INCIDENT_TLP,
   type EventQuery,
@@ -46,19 +47,9 @@ function time(value: string | undefined, name: string): number | undefined {
 }
 
 function eventQuery(q: PivotQuery): Omit<EventQuery, 'limit' | 'after'> {
-  const field = q.field === undefined ? undefined : /^([^=]+)=(.*)$/s.exec(q.field);
-  if (q.field !== undefined && !field) throw badRequest('field-invalid', 'field wants NAME=VALUE');
-  const from = time(q.from, 'from');
-  const to = time(q.to, 'to');
-  return {
-    ...(from !== undefined ? { from } : {}),
-    ...(to !== undefined ? { to } : {}),
-    ...(q.host ? { host: q.host } : {}),
-    ...(q.user ? { user: q.user } : {}),
-    ...(q.ip ? { ip: q.ip } : {}),
-    ...(field ? { field: { name: field[1]!, value: field[2]! } } : {}),
-    ...(q.text ? { text: q.text } : {}),
-  };
+  const pivot = pivotQuery(q);
+  if ('problem' in pivot) throw badRequest(pivot.code, pivot.problem);
+  return pivot.query;
 }
 
 /** `timestamp:id` of the last event of a page: where the next page starts. */

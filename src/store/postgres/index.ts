@@ -35,21 +35,8 @@ import type {
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { toIncidentSummary, type SummaryRow } from '../rows.js';
 import type { IncidentSummary } from '../types.js';
-import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
-import { SqlConstituency } from '../constituency.js';
-import { SqlIncidentHandling } from '../incident-handling.js';
-import { SqlCases } from '../cases.js';
-import { SqlNotifications } from '../notifications.js';
-import { numberedPlaceholders, type SqlDb } from '../sql.js';
-import type {
-  AccountRepository,
-  AuditRepository,
-  IncidentHandlingRepository,
-  RuleSettingsRepository,
-  CaseRepository,
-  NotificationRepository,
-  ConstituencyRepository,
-} from '../types.js';
+import { numberedPlaceholders } from '../sql.js';
+import { SqlStore } from '../sql-store.js';
 
 const MAX_LIMIT = 10_000;
 /** Rows per INSERT statement: 13 parameters each stays far below PostgreSQL's 65,535. */
@@ -438,45 +425,28 @@ export interface PostgresOptions {
   readonly schema?: string;
 }
 
-export class PostgresStore implements Store {
+export class PostgresStore extends SqlStore implements Store {
   readonly events: EventRepository;
   readonly detections: DetectionRepository;
   readonly jobs: IngestJobRepository;
   readonly incidents: IncidentRepository;
-  readonly handling: IncidentHandlingRepository;
-  readonly accounts: AccountRepository;
-  readonly audit: AuditRepository;
-  readonly ruleSettings: RuleSettingsRepository;
-  readonly cases: CaseRepository;
-  readonly notifications: NotificationRepository;
-  readonly constituency: ConstituencyRepository;
-  /** The connection as SqlDb: what the shared repositories run on. */
-  readonly sql: SqlDb;
   readonly #pool: pg.Pool;
   #version = 0;
 
   private constructor(pool: pg.Pool) {
-    this.#pool = pool;
-    this.events = new PostgresEvents(pool);
-    this.detections = new PostgresDetections(pool);
-    this.jobs = new PostgresJobs(pool);
-    this.incidents = new PostgresIncidents(pool);
-    const sql: SqlDb = {
+    super({
       async all<T>(text: string, params: readonly unknown[] = []): Promise<T[]> {
         return (await pool.query(numberedPlaceholders(text), [...params])).rows as T[];
       },
       async run(text: string, params: readonly unknown[] = []): Promise<number> {
         return (await pool.query(numberedPlaceholders(text), [...params])).rowCount ?? 0;
       },
-    };
-    this.sql = sql;
-    this.handling = new SqlIncidentHandling(sql);
-    this.accounts = new SqlAccounts(sql);
-    this.audit = new SqlAudit(sql);
-    this.ruleSettings = new SqlRuleSettings(sql);
-    this.cases = new SqlCases(sql);
-    this.notifications = new SqlNotifications(sql);
-    this.constituency = new SqlConstituency(sql);
+    });
+    this.#pool = pool;
+    this.events = new PostgresEvents(pool);
+    this.detections = new PostgresDetections(pool);
+    this.jobs = new PostgresJobs(pool);
+    this.incidents = new PostgresIncidents(pool);
   }
 
   /** Connects, creates the schema if needed and brings it up to date. */

@@ -27,21 +27,8 @@ import type {
 import { MIGRATIONS } from './migrations.js';
 import { toIncidentSummary, type SummaryRow } from '../rows.js';
 import type { IncidentSummary } from '../types.js';
-import { SqlAccounts, SqlAudit, SqlRuleSettings } from '../accounts.js';
-import { SqlConstituency } from '../constituency.js';
-import { SqlIncidentHandling } from '../incident-handling.js';
-import { SqlCases } from '../cases.js';
-import { SqlNotifications } from '../notifications.js';
 import type { SqlDb } from '../sql.js';
-import type {
-  AccountRepository,
-  AuditRepository,
-  IncidentHandlingRepository,
-  RuleSettingsRepository,
-  CaseRepository,
-  NotificationRepository,
-  ConstituencyRepository,
-} from '../types.js';
+import { SqlStore } from '../sql-store.js';
 import {
   EVENT_COLUMNS,
   toJob,
@@ -421,27 +408,20 @@ function sqlDb(db: Db): SqlDb {
   };
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore extends SqlStore implements Store {
   readonly events: EventRepository;
   readonly detections: DetectionRepository;
   readonly jobs: IngestJobRepository;
   readonly incidents: IncidentRepository;
-  readonly handling: IncidentHandlingRepository;
-  readonly accounts: AccountRepository;
-  readonly audit: AuditRepository;
-  readonly ruleSettings: RuleSettingsRepository;
-  readonly cases: CaseRepository;
-  readonly notifications: NotificationRepository;
-  readonly constituency: ConstituencyRepository;
-  /** The connection as SqlDb: what the shared repositories run on. */
-  readonly sql: SqlDb;
   readonly #db: Db;
   readonly #version: number;
 
   /** Opens (creating if needed) the store file and brings its schema up to date; ':memory:' for tests. */
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.#db = new Database(path);
+    const db = new Database(path);
+    super(sqlDb(db));
+    this.#db = db;
     // Larger pages for a new file (an existing one keeps its own): fewer WAL frames, and so fewer
     // writes, per event stored.
     this.#db.pragma('page_size = 16384');
@@ -456,15 +436,6 @@ export class SqliteStore implements Store {
     this.detections = new SqliteDetections(this.#db);
     this.jobs = new SqliteJobs(this.#db);
     this.incidents = new SqliteIncidents(this.#db);
-    const sql = sqlDb(this.#db);
-    this.sql = sql;
-    this.handling = new SqlIncidentHandling(sql);
-    this.accounts = new SqlAccounts(sql);
-    this.audit = new SqlAudit(sql);
-    this.ruleSettings = new SqlRuleSettings(sql);
-    this.cases = new SqlCases(sql);
-    this.notifications = new SqlNotifications(sql);
-    this.constituency = new SqlConstituency(sql);
   }
 
   schemaVersion(): Promise<number> {
