@@ -16,6 +16,7 @@ import type { ServerContext, ServerOptions } from './context.js';
 import { errorHandler, HttpError } from './errors.js';
 import { JobRunner } from './jobs/runner.js';
 import { Notifier } from './notifier.js';
+import { readMailFolder } from '../notify/maildir.js';
 import { listenForMail, smtpSender, type Listener } from '../notify/smtp.js';
 import { RuleCatalog } from './rule-catalog.js';
 import { registerRoutes } from './routes/index.js';
@@ -28,6 +29,8 @@ const MAX_JSON_BODY = 1024 * 1024;
 export interface VigilServer {
   readonly app: FastifyInstance;
   readonly context: ServerContext;
+  /** Reads the mail folder now (the server also does so every minute). */
+  readMailFolder(): Promise<void>;
   /** The SMTP listener's port, when one was asked for. */
   readonly mailPort: number | undefined;
   /** Every route registered, as `METHOD /path`. */
@@ -200,6 +203,28 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
         ip: null,
       });
     });
+  const mailFolder = async (): Promise<void> => {
+    if (!options.mailDir) return;
+    const result = await readMailFolder(options.mailDir, async (raw, file) => {
+      const taken = await notifier.receive(raw);
+      await store.audit.append({
+        actor: 'mail',
+        action: taken.matched ? `mail.${taken.kind}` : 'mail.unmatched',
+        target: taken.matched ? `case:${taken.caseId}` : file,
+        before: null,
+        after: taken,
+        ip: null,
+      });
+    });
+    for (const f of result.failed) app.log.warn(`mail folder: ${f.file}: ${f.reason}`);
+  };
+  const mailTimer = options.mailDir
+    ? setInterval(
+        () => void mailFolder().catch((e: unknown) => app.log.warn(`mail folder: ${(e as Error).message}`)),
+        60_000,
+      )
+    : undefined;
+  mailTimer?.unref();
   // Reminders and escalations, checked every 10 minutes while the server runs.
   const reminderTimer = setInterval(
     () => void notifier.remind().catch((e: unknown) => app.log.warn(`reminders: ${(e as Error).message}`)),
@@ -211,8 +236,10 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     context,
     routes,
     mailPort: mailListener?.port,
+    readMailFolder: mailFolder,
     async close() {
       clearInterval(reminderTimer);
+      if (mailTimer) clearInterval(mailTimer);
       await mailListener?.close();
       notifier.sender?.close();
       await jobs.stop();

@@ -32,6 +32,8 @@ export interface ServerOptions {
   readonly reminders?: ReminderPolicy;
   /** Take replies and bounces by SMTP on this address. */
   readonly smtpListen?: { readonly host: string; readonly port: number };
+  /** Take replies and bounces from this Maildir or folder of .eml files (read every minute). */
+  readonly mailDir?: string;
   /** Start the ingest queue (default true; tests of the API alone leave jobs queued). */
   readonly runJobs?: boolean;
 }

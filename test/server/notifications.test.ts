@@ -3,6 +3,9 @@
 // arrived; replies and a bounce come back to Vigil's own SMTP listener; reminders and escalation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -261,5 +264,50 @@ test('replies by upload are matched by the ticket tag; unmatched mail is refused
     assert.ok(ids.includes('phishing-en') && ids.includes('default-en'));
   } finally {
     await t.close();
+  }
+});
+
+test('replies from a Maildir and from a folder of .eml files: taken onto the case and moved aside; others stay', async () => {
+  for (const layout of ['maildir', 'eml'] as const) {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-mail-'));
+    const inbox = layout === 'maildir' ? join(dir, 'new') : dir;
+    if (layout === 'maildir') mkdirSync(inbox);
+    const t = await startTestServer({ mailDir: dir });
+    try {
+      await addUser(t.store, 'coord', 'coordinator', 'AMBER+STRICT');
+      const coord = await signIn(t.server, 'coord');
+      const c = (
+        await coord.request('POST', '/api/cases', { title: 'Phishing', organisations: ['ACME'] })
+      ).json<{ id: string; ticket: string }>();
+      const name = layout === 'maildir' ? '1700000000.M1P1.host' : 'reply.eml';
+      writeFileSync(
+        join(inbox, name),
+        `From: soc@acme.example\r\nSubject: Re: [${c.ticket}] taken down\r\n\r\nDone.\r\n`,
+      );
+      writeFileSync(
+        join(inbox, layout === 'maildir' ? '1700000001.M2P1.host' : 'other.eml'),
+        'From: x@y.example\r\nSubject: hello\r\n\r\nnot about a case\r\n',
+      );
+      await t.server.readMailFolder();
+      const comments = (await coord.request('GET', `/api/cases/${c.id}`)).json<{
+        comments: { author: string; text: string }[];
+      }>().comments;
+      assert.deepEqual(
+        comments.map((x) => x.author),
+        ['soc@acme.example'],
+        layout,
+      );
+      if (layout === 'maildir') {
+        assert.deepEqual(readdirSync(join(dir, 'cur')).sort(), [
+          '1700000000.M1P1.host:2,S',
+          '1700000001.M2P1.host:2,S',
+        ]);
+        assert.deepEqual(readdirSync(inbox), []);
+      } else assert.deepEqual(readdirSync(dir).sort(), ['other.eml.done', 'reply.eml.done']);
+      const unmatched = (await t.store.audit.list()).filter((e) => e.action === 'mail.unmatched');
+      assert.equal(unmatched.length, 1, 'unmatched mail is on record');
+    } finally {
+      await t.close();
+    }
   }
 });

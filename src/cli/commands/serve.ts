@@ -23,6 +23,7 @@ interface ServeOptions {
   smtp?: string;
   smtpFrom?: string;
   smtpListen?: string;
+  mailDir?: string;
   team?: string;
 }
 
@@ -45,6 +46,7 @@ export function registerServe(program: Command, setExit: SetExit): void {
     )
     .option('--smtp-from <address>', "the team's address: From of every notification", 'cert@localhost')
     .option('--smtp-listen <port>', 'take replies and bounces by SMTP on this port (same host as --host)')
+    .option('--mail-dir <dir>', 'take replies and bounces from this Maildir (or folder of .eml files)')
     .option('--team <name>', "the team's name in notifications", 'Vigil CERT')
     .action(async (options: ServeOptions) => {
       setExit(await serve(options));
@@ -94,6 +96,7 @@ async function serve(options: ServeOptions): Promise<number> {
       email: options.smtpFrom ?? 'cert@localhost',
       domain: (options.smtpFrom ?? 'cert@localhost').split('@')[1] ?? 'localhost',
     },
+    ...(options.mailDir ? { mailDir: resolve(options.mailDir) } : {}),
     ...(options.smtpListen ? { smtpListen: { host: options.host, port: Number(options.smtpListen) } } : {}),
     logger: false,
   });
