@@ -8,24 +8,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/index.js';
+import { POSTGRES_URL, postgresProblem } from '../helpers/postgres.js';
 import { addUser, multipart, signIn, startTestServer } from './support.js';
 
-const URL = process.env.VIGIL_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = POSTGRES_URL;
 const DEMO = join(import.meta.dirname, '../../demo/evidence');
 
-async function reachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const problem = await reachable();
+const problem = await postgresProblem();
 if (problem !== null && process.env.CI === 'true') {
   test('PostgreSQL is reachable (required under CI)', () => assert.fail(`PostgreSQL at ${URL}: ${problem}`));
 } else if (problem !== null) {
