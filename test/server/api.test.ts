@@ -420,3 +420,44 @@ level: high
     await t.close();
   }
 });
+
+test('a running ingest job is cancelled at its next batch, keeps what it stored, stores no detections, and can be rerun', async () => {
+  const rules = join(SHARED_DATA, 'sigma', 'rules');
+  const t = await startTestServer({ runJobs: true, rulePaths: [join(rules, 'windows')] });
+  try {
+    await addUser(t.store, 'ana', 'analyst', 'AMBER');
+    const ana = await signIn(t.server, 'ana');
+    const samples = join(SHARED_DATA, 'evtx-attack-samples');
+    const files = readdirSync(samples, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile() && d.name.endsWith('.evtx'))
+      .map((d) => join(d.parentPath, d.name))
+      .sort()
+      .slice(0, 80);
+    const { body, contentType } = multipart(
+      files.map((f, i) => ({ name: `${i}.evtx`, content: readFileSync(f) })),
+    );
+    const job = (await ana.request('POST', '/api/evidence', body, { 'content-type': contentType })).json<{
+      id: string;
+    }>();
+    let status = '';
+    for (let i = 0; i < 500 && status !== 'running'; i++) {
+      status = (await t.store.jobs.get(job.id))!.status;
+      if (status !== 'running') await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(status, 'running');
+    const cancel = await ana.request('POST', `/api/jobs/${job.id}/cancel`);
+    assert.equal(cancel.statusCode, 200);
+    await t.server.context.jobs.whenIdle();
+    const cancelled = (await t.store.jobs.get(job.id))!;
+    assert.equal(cancelled.status, 'cancelled');
+    assert.equal(await t.store.detections.count(), 0, 'nothing half-written');
+    assert.equal((await ana.request('POST', `/api/jobs/${job.id}/cancel`)).statusCode, 409);
+    assert.equal((await ana.request('POST', `/api/jobs/${job.id}/rerun`)).statusCode, 200);
+    await new Promise((r) => setTimeout(r, 50));
+    await t.server.context.jobs.whenIdle();
+    assert.equal((await t.store.jobs.get(job.id))!.status, 'done');
+    assert.ok((await t.store.detections.count()) > 0);
+  } finally {
+    await t.close();
+  }
+});

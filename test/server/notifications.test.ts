@@ -232,6 +232,19 @@ for (const engine of pgProblem === null ? (['sqlite', 'postgres'] as const) : ([
         tasks.some((x) => x.title === 'Escalate: no answer from abuse@registrar.example (registrar)'),
       );
       mailer.close();
+      // And the case is carried to its end: worked, resolved with the parties' answers, closed.
+      for (const to of ['in-progress', 'resolved', 'closed'])
+        assert.equal(
+          (await coord.request('POST', `/api/cases/${c.id}/transition`, { to })).statusCode,
+          200,
+          to,
+        );
+      const closed = (await coord.request('GET', `/api/cases/${c.id}`)).json<{
+        status: string;
+        resolvedAt: number | null;
+      }>();
+      assert.equal(closed.status, 'closed');
+      assert.ok(closed.resolvedAt !== null);
     } finally {
       await t.close();
       await out.close();
