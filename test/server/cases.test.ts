@@ -9,12 +9,27 @@ import { addUser, multipart, signIn, startTestServer } from './support.js';
 async function fixture() {
   const t = await startTestServer();
   const { store } = t;
+  // One stored detection names the attacker's address: the case's observable links to it.
+  await store.detections.add([
+    {
+      kind: 'sigma',
+      ruleId: 'r-webshell',
+      ruleTitle: 'Web shell request',
+      level: 'high',
+      tags: [],
+      timestamp: Date.UTC(2026, 4, 10, 3),
+      host: 'EXCH01',
+      fields: { 'c-ip': '203.0.113.80', 'cs-uri-stem': '/owa/auth/x.aspx' },
+      source: { kind: 'w3c', file: 'u_ex.log', line: 3 },
+    },
+  ]);
+  const d1 = (await store.detections.search({}))[0]!.id;
   await store.incidents.put({
     id: 'INC-A',
     title: 'Exchange server exploited from abroad',
     firstSeen: Date.UTC(2026, 4, 10, 3),
     lastSeen: Date.UTC(2026, 4, 12),
-    detectionIds: ['d1', 'd2'],
+    detectionIds: [d1, 'd2'],
     analysis: {
       id: 'INC-A',
       title: 'Exchange server exploited from abroad',
@@ -25,7 +40,7 @@ async function fixture() {
         { ip: '203.0.113.80', country: 'US', asn: 64500 },
         { ip: '2001:DB8::7', country: 'NL', asn: 64501 },
       ],
-      detections: { count: 2, ids: ['d1', 'd2'] },
+      detections: { count: 2, ids: [d1, 'd2'] },
     },
   });
   await store.handling.set({ incidentId: 'INC-A', tlp: 'GREEN', organisation: 'ACME' });
@@ -33,11 +48,11 @@ async function fixture() {
   await addUser(store, 'acme', 'constituent', 'AMBER', 'ACME');
   await addUser(store, 'other', 'constituent', 'AMBER', 'Other Ltd');
   await addUser(store, 'audit', 'auditor', 'AMBER');
-  return { t, coord: await signIn(t.server, 'coord') };
+  return { t, d1, coord: await signIn(t.server, 'coord') };
 }
 
 test('a case from an incident carries its TLP, organisation, detections and attacker addresses; cross-border is derived', async () => {
-  const { t, coord } = await fixture();
+  const { t, d1, coord } = await fixture();
   try {
     const r = await coord.request('POST', '/api/cases', {
       from: { incident: 'INC-A' },
@@ -53,7 +68,7 @@ test('a case from an incident carries its TLP, organisation, detections and atta
       tlp: string;
       organisations: string[];
       detectionIds: string[];
-      observables: { type: string; value: string }[];
+      observables: { type: string; value: string; detectionIds: string[] }[];
       crossBorder: boolean;
       foreignCountries: string[];
       status: string;
@@ -64,10 +79,10 @@ test('a case from an incident carries its TLP, organisation, detections and atta
     assert.equal(c.title, 'Exchange server exploited from abroad');
     assert.equal(c.tlp, 'GREEN');
     assert.deepEqual(c.organisations, ['ACME']);
-    assert.deepEqual(c.detectionIds, ['d1', 'd2']);
+    assert.deepEqual(c.detectionIds, [d1, 'd2']);
     assert.deepEqual(
-      c.observables.map((o) => `${o.type}:${o.value}`),
-      ['ipv4:203.0.113.80', 'ipv6:2001:db8::7'],
+      c.observables.map((o) => `${o.type}:${o.value}:${o.detectionIds.join('+')}`),
+      [`ipv4:203.0.113.80:${d1}`, 'ipv6:2001:db8::7:'],
     );
     assert.equal(c.crossBorder, true);
     assert.deepEqual(c.foreignCountries, ['NL', 'US']);
@@ -93,6 +108,17 @@ test('a case from an incident carries its TLP, organisation, detections and atta
       'by hand needs a title',
     );
     assert.equal((await coord.request('POST', '/api/cases', { from: { incident: 'nope' } })).statusCode, 404);
+    const fromDetection = (await coord.request('POST', '/api/cases', { from: { detection: d1 } })).json<{
+      title: string;
+      detectionIds: string[];
+      observables: { type: string; value: string; detectionIds: string[] }[];
+    }>();
+    assert.equal(fromDetection.title, 'Web shell request on EXCH01');
+    assert.deepEqual(fromDetection.detectionIds, [d1]);
+    assert.deepEqual(
+      fromDetection.observables.map((o) => [o.type, o.value, o.detectionIds]),
+      [['ipv4', '203.0.113.80', [d1]]],
+    );
   } finally {
     await t.close();
   }
@@ -152,7 +178,7 @@ test('the workflow through the API: allowed moves, refused ones with the allowed
 });
 
 test('tasks, observables kept once, merge and links', async () => {
-  const { t, coord } = await fixture();
+  const { t, d1, coord } = await fixture();
   try {
     const a = (await coord.request('POST', '/api/cases', { from: { incident: 'INC-A' } })).json<{
       id: string;
@@ -202,7 +228,7 @@ test('tasks, observables kept once, merge and links', async () => {
     assert.deepEqual(target.organisations, ['ACME', 'Beta']);
     assert.deepEqual(
       target.observables.map((o) => `${o.type}:${o.value}:${o.detectionIds.join('+')}`),
-      ['ipv4:203.0.113.80:d9', 'ipv6:2001:db8::7:', 'domain:evil.example:'],
+      [`ipv4:203.0.113.80:${d1}+d9`, 'ipv6:2001:db8::7:', 'domain:evil.example:'],
     );
     assert.deepEqual(target.links, [b]);
     const source = (await coord.request('GET', `/api/cases/${b}`)).json<{

@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Case, CaseFields } from '../../cases/model.js';
 import { PAP_LEVELS, PRIORITIES, SEVERITIES } from '../../cases/model.js';
 import { caseFigures, periodOf } from '../../cases/figures.js';
+import { observablesOf } from '../../cases/from-detection.js';
 import { seedFromIncident } from '../../cases/from-incident.js';
 import {
   ConstituencyIndex,
@@ -153,6 +154,23 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
       crossBorder: border.crossBorder,
       foreignCountries: [...border.foreign],
     };
+  };
+
+  /** For the detections of a new case: which of them names each observable. */
+  const observableDetections = async (ids: readonly string[]): Promise<Map<string, string[]>> => {
+    const named = new Map<string, string[]>();
+    // A case of a large incident links the first thousands; the rest stay on the case's detection list.
+    for (const id of ids.slice(0, 5000)) {
+      const d = await store.detections.get(id);
+      if (!d) continue;
+      for (const o of observablesOf(d.detection)) {
+        const key = `${o.type}\u0000${o.value}`;
+        const list = named.get(key);
+        if (list) list.push(id);
+        else named.set(key, [id]);
+      }
+    }
+    return named;
   };
 
   const visible = async (request: FastifyRequest, id: string): Promise<Case> => {
@@ -301,7 +319,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
             b.description ??
             `${det.level} detection of ${det.ruleTitle} at ${new Date(det.timestamp).toISOString()}.`,
           detectionIds: [d.id],
-          observables: [],
+          observables: observablesOf(det),
         };
       }
       if (!seed.title) throw badRequest('title-required', 'a case opened by hand needs a title');
@@ -321,6 +339,8 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
         detectionIds: seed.detectionIds,
         createdBy: principal(request).user.username,
       });
+      // Each observable is linked to the detections that name it.
+      const named = await observableDetections(seed.detectionIds);
       for (const o of seed.observables) {
         const norm = normaliseObservable(o.type, o.value);
         if ('value' in norm)
@@ -328,7 +348,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
             caseId: created.id,
             type: o.type,
             value: norm.value,
-            detectionIds: [],
+            detectionIds: named.get(`${o.type}\u0000${norm.value}`) ?? [],
           });
       }
       await ctx.audit(request, 'case.opened', `case:${created.id}`, null, created);
