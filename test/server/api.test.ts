@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ensureAdmin } from '../../src/server/bootstrap.js';
 import { SqliteStore } from '../../src/store/index.js';
 import { SHARED_DATA } from '../helpers/shared-data.js';
+import { zip } from '../ingest/readers/support.js';
 import { addUser, multipart, PASSWORD, signIn, startTestServer, withToken } from './support.js';
 
 const DEMO = join(import.meta.dirname, '../../demo/evidence');
@@ -457,6 +458,41 @@ test('a running ingest job is cancelled at its next batch, keeps what it stored,
     await t.server.context.jobs.whenIdle();
     assert.equal((await t.store.jobs.get(job.id))!.status, 'done');
     assert.ok((await t.store.detections.count()) > 0);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a .zip upload is ingested as the files inside it', async () => {
+  const t = await startTestServer({
+    runJobs: true,
+    rulePaths: [join(import.meta.dirname, '../fixtures/rules')],
+  });
+  try {
+    await addUser(t.store, 'ana', 'analyst', 'AMBER');
+    const ana = await signIn(t.server, 'ana');
+    const archive = zip({
+      'case-17/windows-events.jsonl': readFileSync(join(DEMO, 'windows-events.jsonl')),
+      'case-17/conn.log': readFileSync(join(DEMO, 'conn.log')),
+    });
+    const { body, contentType } = multipart([{ name: 'evidence.zip', content: archive }]);
+    const job = (await ana.request('POST', '/api/evidence', body, { 'content-type': contentType })).json<{
+      id: string;
+    }>();
+    await new Promise((r) => setTimeout(r, 50));
+    await t.server.context.jobs.whenIdle();
+    const done = (await t.store.jobs.get(job.id))!;
+    assert.equal(done.status, 'done');
+    const lines = (name: string) =>
+      readFileSync(join(DEMO, name), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.startsWith('#')).length;
+    assert.equal(done.records, lines('windows-events.jsonl') + lines('conn.log'));
+    assert.ok(done.detections > 0, 'the PsExec rule fired on the zipped Windows events');
+    const zeek = (await ana.request('GET', '/api/events?ip=203.0.113.80')).json<{
+      events: { source: { file: string } }[];
+    }>();
+    assert.ok(zeek.events.some((e) => e.source.file.endsWith('evidence.zip!case-17/conn.log')));
   } finally {
     await t.close();
   }
