@@ -10,6 +10,8 @@ import type { EventQuery, Store } from './types.js';
 export interface HuntResult {
   readonly detections: Detection[];
   readonly scanned: number;
+  /** Stopped at `maxEvents` before the end of what `within` selects: narrow it (time, host) to see the rest. */
+  readonly truncated: boolean;
   readonly problems: Issue[];
 }
 
@@ -20,6 +22,7 @@ export async function hunt(
   file: string,
   within: Omit<EventQuery, 'limit' | 'after'> = {},
   limit = 10_000,
+  maxEvents = Infinity,
 ): Promise<HuntResult> {
   const load = parseRules(ruleText, file);
   const { ruleSet, problems } = compileRuleSet(load, loadDefaultMapping());
@@ -27,13 +30,15 @@ export async function hunt(
   let scanned = 0;
   if (ruleSet.rules.length > 0) {
     for await (const stored of store.events.scan(within)) {
+      if (scanned >= maxEvents)
+        return { detections, scanned, truncated: true, problems: [...load.problems, ...problems] };
       scanned++;
       for (const rule of ruleSet.match(stored.event)) {
         detections.push({ ...detectionFor(rule, stored.event), eventId: stored.id });
         if (detections.length >= limit)
-          return { detections, scanned, problems: [...load.problems, ...problems] };
+          return { detections, scanned, truncated: true, problems: [...load.problems, ...problems] };
       }
     }
   }
-  return { detections, scanned, problems: [...load.problems, ...problems] };
+  return { detections, scanned, truncated: false, problems: [...load.problems, ...problems] };
 }

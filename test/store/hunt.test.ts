@@ -52,3 +52,20 @@ test('hunt: a rule over stored events, narrowed by host and time; broken rules a
   assert.equal(broken.detections.length, 0);
   await store.close();
 });
+
+test('hunt: bounded by the events it may read, and says so', async () => {
+  const store = new SqliteStore(':memory:');
+  try {
+    await store.events.add([
+      install('WS-1', 1, 'PSEXESVC'),
+      install('WS-2', 2, 'Other'),
+      install('WS-3', 3, 'PSEXESVC'),
+    ]);
+    const whole = await hunt(store, RULE, 'r.yml');
+    assert.deepEqual([whole.scanned, whole.truncated, whole.detections.length], [3, false, 2]);
+    const cut = await hunt(store, RULE, 'r.yml', {}, 10_000, 2);
+    assert.deepEqual([cut.scanned, cut.truncated, cut.detections.map((d) => d.host)], [2, true, ['WS-1']]);
+  } finally {
+    await store.close();
+  }
+});

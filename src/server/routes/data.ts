@@ -104,6 +104,9 @@ const incidentSummarySchema = {
   },
 } as const;
 
+/** Events one hunt request reads at most (about a second on the embedded store); more: narrow it or raise it. */
+const HUNT_MAX_EVENTS = 200_000;
+
 const iso = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : '');
 
 export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -186,19 +189,21 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
     },
   );
 
-  app.post<{ Body: { rule: string; within?: PivotQuery; limit?: number } }>(
+  app.post<{ Body: { rule: string; within?: PivotQuery; limit?: number; maxEvents?: number } }>(
     '/api/hunts',
     {
       config: { access: { permission: 'hunt:run' } },
       schema: {
         tags: ['events'],
-        summary: 'Run Sigma rule text (one or more documents) over the stored events',
+        summary:
+          'Run Sigma rule text (one or more documents) over the stored events (at most maxEvents, default 200,000)',
         body: {
           type: 'object',
           properties: {
             rule: { type: 'string', minLength: 1, maxLength: 256 * 1024 },
             within: { type: 'object', properties: pivotProperties, additionalProperties: false },
             limit: { type: 'integer', minimum: 1, maximum: 10000 },
+            maxEvents: { type: 'integer', minimum: 1, maximum: 2_000_000 },
           },
           required: ['rule'],
           additionalProperties: false,
@@ -208,6 +213,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
             type: 'object',
             properties: {
               scanned: { type: 'integer' },
+              truncated: { type: 'boolean' },
               detections: { type: 'array', items: detectionSchema },
               problems: { type: 'array', items: anyObject },
             },
@@ -223,9 +229,12 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
         'hunt.yml',
         eventQuery(request.body.within ?? {}),
         request.body.limit ?? 1000,
+        // A hunt runs on the request: bounded, so one over a whole large store cannot hold the server.
+        request.body.maxEvents ?? HUNT_MAX_EVENTS,
       );
       return {
         scanned: result.scanned,
+        truncated: result.truncated,
         detections: result.detections.map((d) => ({ ...d, timestamp: iso(d.timestamp) })),
         problems: result.problems,
       };
