@@ -521,9 +521,14 @@ function analyse(members: ReadonlySet<string>, ctx: AnalysisContext): Incident {
   );
   const bytesOut = infrastructure.reduce((n, i) => n + i.bytes_out, 0);
   const entryTechnique = techniquesOf(entryObs.detection.tags)[0];
+  // The title names what happened (a rule's finding) rather than a list hit, when a rule saw it.
+  const titleObs =
+    observed.find(
+      (o) => o.detection.kind === 'sigma' && levelRank(o.detection.level) >= levelRank('medium'),
+    ) ?? entryObs;
   return {
     id: `inc-${sha256Hex([...detectionIds].sort().join('\n')).slice(0, 16)}`,
-    title: `${display(entryHost)}: ${entryObs.detection.ruleTitle}${hosts.length > 1 ? `, ${hosts.length} hosts` : ''}${bytesOut > 0 ? `, ${formatBytes(bytesOut)} out` : ''}`,
+    title: `${display(titleObs.host ?? entryHost)}: ${titleObs.detection.ruleTitle}${hosts.length > 1 ? `, ${hosts.length} hosts` : ''}${bytesOut > 0 ? `, ${formatBytes(bytesOut)} out` : ''}`,
     first_seen: iso(first),
     last_seen: iso(last),
     severity,

@@ -181,3 +181,42 @@ test('rules update installs a pack into the data directory, and scan uses it by 
     else process.env.VIGIL_DATA = before;
   }
 });
+
+test('scan --out: a missing folder is created; a path that cannot be written is one line and exit 2', async () => {
+  const rules = ruleDir();
+  const base = mkdtempSync(join(tmpdir(), 'vigil-scan-out-'));
+  const nested = join(base, 'reports', 'week-47', 'd.jsonl');
+  const made = await quiet(() => [
+    'scan',
+    'demo/evidence',
+    '--rules',
+    rules,
+    '--format',
+    'jsonl',
+    '--out',
+    nested,
+    '--workers',
+    '0',
+    '--no-summary',
+    '--fail-level',
+    'critical',
+  ]);
+  assert.equal(made.result, 0, made.output);
+  assert.ok(readFileSync(nested, 'utf8').trim().length > 0);
+  const bad = await quiet(() => [
+    'scan',
+    'demo/evidence',
+    '--rules',
+    rules,
+    '--format',
+    'jsonl',
+    '--out',
+    base,
+    '--workers',
+    '0',
+    '--no-summary',
+  ]);
+  assert.equal(bad.result, 2);
+  assert.match(bad.output, /vigil: EISDIR/);
+  assert.doesNotMatch(bad.output, /at .*\.(ts|js):\d+/);
+});

@@ -130,9 +130,17 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
   );
   progress.done();
 
+  if (options.out) await mkdir(dirname(resolve(options.out)), { recursive: true });
   const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
+  // A file that cannot be written is one line and exit 2 (main.ts), not an unhandled stream error.
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => undefined);
   writeDetections(out, result, options.format);
-  if (options.out) await new Promise<void>((resolve) => out.end(resolve));
+  if (options.out)
+    await Promise.race([
+      new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done()))),
+      failed,
+    ]);
 
   // Rule-set problems are the rule pack's, not this evidence's: one line here, details in `rules check`.
   const ruleProblems = result.problems.filter((p) => p.code.startsWith('sigma.'));
