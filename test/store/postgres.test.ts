@@ -7,24 +7,12 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/index.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { POSTGRES_URL, postgresProblem } from '../helpers/postgres.js';
 import { storeContract } from './contract.js';
 
-const URL = process.env.VIGIL_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = POSTGRES_URL;
 
-async function reachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const problem = await reachable();
+const problem = await postgresProblem();
 if (problem !== null) {
   const message = `PostgreSQL at ${URL} is not reachable (${problem}): the PostgreSQL store contract is NOT tested`;
   if (process.env.CI === 'true') {

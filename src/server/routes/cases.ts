@@ -117,13 +117,15 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
    * Who must act on a case, and why (the victim organisation, hosters, registrars, app stores,
    * foreign CERTs), from its incident's hosts and infrastructure and its observables.
    */
-  const proposal = async (c: Case) => {
-    const incident = c.incidentId ? await store.incidents.get(c.incidentId) : undefined;
-    const analysis = (incident?.analysis ?? {}) as Partial<Incident>;
-    const index = new ConstituencyIndex(
+  const constituencyIndex = async (): Promise<ConstituencyIndex> =>
+    new ConstituencyIndex(
       await store.constituency.listOrganisations(),
       await store.constituency.listParties(),
     );
+
+  const proposal = async (c: Case, index: ConstituencyIndex) => {
+    const incident = c.incidentId ? await store.incidents.get(c.incidentId) : undefined;
+    const analysis = (incident?.analysis ?? {}) as Partial<Incident>;
     const observables: PartyObservable[] = [];
     for (const o of await store.cases.observables(c.id)) {
       const type =
@@ -143,10 +145,13 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
     });
   };
 
-  /** The case with what the API adds: its ticket, the moves it may make, and whether it is cross-border. */
-  const present = async (c: Case) => {
+  /**
+   * The case with what the API adds: its ticket, the moves it may make, and whether it is cross-border.
+   * Listings pass one constituency index for all their cases.
+   */
+  const present = async (c: Case, index?: ConstituencyIndex) => {
     // Cross-border is derived: any party to tell, victim or attacker address outside the home country.
-    const border = (await proposal(c)).crossBorder;
+    const border = (await proposal(c, index ?? (await constituencyIndex()))).crossBorder;
     return {
       ...c,
       ticket: ticketOf(c),
@@ -211,7 +216,10 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
     async (request) => {
       const period = periodOf(request.query);
       if ('problem' in period) throw badRequest('period-invalid', period.problem);
-      const cases = await Promise.all((await store.cases.list({ limit: 10_000 })).map(present));
+      const index = await constituencyIndex();
+      const cases = await Promise.all(
+        (await store.cases.list({ limit: 10_000 })).map((c) => present(c, index)),
+      );
       const sent = await store.notifications.sentBetween(period.from, period.to);
       return caseFigures(cases, sent, period);
     },
@@ -253,7 +261,8 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
     async (request) => {
       const p = principal(request);
       const cases = (await store.cases.list(request.query)).filter((c) => canSeeCase(p, c));
-      return Promise.all(cases.map(present));
+      const index = await constituencyIndex();
+      return Promise.all(cases.map((c) => present(c, index)));
     },
   );
 
@@ -377,7 +386,7 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
         response: { 200: anyObject, ...errors },
       },
     },
-    async (request) => proposal(await visible(request, request.params.id)),
+    async (request) => proposal(await visible(request, request.params.id), await constituencyIndex()),
   );
 
   app.get<{ Params: { id: string } }>(

@@ -1,15 +1,16 @@
 /** Reading what the store holds: events (pivots and Sigma hunts), detections, incidents; sharing indicators. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LEVELS, type Level } from '../../core/detection.js';
-import { parseTimestamp } from '../../core/time.js';
 import type { Tlp } from '../../core/tlp.js';
 import { tlpAllows } from '../../core/tlp.js';
 import { hunt } from '../../store/hunt.js';
-import { pivotQuery } from '../../store/pivot.js';
+import { pivotQuery, type PivotText } from '../../store/pivot.js';
 import {
   DEFAULT_INCIDENT_TLP,
   type EventQuery,
   type IncidentHandling,
+  type IncidentSummary,
+  type StoredEvent,
   type StoredIncident,
 } from '../../store/index.js';
 import type { ServerContext } from '../context.js';
@@ -39,14 +40,7 @@ const pivotProperties = {
   text: { ...text, description: 'any field containing this text' },
 } as const;
 
-function time(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const t = parseTimestamp(value);
-  if (Number.isNaN(t)) throw badRequest('time-invalid', `${name}: "${value}" is not a time (ISO 8601)`);
-  return t;
-}
-
-function eventQuery(q: PivotQuery): Omit<EventQuery, 'limit' | 'after'> {
+function eventQuery(q: PivotText): Omit<EventQuery, 'limit' | 'after'> {
   const pivot = pivotQuery(q);
   if ('problem' in pivot) throw badRequest(pivot.code, pivot.problem);
   return pivot.query;
@@ -109,6 +103,18 @@ const HUNT_MAX_EVENTS = 200_000;
 
 const iso = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : '');
 
+/** A stored event as the API shows it (storedEventSchema). */
+const eventJson = (e: StoredEvent) => ({
+  id: e.id,
+  timestamp: iso(e.event.timestamp),
+  host: e.host,
+  user: e.user,
+  srcIp: e.srcIp,
+  dstIp: e.dstIp,
+  source: e.event.source,
+  fields: e.event.fields,
+});
+
 export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { store } = ctx;
   const principal = (request: FastifyRequest): Principal => request.principal!;
@@ -147,16 +153,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
       });
       const last = found.at(-1);
       return {
-        events: found.map((e) => ({
-          id: e.id,
-          timestamp: iso(e.event.timestamp),
-          host: e.host,
-          user: e.user,
-          srcIp: e.srcIp,
-          dstIp: e.dstIp,
-          source: e.event.source,
-          fields: e.event.fields,
-        })),
+        events: found.map(eventJson),
         next: found.length === limit && last ? `${last.event.timestamp}:${last.id}` : null,
       };
     },
@@ -176,16 +173,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
     async (request) => {
       const e = await store.events.get(request.params.id);
       if (!e) throw notFound('event');
-      return {
-        id: e.id,
-        timestamp: iso(e.event.timestamp),
-        host: e.host,
-        user: e.user,
-        srcIp: e.srcIp,
-        dstIp: e.dstIp,
-        source: e.event.source,
-        fields: e.event.fields,
-      };
+      return eventJson(e);
     },
   );
 
@@ -267,8 +255,8 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
     },
     async (request) => {
       const q = request.query;
-      const from = time(q.from, 'from');
-      const to = time(q.to, 'to');
+      // The time range is parsed as for event pivots; host, rule and level are the detections' own.
+      const { from, to } = eventQuery({ from: q.from, to: q.to });
       const found = await store.detections.search({
         ...(from !== undefined ? { from } : {}),
         ...(to !== undefined ? { to } : {}),
@@ -284,15 +272,17 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
   const handlingById = async (): Promise<Map<string, IncidentHandling>> =>
     new Map((await store.handling.list()).map((h) => [h.incidentId, h]));
 
-  const summary = (i: StoredIncident, h: IncidentHandling | undefined) => ({
+  const summary = (i: IncidentSummary, h: IncidentHandling | undefined) => ({
     id: i.id,
     title: i.title,
     firstSeen: iso(i.firstSeen),
     lastSeen: iso(i.lastSeen),
     tlp: h?.tlp ?? DEFAULT_INCIDENT_TLP,
     organisation: h?.organisation ?? null,
-    detections: i.detectionIds.length,
+    detections: i.detectionCount,
   });
+  const summaryOf = (i: StoredIncident, h: IncidentHandling | undefined) =>
+    summary({ ...i, detectionCount: i.detectionIds.length }, h);
 
   app.get(
     '/api/incidents',
@@ -309,15 +299,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
       const p = principal(request);
       return (await store.incidents.summaries())
         .filter((i) => canSeeIncident(p, handling.get(i.id)))
-        .map((i) => ({
-          id: i.id,
-          title: i.title,
-          firstSeen: iso(i.firstSeen),
-          lastSeen: iso(i.lastSeen),
-          tlp: handling.get(i.id)?.tlp ?? DEFAULT_INCIDENT_TLP,
-          organisation: handling.get(i.id)?.organisation ?? null,
-          detections: i.detectionCount,
-        }));
+        .map((i) => summary(i, handling.get(i.id)));
     },
   );
 
@@ -352,7 +334,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
     async (request) => {
       const { incident, handling } = await visibleIncident(request, request.params.id);
       return {
-        ...summary(incident, handling),
+        ...summaryOf(incident, handling),
         detectionIds: incident.detectionIds,
         analysis: incident.analysis,
       };
@@ -400,7 +382,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
         tlp: after.tlp,
         organisation: after.organisation,
       });
-      return summary(incident, after);
+      return summaryOf(incident, after);
     },
   );
 
