@@ -36,7 +36,7 @@ export function checkDocument(value: unknown): CheckedDocument {
       valid: findings.length === 0,
       findings,
       advisory: cveToAdvisory(value),
-      checked: "CVE JSON 5: the structure Vigil relies on (Vigil's own schema, not the official CVE schema)",
+      checked: "CVE JSON 5: Vigil's own schema of the structure it reads, not the official CVE schema",
     };
   }
   if (prop(value, 'document') !== undefined) {

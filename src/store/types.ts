@@ -8,6 +8,7 @@ import type { Event, SourceRef } from '../core/event.js';
 import type { Issue } from '../core/issue.js';
 import type { AccountRepository, AuditRepository, RuleSettingsRepository } from './accounts.js';
 import type { ConstituencyRepository } from './constituency.js';
+import type { AdvisoryRepository } from './advisories.js';
 import type { IncidentHandlingRepository } from './incident-handling.js';
 import type { CaseRepository } from './cases.js';
 import type { NotificationRepository } from './notifications.js';
@@ -17,6 +18,7 @@ export type * from './incident-handling.js';
 export type * from './cases.js';
 export type * from './notifications.js';
 export type * from './constituency.js';
+export type * from './advisories.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -142,6 +144,8 @@ export interface Store {
   readonly notifications: NotificationRepository;
   /** Organisations of the constituency and outside parties (who owns what, who must act). */
   readonly constituency: ConstituencyRepository;
+  /** Imported CVE/CSAF records, software inventories, our own advisories (issue 10). */
+  readonly advisories: AdvisoryRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;
