@@ -16,7 +16,7 @@ const CONTENT: OwnAdvisoryContent = {
   references: ['https://www.cve.org/CVERecord?id=CVE-2024-24746'],
 };
 
-function contract(name: string, open: () => Promise<{ store: Store; close(): Promise<void> }>): void {
+function contract(name: string, open: () => Promise<{ store: Store; close: () => Promise<void> }>): void {
   test(`${name}: imported records, upserted, with the versions an incremental import compares`, async () => {
     const { store, close } = await open();
     try {
@@ -121,7 +121,7 @@ if (problem !== null) {
     const pg = await openTestPostgres();
     return {
       store: pg.store,
-      async close() {
+      close: async () => {
         await pg.store.close();
         await pg.drop();
       },
