@@ -71,8 +71,22 @@ function vectorFor(version: CvssVersion, vector: string): { calculateScores(): u
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
-/** Scores from a vector string, or undefined when it is not a CVSS vector the calculator accepts. */
+const cache = new Map<string, CvssScores | undefined>();
+const MAX_CACHE = 20_000;
+
+/**
+ * Scores from a vector string, or undefined when it is not a CVSS vector the calculator accepts. Vectors
+ * repeat across records (a few thousand distinct ones in the whole CVE list): each is computed once.
+ */
 export function cvssScores(vector: string): CvssScores | undefined {
+  if (cache.has(vector)) return cache.get(vector);
+  const scores = computeScores(vector);
+  if (cache.size >= MAX_CACHE) cache.clear();
+  cache.set(vector, scores);
+  return scores;
+}
+
+function computeScores(vector: string): CvssScores | undefined {
   if (vector.length > MAX_VECTOR) return undefined;
   const version = cvssVersionOf(vector);
   if (!version || !vectorMetricsComplete(version, vector)) return undefined;

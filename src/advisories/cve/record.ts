@@ -6,7 +6,8 @@
 import { arr, isObject, prop, str } from '../json.js';
 import { cvssScores, type CvssScores } from '../cvss.js';
 import { parseCpe, type Cpe } from '../matching/cpe.js';
-import { productKeyVariants, purlKey } from '../matching/names.js';
+import { productKeyVariants, purlKey, vendorKey } from '../matching/names.js';
+import { compareVersions } from '../matching/versions.js';
 import type {
   Advisory,
   CpeMatchCheck,
@@ -36,20 +37,28 @@ export function looksLikeCve(value: unknown): boolean {
   return isObject(value) && prop(value, 'dataType') === 'CVE_RECORD';
 }
 
+const MAX_CHANGES = 1_000;
+
 const asStatus = (v: unknown): ProductStatus => (v === 'affected' || v === 'unaffected' ? v : 'unknown');
 
 function ranges(versions: unknown): CveVersionRange[] {
   return arr(versions).flatMap((v) => {
     const version = str(prop(v, 'version'));
     if (version === undefined) return [];
+    const versionType = str(prop(v, 'versionType'));
+    const changes = arr(prop(v, 'changes'))
+      .slice(0, MAX_CHANGES)
+      .flatMap((c) => {
+        const at = str(prop(c, 'at'));
+        return at === undefined ? [] : [{ at, status: asStatus(prop(c, 'status')) }];
+      });
+    // In version order, once: the matcher applies them in turn.
+    if (changes.length > 1) changes.sort((a, b) => compareVersions(a.at, b.at, versionType) ?? 0);
     const range: CveVersionRange = {
       version,
       status: asStatus(prop(v, 'status')),
-      changes: arr(prop(v, 'changes')).flatMap((c) => {
-        const at = str(prop(c, 'at'));
-        return at === undefined ? [] : [{ at, status: asStatus(prop(c, 'status')) }];
-      }),
-      ...opt('versionType', str(prop(v, 'versionType'))),
+      changes,
+      ...opt('versionType', versionType),
       ...opt('lessThan', str(prop(v, 'lessThan'))),
       ...opt('lessThanOrEqual', str(prop(v, 'lessThanOrEqual'))),
     };
@@ -147,39 +156,76 @@ function packageKeys(collectionURL: string | undefined, packageName: string | un
   return sep > 0 ? [purlKey(type, name.slice(0, sep), name.slice(sep + 1))] : [purlKey(type, undefined, name)];
 }
 
-export function cveToAdvisory(record: unknown): Advisory {
+/** `vendor:product` of a CPE 2.3 string without parsing it all (the key lookup runs before any parsing). */
+function cpeKey(text: string): string | undefined {
+  const parts = text.split(':', 5);
+  if (parts.length < 5 || parts[0] !== 'cpe' || parts[1] !== '2.3' || text.includes('\\')) {
+    const cpe = parseCpe(text);
+    return cpe ? `${cpe.vendor}:${cpe.product}` : undefined;
+  }
+  return `${parts[3]!.toLowerCase()}:${parts[4]!.toLowerCase()}`;
+}
+
+export interface ReadOptions {
+  /**
+   * For matching only: a rule is built only when `keep` accepts one of its index keys (the inventory has an
+   * entry filed there). Version ranges, CPEs, scores and exploitation are then read only for records that
+   * can match at all; an advisory with no rule left has empty scores.
+   */
+  readonly keep?: (key: string) => boolean;
+  /** With `keep`: an affected entry whose vendor (and CPE vendors) this rejects is skipped before its names are read. */
+  readonly keepVendor?: (vendorKey: string) => boolean;
+}
+
+const cpeVendor = (text: string): string | undefined => {
+  const parts = text.split(':', 4);
+  return parts.length === 4 && !text.includes('\\') ? parts[3]!.toLowerCase() : undefined;
+};
+
+export function cveToAdvisory(record: unknown, options: ReadOptions = {}): Advisory {
   const summary = cveSummary(record);
   const id = summary?.id ?? '';
   const cna = prop(prop(record, 'containers'), 'cna');
-  const scores = recordScores(record);
-  const exploitation = recordExploitation(record);
   const cves = [id];
   const rules: ProductRule[] = [];
-  const common = { cves, scores, exploitation };
+  const keep = options.keep;
+  const wanted = (keys: readonly string[]): boolean => !keep || keys.some(keep);
+  let common: { cves: string[]; scores: ScoreSet; exploitation: ExploitationInfo } | undefined;
+  const shared = (): { cves: string[]; scores: ScoreSet; exploitation: ExploitationInfo } =>
+    (common ??= { cves, scores: recordScores(record), exploitation: recordExploitation(record) });
 
   if (summary?.state === 'PUBLISHED') {
     for (const a of arr(prop(cna, 'affected'))) {
       const vendor = str(prop(a, 'vendor')) ?? '';
       const product = str(prop(a, 'product')) ?? str(prop(a, 'packageName')) ?? '';
-      const cpes = arr(prop(a, 'cpes')).flatMap((c) => (typeof c === 'string' ? (parseCpe(c) ?? []) : []));
-      const keys = new Set<string>([
-        ...(vendor && product ? productKeyVariants(vendor, product) : []),
-        ...cpes.map((c) => `${c.vendor}:${c.product}`),
-        ...packageKeys(str(prop(a, 'collectionURL')), str(prop(a, 'packageName'))),
-      ]);
-      if (keys.size === 0) continue;
+      const cpeTexts = arr(prop(a, 'cpes')).filter((c): c is string => typeof c === 'string');
+      const keepVendor = options.keepVendor;
+      if (keepVendor && prop(a, 'packageName') === undefined && !keepVendor(vendorKey(vendor)) && !cpeTexts.some((c) => keepVendor(cpeVendor(c) ?? '')))
+        continue;
+      const keys: string[] = vendor && product ? [...productKeyVariants(vendor, product)] : [];
+      for (const c of cpeTexts) {
+        const k = cpeKey(c);
+        if (k !== undefined && !keys.includes(k)) keys.push(k);
+      }
+      for (const k of packageKeys(str(prop(a, 'collectionURL')), str(prop(a, 'packageName')))) if (!keys.includes(k)) keys.push(k);
+      if (keys.length === 0 || !wanted(keys)) continue;
+      const cpes = cpeTexts.flatMap((c) => parseCpe(c) ?? []);
       rules.push({
         label: [vendor, product].filter(Boolean).join(' '),
         vendor,
         product,
-        keys: [...keys],
+        keys,
         cpes,
         check: { kind: 'cve', ranges: ranges(prop(a, 'versions')), defaultStatus: asStatus(prop(a, 'defaultStatus')) },
-        ...common,
+        ...shared(),
       });
     }
     for (const config of arr(prop(cna, 'cpeApplicability'))) {
-      const nodes: CpeNode[] = arr(prop(config, 'nodes')).map((n) => ({
+      const rawNodes = arr(prop(config, 'nodes'));
+      // Cheap first look: does any vulnerable cpeMatch name a product the inventory has?
+      if (keep && !rawNodes.some((n) => arr(prop(n, 'cpeMatch')).some((m) => prop(m, 'vulnerable') === true && keep(cpeKey(str(prop(m, 'criteria')) ?? '') ?? ''))))
+        continue;
+      const nodes: CpeNode[] = rawNodes.map((n) => ({
         operator: prop(n, 'operator') === 'AND' ? 'AND' : 'OR',
         negate: prop(n, 'negate') === true,
         cpeMatch: cpeMatches(prop(n, 'cpeMatch')),
@@ -189,21 +235,24 @@ export function cveToAdvisory(record: unknown): Advisory {
         if (node.negate) return;
         for (const match of node.cpeMatch) {
           if (!match.vulnerable) continue;
+          const key = `${match.criteria.vendor}:${match.criteria.product}`;
+          if (!wanted([key])) continue;
           const others = and ? nodes.filter((_, j) => j !== i) : [];
           rules.push({
             label: match.criteriaText,
             vendor: match.criteria.vendor,
             product: match.criteria.product,
-            keys: [`${match.criteria.vendor}:${match.criteria.product}`],
+            keys: [key],
             cpes: [match.criteria],
             check: { kind: 'cpe', match },
-            ...common,
+            ...shared(),
             ...(others.length > 0 ? { platform: others } : {}),
           });
         }
       });
     }
   }
+  const { scores, exploitation } = keep && !common ? { scores: { other: [] }, exploitation: { known: false, evidence: [] } } : shared();
   const title =
     str(prop(cna, 'title')) ??
     str(prop(arr(prop(cna, 'descriptions')).find((d) => String(prop(d, 'lang')).startsWith('en')), 'value'))?.slice(0, 200) ??

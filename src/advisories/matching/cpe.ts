@@ -30,7 +30,18 @@ function split(text: string): string[] {
   return out;
 }
 
+const parsed = new Map<string, Cpe | undefined>();
+
+/** Parsed once per distinct string (advisories repeat the same CPEs many times); the result is frozen. */
 export function parseCpe(text: string): Cpe | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const cpe = parseCpeText(text);
+  if (parsed.size >= 100_000) parsed.clear();
+  parsed.set(text, cpe);
+  return cpe;
+}
+
+function parseCpeText(text: string): Cpe | undefined {
   if (text.length > MAX_CPE || !text.toLowerCase().startsWith('cpe:2.3:')) return undefined;
   const parts = split(text).slice(2);
   if (parts.length !== 11 || !/^[aoh*-]$/i.test(parts[0]!)) return undefined;
@@ -38,7 +49,7 @@ export function parseCpe(text: string): Cpe | undefined {
   CPE_ATTRIBUTES.forEach((a, i) => {
     cpe[a] = parts[i]!.toLowerCase();
   });
-  return cpe as Cpe;
+  return Object.freeze(cpe) as Cpe;
 }
 
 export function formatCpe(cpe: Cpe): string {

@@ -48,9 +48,12 @@ interface Prepared {
 const score = (s: ProductRule['scores']['cvss31']): MatchScore | null =>
   s ? { vector: s.vector, base: s.base, severity: s.severity, source: s.source } : null;
 
+const NONE: readonly Prepared[] = [];
+
 export class InventoryIndex {
   private readonly byKey = new Map<string, Prepared[]>();
   private readonly byOrganisation = new Map<string, Prepared[]>();
+  private readonly vendors = new Set<string>();
   readonly size: number;
 
   constructor(items: Iterable<InventoryItem>) {
@@ -79,6 +82,7 @@ export class InventoryIndex {
         }
       }
       for (const key of keys) {
+        if (!key.startsWith('purl:')) this.vendors.add(key.slice(0, key.indexOf(':')));
         let list = this.byKey.get(key);
         if (!list) this.byKey.set(key, (list = []));
         list.push(prepared);
@@ -90,15 +94,27 @@ export class InventoryIndex {
     this.size = n;
   }
 
+  /** Whether any entry is filed under an index key (what cveToAdvisory's `keep` asks). */
+  readonly has = (key: string): boolean => this.byKey.has(key);
+  /** Whether any entry has this normalised vendor (cveToAdvisory's `keepVendor`: a cheaper first look). */
+  readonly hasVendor = (vendor: string): boolean => this.vendors.has(vendor);
+  /** The read options that make cveToAdvisory skip what this inventory cannot meet. */
+  get readOptions(): { keep: (key: string) => boolean; keepVendor: (vendor: string) => boolean } {
+    return { keep: this.has, keepVendor: this.hasVendor };
+  }
+
   /** Every inventory entry that one advisory affects (or possibly affects), one match per entry and CVE set. */
   match(advisory: Advisory): Match[] {
     const out = new Map<string, Match>();
     for (const rule of advisory.rules) {
-      const seen = new Set<Prepared>();
+      // Most rules have one key; a Set of entries already met is needed only when there are more.
+      const seen = rule.keys.length > 1 ? new Set<Prepared>() : undefined;
       for (const key of rule.keys)
-        for (const p of this.byKey.get(key) ?? []) {
-          if (seen.has(p)) continue;
-          seen.add(p);
+        for (const p of this.byKey.get(key) ?? NONE) {
+          if (seen) {
+            if (seen.has(p)) continue;
+            seen.add(p);
+          }
           const m = this.matchOne(advisory, rule, p);
           if (!m) continue;
           const id = `${p.item.organisationId}\u0000${p.item.id ?? p.item.source ?? ''}\u0000${p.item.vendor}\u0000${p.item.product}\u0000${p.item.version}\u0000${m.cves.join(',')}`;

@@ -7,12 +7,22 @@
 const MAX_NAME = 256;
 const VENDOR_SUFFIXES = new Set(['inc', 'incorporated', 'corp', 'corporation', 'ltd', 'limited', 'llc', 'gmbh', 'ag', 'sa', 'co', 'company', 'foundation', 'software', 'project', 'the', 'oss', 'group']);
 
+/** Lower-case ASCII letter and digit runs (one pass, no regex: this runs for every product of every record). */
 export function tokensOf(name: string): string[] {
-  return name
-    .slice(0, MAX_NAME)
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((t) => t.length > 0);
+  const out: string[] = [];
+  const text = name.length > MAX_NAME ? name.slice(0, MAX_NAME) : name;
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) | 0x20 : 0; // | 0x20 folds A-Z to a-z
+    const word = (c >= 97 && c <= 122) || (c >= 48 && c <= 57 && (text.charCodeAt(i) & 0xff) === c);
+    if (word) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      out.push(text.slice(start, i).toLowerCase());
+      start = -1;
+    }
+  }
+  return out;
 }
 
 export function normaliseVendor(vendor: string): string {
@@ -40,8 +50,25 @@ export function normaliseProduct(vendorKey: string, product: string): string {
  * (`exchange_server_2016_cumulative_update_19` → `exchange_server`), and the last token without trailing
  * digits (`log4j2` → `log4j`).
  */
-export function productKeyVariants(vendor: string, product: string): string[] {
-  const v = normaliseVendor(vendor);
+const vendorKeys = new Map<string, string>();
+
+/** normaliseVendor, remembered per spelling (vendors repeat across records far more than products). */
+export function vendorKey(vendor: string): string {
+  let key = vendorKeys.get(vendor);
+  if (key === undefined) {
+    key = normaliseVendor(vendor);
+    if (vendorKeys.size >= 50_000) vendorKeys.clear();
+    vendorKeys.set(vendor, key);
+  }
+  return key;
+}
+
+export function productKeyVariants(vendor: string, product: string): readonly string[] {
+  return computeVariants(vendor, product);
+}
+
+function computeVariants(vendor: string, product: string): string[] {
+  const v = vendorKey(vendor);
   const t = productTokens(v, product);
   if (t.length === 0) return [];
   const out = new Set<string>([`${v}:${t.join('_')}`]);

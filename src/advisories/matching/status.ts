@@ -47,8 +47,8 @@ function inRange(r: CveVersionRange, version: string): ProductStatus | undefined
     if (r.lessThan !== undefined ? c >= 0 : c > 0) return undefined;
   }
   let status = r.status;
-  const changes = [...r.changes].sort((a, b) => compareVersions(a.at, b.at, type) ?? 0);
-  for (const change of changes) {
+  // `changes` come sorted by version (cve/record.ts sorts them once).
+  for (const change of r.changes) {
     const c = compareVersions(version, change.at, type);
     if (c !== undefined && c >= 0) status = change.status;
   }
@@ -71,8 +71,10 @@ export function cveVerdict(ranges: readonly CveVersionRange[], defaultStatus: Pr
     else if (s === 'unknown') unknown ??= r;
   }
   // Overlapping entries should not happen; when they do, affected wins (a warning is cheaper than a miss).
-  const decided = affected ?? unaffected ?? unknown;
-  if (decided) return { status: affected ? 'affected' : unaffected ? 'unaffected' : 'unknown', versions: rangeText(decided) };
+  if (affected) return { status: 'affected', versions: rangeText(affected) };
+  // The range text is only built for what will be shown.
+  if (unaffected) return { status: 'unaffected', versions: '' };
+  if (unknown) return { status: 'unknown', versions: rangeText(unknown) };
   return { status: defaultStatus, versions: defaultStatus === 'affected' ? 'all versions (defaultStatus)' : '' };
 }
 
@@ -85,18 +87,18 @@ export function cpeVerdict(m: CpeMatchCheck, version: string | undefined): Versi
   ];
   const given = bounds.filter(([b]) => b !== undefined);
   const criteriaVersion = m.criteria.version;
-  const text =
+  const text = (): string =>
     given.length > 0
       ? given.map(([b, , op]) => `${op} ${b!}`).join(', ')
       : criteriaVersion === '*' ? 'all versions' : `= ${criteriaVersion}`;
-  if (version === undefined || version === '') return { status: 'unknown', versions: text };
-  if (criteriaVersion !== '*' && criteriaVersion !== '-' && compareVersions(version, criteriaVersion, undefined) !== 0)
-    return { status: 'unaffected', versions: text };
+  const no: VersionVerdict = { status: 'unaffected', versions: '' };
+  if (version === undefined || version === '') return { status: 'unknown', versions: text() };
+  if (criteriaVersion !== '*' && criteriaVersion !== '-' && compareVersions(version, criteriaVersion, undefined) !== 0) return no;
   for (const [bound, ok] of given) {
     const c = compareVersions(version, bound!, undefined);
-    if (c === undefined || !ok(c)) return { status: 'unaffected', versions: text };
+    if (c === undefined || !ok(c)) return no;
   }
-  return { status: m.vulnerable ? 'affected' : 'unaffected', versions: text };
+  return m.vulnerable ? { status: 'affected', versions: text() } : no;
 }
 
 /** A `vers:` range (the purl spec's version range syntax): `vers:semver/>=1.0.0|<2.0.0`. */
