@@ -49,7 +49,7 @@ function parseCpeText(text: string): Cpe | undefined {
   CPE_ATTRIBUTES.forEach((a, i) => {
     cpe[a] = parts[i]!.toLowerCase();
   });
-  return Object.freeze(cpe) as Cpe;
+  return Object.freeze(cpe);
 }
 
 export function formatCpe(cpe: Cpe): string {
