@@ -12,6 +12,7 @@ import { InventoryIndex } from '../../src/advisories/matching/matcher.js';
 import { normaliseItem, type InventoryItem, type ItemInput } from '../../src/advisories/inventory/model.js';
 import { compareVersions } from '../../src/advisories/matching/versions.js';
 import { versContains } from '../../src/advisories/matching/status.js';
+import { mayMatch } from '../../src/advisories/matching/prefilter.js';
 
 const CVE = 'cve';
 const record = (id: string): unknown => JSON.parse(readFileSync(join(SHARED_DATA, CVE, `${id}.json`), 'utf8'));
@@ -212,4 +213,28 @@ test('version order and vers ranges', () => {
   assert.equal(versContains('vers:generic/<1.2|>=3.0|<3.5', '2.0'), false);
   assert.equal(versContains('vers:generic/>=4.0', '9'), true);
   assert.equal(versContains('prior to 4.2', '1'), undefined);
+});
+
+test('the vendor scan before parsing never drops a record that matches (differential, on every sample)', { skip: corpusMissing(CVE) }, () => {
+  const inv = items([
+    { org: 'a', vendor: 'Microsoft', product: 'Exchange Server', version: '15.01.2176.009' },
+    { org: 'b', cpe: 'cpe:2.3:a:microsoft:exchange_server:*:cumulative_update_12:*:*:*:*:*:*', version: '15.02.1118.019' },
+    { org: 'c', purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1' },
+    { org: 'd', vendor: 'Apache', product: 'NimBLE', version: '1.6.0' },
+  ]);
+  const index = new InventoryIndex(inv);
+  const none = new InventoryIndex(items([{ org: 'z', vendor: 'Nobody', product: 'Nothing', version: '1' }]));
+  for (const id of ['CVE-2021-26855', 'CVE-2021-31207', 'CVE-2021-34473', 'CVE-2021-34523', 'CVE-2021-44228', 'CVE-2022-41040', 'CVE-2022-41082', 'CVE-2024-24746']) {
+    const text = readFileSync(join(SHARED_DATA, CVE, `${id}.json`), 'utf8');
+    const full = index.match(cveToAdvisory(JSON.parse(text)));
+    assert.ok(full.length > 0, `${id} matches the test inventory`);
+    assert.equal(mayMatch(text, index.hasVendor), true, id);
+    // Read for matching only (keys first) gives the same matches as reading everything.
+    assert.deepEqual(index.match(cveToAdvisory(JSON.parse(text), index.readOptions)), full, id);
+    assert.equal(mayMatch(text, none.hasVendor), false, `${id} cannot meet an inventory of other vendors`);
+  }
+  // Escapes and package names are passed on, never guessed at.
+  assert.equal(mayMatch('{"affected":[{"vendor":"Micro\\u0073oft","product":"x"}]}', none.hasVendor), true);
+  assert.equal(mayMatch('{"affected":[{"collectionURL":"https://pypi.org","packageName":"x"}]}', none.hasVendor), true);
+  assert.equal(mayMatch('{"dataType":"CVE_RECORD"}', none.hasVendor), true);
 });
