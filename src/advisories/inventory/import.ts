@@ -18,7 +18,7 @@ export interface InventoryImport {
 const MAX_ITEMS = 200_000;
 const MAX_DEPTH = 32;
 
-const COLUMN: Readonly<Record<string, keyof Omit<ItemInput, 'source'>>> = {
+const COLUMNS: Readonly<Record<string, keyof Omit<ItemInput, 'source'>>> = {
   organisation: 'organisationId',
   organization: 'organisationId',
   organisation_id: 'organisationId',
@@ -36,6 +36,12 @@ const COLUMN: Readonly<Record<string, keyof Omit<ItemInput, 'source'>>> = {
   cpe23: 'cpe',
   purl: 'purl',
   package_url: 'purl',
+};
+
+/** The field a column or key names; own keys only, so `__proto__` or `constructor` names nothing. */
+const column = (name: string): keyof Omit<ItemInput, 'source'> | undefined => {
+  const key = name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return Object.hasOwn(COLUMNS, key) ? COLUMNS[key] : undefined;
 };
 
 class Collector {
@@ -67,7 +73,7 @@ export async function importCsvInventory(bytes: Uint8Array, file: string, organi
       continue;
     }
     if (!header) {
-      header = rec.cells.map((c) => COLUMN[c.trim().toLowerCase().replace(/[\s-]+/g, '_')]);
+      header = rec.cells.map(column);
       if (!header.includes('product') && !header.includes('cpe') && !header.includes('purl')) {
         out.issues.push(issue('inventory.csv.header', 'the header names none of product, name, cpe, purl', { file, line: rec.line }));
         break;
@@ -166,7 +172,7 @@ export function importJsonInventory(bytes: Uint8Array, file: string, organisatio
     }
     const input: Record<string, string> = {};
     for (const [key, value] of Object.entries(row)) {
-      const field = COLUMN[key.toLowerCase().replace(/[\s-]+/g, '_')];
+      const field = column(key);
       if (field && (typeof value === 'string' || typeof value === 'number')) input[field] = String(value);
     }
     out.add(input, { path: `${base}/${i}` });
