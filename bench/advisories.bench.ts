@@ -144,7 +144,7 @@ console.log(`## Advisory matching
 
 Command: \`node --import tsx bench/advisories.bench.ts\`. ${RECORDS.toLocaleString('en')} CVE JSON 5 records generated from
 the eight sample records' range forms (renamed over ${PRODUCTS.toLocaleString('en')} vendor/product names; ${(bytes / 2 ** 20).toFixed(0)} MiB
-of JSON), each parsed, read and matched against ${items.length.toLocaleString('en')} inventory entries of 500 organisations running
+of JSON), each scanned and, where it can match, parsed, read and matched against ${items.length.toLocaleString('en')} inventory entries of 500 organisations running
 ${OWNED.toLocaleString('en')} of those products (of 20,000 vendors), indexed by normalised vendor:product. Each record's text is
 first scanned for the vendors it names (\`matching/prefilter.ts\`): ${scanned.toLocaleString('en')} records name no vendor the
 constituency runs and are never parsed; the others are parsed, their product keys looked up before anything else is read,

@@ -9,6 +9,7 @@ import { formatIssue } from '../../core/issue.js';
 import { checkDocument, type CheckedDocument } from '../../advisories/intake.js';
 import { readCveSource, newerThan } from '../../advisories/cve/source.js';
 import { csafToAdvisory } from '../../advisories/csaf/advisory.js';
+import { fetchLoader, isProviderMetadata, isRolieFeed, readCsafProvider } from '../../advisories/csaf/provider.js';
 import { cveToAdvisory } from '../../advisories/cve/record.js';
 import { importInventory } from '../../advisories/inventory/import.js';
 import { InventoryIndex } from '../../advisories/matching/matcher.js';
@@ -95,10 +96,14 @@ export function registerAdvisories(program: Command, setExit: SetExit): void {
 
   advisories
     .command('import')
-    .description('load CVE records (a record, a cvelistV5 folder tree or zip; only records newer than the stored ones) and CSAF documents into the store')
+    .description(
+      'load CVE records (a record, a cvelistV5 folder tree or zip; only records newer than the stored ones) and CSAF documents ' +
+        "(files, or a provider's provider-metadata.json or ROLIE feed: from a local mirror, or fetched with --online) into the store",
+    )
     .argument('<paths...>', 'files, folders or zips')
     .option('--db <store>', 'SQLite file or postgres:// URL (default: vigil-data/vigil.db)')
-    .action(async (paths: string[], options: { db?: string }) => {
+    .option('--online', "fetch the documents a CSAF provider's feeds name (default: find them in the local mirror)", false)
+    .action(async (paths: string[], options: { db?: string; online: boolean }) => {
       await withStore(options.db, async (store) => {
         const known = await store.advisories.recordVersions('cve');
         const counts = { loaded: 0, unchanged: 0, invalid: 0, issues: 0 };
@@ -107,6 +112,29 @@ export function registerAdvisories(program: Command, setExit: SetExit): void {
           const isCsafFile = info?.isFile() && path.endsWith('.json') && !/CVE-\d{4}-\d+\.json$/.test(path);
           if (isCsafFile) {
             const r = await checkFile(path);
+            if (r.kind === 'unknown' && (isProviderMetadata(r.document) || isRolieFeed(r.document))) {
+              for await (const item of readCsafProvider(path, options.online ? fetchLoader : undefined)) {
+                if (item.issue) {
+                  counts.issues++;
+                  process.stdout.write(`${terminalSafe(formatIssue(item.issue))}\n`);
+                  continue;
+                }
+                const checked = checkDocument(item.document);
+                if (checked.kind !== 'csaf' || !checked.advisory) {
+                  counts.issues++;
+                  printChecked(item.source, checked);
+                  continue;
+                }
+                const a = checked.advisory;
+                await store.advisories.putRecord({ id: `csaf:${a.id}`, kind: 'csaf', title: a.title, state: a.state, updated: a.updated ?? null, valid: checked.valid }, item.document);
+                counts.loaded++;
+                if (!checked.valid) {
+                  counts.invalid++;
+                  printChecked(item.source, checked);
+                }
+              }
+              continue;
+            }
             if (r.kind === 'cve' || r.kind === 'csaf') {
               const a = r.kind === 'cve' ? cveToAdvisory(r.document) : csafToAdvisory(r.document);
               await store.advisories.putRecord({ id: `${r.kind}:${a.id}`, kind: r.kind, title: a.title, state: a.state, updated: a.updated ?? null, valid: r.valid }, r.document);
