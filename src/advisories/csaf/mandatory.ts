@@ -12,6 +12,7 @@ import { validateCvssSchema } from './schema.js';
 import {
   groupReferences,
   indexProductTree,
+  MAX_BRANCH_DEPTH,
   productReferences,
   productsOf,
   STATUS_GROUPS,
@@ -560,7 +561,7 @@ export function runMandatoryTests(document: unknown): TestFinding[] {
     vulnerabilities: arr(prop(document, 'vulnerabilities')),
   };
   const out: TestFinding[] = [];
-  for (const p of tree.tooDeep) out.push({ test: 'depth', path: p, message: `branches nest deeper than the ${64} levels Vigil reads` });
+  for (const p of tree.tooDeep) out.push({ test: 'depth', path: p, message: `branches nest deeper than the ${MAX_BRANCH_DEPTH} levels Vigil reads` });
   for (const [test, , check] of MANDATORY_TESTS) {
     try {
       check(ctx, (path, message) => out.push({ test, path, message }));
