@@ -11,12 +11,14 @@ import type { ConstituencyRepository } from './constituency.js';
 import type { IncidentHandlingRepository } from './incident-handling.js';
 import type { CaseRepository } from './cases.js';
 import type { NotificationRepository } from './notifications.js';
+import type { WeeklyReportRepository } from './weekly-reports.js';
 
 export type * from './accounts.js';
 export type * from './incident-handling.js';
 export type * from './cases.js';
 export type * from './notifications.js';
 export type * from './constituency.js';
+export type * from './weekly-reports.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -142,6 +144,8 @@ export interface Store {
   readonly notifications: NotificationRepository;
   /** Organisations of the constituency and outside parties (who owns what, who must act). */
   readonly constituency: ConstituencyRepository;
+  /** Past issues of the weekly report. */
+  readonly weeklyReports: WeeklyReportRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;
