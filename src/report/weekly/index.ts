@@ -8,7 +8,7 @@ export * from './inputs.js';
 export * from './model.js';
 export { weeklyHtml } from './html.js';
 export { weeklyMarkdown } from './markdown.js';
-export { chromiumAvailable, htmlToPdf, type PdfOptions } from './pdf.js';
+export { chromiumAvailable, htmlToPdf, type PdfLabels, type PdfOptions } from './pdf.js';
 export { NameScrubber, REDACTED, withinTlp } from './tlp.js';
 export { lastCompleteWeek, previousWeek, weekOf, weekPeriod } from './week.js';
 
@@ -35,6 +35,6 @@ export async function renderWeekly(
     case 'json':
       return JSON.stringify(report, null, 2) + '\n';
     case 'pdf':
-      return htmlToPdf(weeklyHtml(report), pdf);
+      return htmlToPdf(weeklyHtml(report), pdf, { tlp: report.tlp, title: `Weekly report ${report.week}` });
   }
 }

@@ -7,6 +7,7 @@ import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VigilError } from '../../core/errors.js';
+import { escapeHtml } from '../incident.js';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
@@ -20,6 +21,12 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** What every page carries: the TLP label at the top (TLP 2.0 asks for it on each page) and the title with page numbers below. */
+export interface PdfLabels {
+  readonly tlp: string;
+  readonly title: string;
+}
 
 export interface PdfOptions {
   /** Default: $VIGIL_CHROMIUM, then /usr/bin/chromium. */
@@ -40,7 +47,24 @@ export async function chromiumAvailable(options: PdfOptions = {}): Promise<boole
   }
 }
 
-export async function htmlToPdf(html: string, options: PdfOptions = {}): Promise<Buffer> {
+const TLP_COLOUR: Readonly<Record<string, string>> = {
+  CLEAR: '#ffffff',
+  GREEN: '#33ff00',
+  AMBER: '#ffc000',
+  'AMBER+STRICT': '#ffc000',
+  RED: '#ff2b2b',
+};
+
+function pageTemplates(labels: PdfLabels): { headerTemplate: string; footerTemplate: string } {
+  const style = 'font:9px system-ui,sans-serif;width:100%;padding:0 12mm;-webkit-print-color-adjust:exact';
+  const colour = TLP_COLOUR[labels.tlp] ?? '#ffffff';
+  return {
+    headerTemplate: `<div style="${style};text-align:right"><span style="background:#000;color:${colour};padding:1px 6px;font-family:monospace;font-weight:bold">TLP:${escapeHtml(labels.tlp)}</span></div>`,
+    footerTemplate: `<div style="${style};display:flex;justify-content:space-between;color:#555"><span>${escapeHtml(labels.title)} · TLP:${escapeHtml(labels.tlp)}</span><span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+  };
+}
+
+export async function htmlToPdf(html: string, options: PdfOptions = {}, labels?: PdfLabels): Promise<Buffer> {
   const executablePath = chromiumPath(options);
   if (!(await chromiumAvailable(options)))
     throw new VigilError(
@@ -65,7 +89,8 @@ export async function htmlToPdf(html: string, options: PdfOptions = {}): Promise
       return await page.pdf({
         format: 'A4',
         printBackground: true,
-        margin: { top: '14mm', bottom: '14mm', left: '12mm', right: '12mm' },
+        margin: { top: '16mm', bottom: '16mm', left: '12mm', right: '12mm' },
+        ...(labels ? { displayHeaderFooter: true, ...pageTemplates(labels) } : {}),
       });
     } finally {
       await browser.close();

@@ -95,7 +95,9 @@ test('PDF: Chromium prints the report on A4 pages, rendered back to PNG with pdf
     if (hasTool('pdftotext')) {
       const text = execFileSync('pdftotext', [file, '-']).toString();
       assert.match(text, /Weekly report 2026-W47/);
-      assert.match(text, /TLP:GREEN/);
+      // The label on every page, top and bottom, and the page numbers.
+      assert.ok((text.match(/TLP:GREEN/g) ?? []).length >= 2 * pages.length, 'TLP:GREEN on every page');
+      assert.match(text, new RegExp(`page 1 of ${pages.length}`));
       assert.match(text, /Most active attacker infrastructure/);
     }
   } finally {
