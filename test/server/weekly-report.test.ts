@@ -139,6 +139,23 @@ test('a constituent reads the public report only, with no organisation names; HT
   }
 });
 
+test('a PDF without Chromium is a 503 that says what is missing', async () => {
+  const { server, as } = await setUp();
+  const before = process.env.VIGIL_CHROMIUM;
+  process.env.VIGIL_CHROMIUM = '/nonexistent/chromium';
+  try {
+    const analyst = await as('analyst');
+    const pdf = await analyst.request('GET', '/api/reports/weekly?week=2026-W47&format=pdf');
+    assert.equal(pdf.statusCode, 503);
+    assert.deepEqual(Object.keys(JSON.parse(pdf.body) as object), ['error', 'message']);
+    assert.match(pdf.body, /"error":"pdf-unavailable".*PDF needs Chromium at \/nonexistent\/chromium/);
+  } finally {
+    if (before === undefined) delete process.env.VIGIL_CHROMIUM;
+    else process.env.VIGIL_CHROMIUM = before;
+    await server.close();
+  }
+});
+
 test('the schedule: due on Monday 00:00 UTC for the week before, configurable', () => {
   const monday = Date.UTC(2026, 10, 23);
   assert.deepEqual(dueAt(monday, 0), { week: '2026-W47', next: Date.UTC(2026, 10, 30) });
