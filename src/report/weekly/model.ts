@@ -253,7 +253,7 @@ export function weeklyReport<C extends ReportCase, N extends ReportNotification>
   const infrastructure = infrastructureOf(input.incidents, cases, tlp, period, range(period), redact);
 
   const notable = notableOf(cases, now.handled.ids, redact);
-  const breaches = breachesOf(input.breaches, caseIds, tlp);
+  const breaches = breachesOf(input.breaches, caseIds, tlp, redact);
   const vulnerabilities = vulnerabilitiesOf(input.warned, tlp, redact);
 
   const report: Omit<WeeklyReport, 'summary'> = {
@@ -358,7 +358,7 @@ function infrastructureOf(
         incident.id,
         x.country,
       );
-      if (acc.name === null && x.as_name) acc.name = redact(x.as_name);
+      if (acc.name === null && x.as_name) acc.name = x.as_name;
       add(
         byCountry,
         x.country ?? 'unknown',
@@ -386,7 +386,8 @@ function infrastructureOf(
         query: `${query}, in ${a.asn === null ? 'no known AS' : `AS${a.asn}`}: incidents counted`,
       })),
       (a, b) => b.addresses - a.addresses || (a.asn ?? Infinity) - (b.asn ?? Infinity),
-    ),
+      // Network names are redacted after the cut: only ten of them are shown.
+    ).map((a) => ({ ...a, name: a.name === null ? null : redact(a.name) })),
     countries: topBy(
       [...byCountry.entries()].map(([country, a]) => ({
         country,
@@ -431,17 +432,18 @@ function breachesOf(
   b: BreachFigures | undefined,
   visible: ReadonlySet<string>,
   tlp: Tlp,
+  redact: (text: string) => string,
 ): WeeklyReport['breaches'] {
   if (!b) return null;
   return {
     total: {
       value: b.count,
       // The count is an aggregate; the cases behind it above the report's TLP are not named.
-      query: `${b.query} (case ids above the report's TLP left out)`,
+      query: `${redact(b.query)} (case ids above the report's TLP left out)`,
       caseIds: sorted(b.caseIds.filter((id) => visible.has(id))),
     },
     byType: Object.entries(b.byType)
-      .map(([type, count]) => ({ type, count }))
+      .map(([type, count]) => ({ type: redact(type), count }))
       .sort((x, y) => y.count - x.count || x.type.localeCompare(y.type)),
     byOrganisation:
       tlp === 'CLEAR'
@@ -512,7 +514,7 @@ function vulnerabilitiesOf(
         a.product.localeCompare(b.product),
     );
   return {
-    query: `${w.query} (advisories labelled above the report's TLP left out)`,
+    query: `${redact(w.query)} (advisories labelled above the report's TLP left out)`,
     advisories: advisories.map((a) => ({
       id: a.id,
       title: redact(a.title),

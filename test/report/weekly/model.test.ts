@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { weeklyHtml, weeklyMarkdown, type WeeklyReport } from '../../../src/report/weekly/index.js';
-import { fixtureReport } from './fixture.js';
+import { NameScrubber } from '../../../src/report/weekly/index.js';
+import { BREACHES, fixtureReport, WARNED } from './fixture.js';
 
 const counts = (rows: readonly { value: number }[], key: (r: never) => string): Record<string, number> =>
   Object.fromEntries(rows.map((r) => [key(r as never), r.value]));
@@ -277,4 +278,32 @@ test('absent breach and advisory data: the sections say so', () => {
   assert.equal(r.vulnerabilities, null);
   assert.match(r.summary, /No figures on data-security breaches were available for this week\./);
   assert.doesNotMatch(r.summary, /warned of/);
+});
+
+test("CLEAR: names in the providers' own text are removed too", () => {
+  const r = fixtureReport('CLEAR', {
+    breaches: {
+      ...BREACHES,
+      query: 'leaks seen for Acme Bank',
+      byType: { 'data-leak at northwind.example': 3 },
+    },
+    warned: { ...WARNED, query: 'advisories, incl. the one sent to Contoso Health' },
+  });
+  assert.equal(
+    r.breaches!.total.query,
+    "leaks seen for [organisation] (case ids above the report's TLP left out)",
+  );
+  assert.deepEqual(r.breaches!.byType, [{ type: 'data-leak at [organisation]', count: 3 }]);
+  assert.match(r.vulnerabilities!.query, /^advisories, incl\. the one sent to \[organisation\]/);
+});
+
+test('the name scrubber: case-insensitive, longest name first, every occurrence, short names left alone', () => {
+  const s = new NameScrubber(['Acme', 'Acme Bank Group', 'IT', '  ', 'acme.example']);
+  assert.equal(
+    s.scrub('ACME BANK GROUP and acme, mail.acme.example, IT dept'),
+    '[organisation] and [organisation], mail.[organisation], IT dept',
+  );
+  assert.equal(s.scrub('acmeacme'), '[organisation][organisation]');
+  assert.equal(s.scrub('x'.repeat(600)).length, 500);
+  assert.equal(new NameScrubber([]).scrub('Acme'), 'Acme');
 });
