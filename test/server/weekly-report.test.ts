@@ -88,6 +88,33 @@ test('GET /api/reports/weekly: the fixture week from the store, at TLP:AMBER', a
   }
 });
 
+test('attacker infrastructure from stored analyses takes only well-typed entries', async () => {
+  const { server, as } = await setUp();
+  try {
+    await server.store.incidents.put({
+      id: 'inc-odd',
+      title: 'written by an older version',
+      firstSeen: Date.UTC(2026, 10, 18),
+      lastSeen: Date.UTC(2026, 10, 18, 1),
+      detectionIds: [],
+      analysis: { infrastructure: [{ ip: 5 }, 'x', null, { ip: '192.0.2.7', asn: '64500', country: '' }] },
+    });
+    const analyst = await as('analyst');
+    const r = JSON.parse(
+      (await analyst.request('GET', '/api/reports/weekly?week=2026-W47&tlp=AMBER')).body,
+    ) as WeeklyReport;
+    assert.equal(r.infrastructure.incidents, 4);
+    const unknown = r.infrastructure.asns.find((a) => a.asn === null);
+    assert.deepEqual([unknown?.addresses, unknown?.incidentIds], [2, ['inc-3', 'inc-odd']]);
+    assert.deepEqual(r.infrastructure.countries.find((c) => c.country === 'unknown')?.incidentIds, [
+      'inc-3',
+      'inc-odd',
+    ]);
+  } finally {
+    await server.close();
+  }
+});
+
 test('the intake and advisories providers, when the store has them, fill their sections', async () => {
   const { server, as } = await setUp();
   try {

@@ -41,6 +41,25 @@ interface OptionalProviders {
   readonly advisories?: { warnedIn?: (period: Period) => Promise<WarnedVulnerabilities> };
 }
 
+/** The stored analysis is a JSON document that older versions wrote too: take only well-typed entries. */
+function infrastructureOf(value: unknown): ReportIncident['infrastructure'] {
+  if (!Array.isArray(value)) return [];
+  const out: ReportIncident['infrastructure'][number][] = [];
+  for (const x of value as unknown[]) {
+    if (typeof x !== 'object' || x === null) continue;
+    const { ip, country, asn, as_name: name, roles } = x as Record<string, unknown>;
+    if (typeof ip !== 'string') continue;
+    out.push({
+      ip,
+      country: typeof country === 'string' && country !== '' ? country : null,
+      asn: typeof asn === 'number' && Number.isInteger(asn) ? asn : null,
+      as_name: typeof name === 'string' && name !== '' ? name : null,
+      roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [],
+    });
+  }
+  return out;
+}
+
 export async function weeklyReportFromStore(store: Store, request: WeeklyRequest): Promise<WeeklyReport> {
   const period = weekPeriod(request.week);
   if ('problem' in period) throw new Error(period.problem);
@@ -73,7 +92,7 @@ export async function weeklyReportFromStore(store: Store, request: WeeklyRequest
       firstSeen: s.firstSeen,
       lastSeen: s.lastSeen,
       tlp: handling.get(s.id)?.tlp ?? DEFAULT_INCIDENT_TLP,
-      infrastructure: Array.isArray(analysis.infrastructure) ? analysis.infrastructure : [],
+      infrastructure: infrastructureOf(analysis.infrastructure),
     });
   }
 
