@@ -238,6 +238,7 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     ? new WeeklySchedule({
         store,
         homeCountry: options.homeCountry ?? 'CN',
+        publisher: team.name,
         options: options.weeklyReports,
         log: (m) => app.log.info(m),
       })

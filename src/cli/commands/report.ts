@@ -69,6 +69,7 @@ export function registerReport(program: Command, setExit: SetExit): void {
     )
     .option('--db <store>', 'SQLite file or postgres:// URL (default: vigil-data/vigil.db)')
     .option('--home-country <code>', "the CERT's country (for cross-border)", 'CN')
+    .option('--team <name>', "the team's name, in the report's heading", 'Vigil CERT')
     .action(async (options: WeeklyOptions) => {
       const week = options.week ?? lastCompleteWeek(Date.now());
       const period = weekPeriod(week);
@@ -83,7 +84,12 @@ export function registerReport(program: Command, setExit: SetExit): void {
         throw new VigilError('report.weekly.pdf-tty', 'a PDF is not for the terminal: give --out FILE');
       const store = await openStore(options.db);
       try {
-        const model = await weeklyReportFromStore(store, { week, tlp, homeCountry: options.homeCountry });
+        const model = await weeklyReportFromStore(store, {
+          week,
+          tlp,
+          homeCountry: options.homeCountry,
+          publisher: options.team,
+        });
         const body = await renderWeekly(model, options.format);
         if (options.out) await writeFile(options.out, body);
         else process.stdout.write(body);
@@ -101,4 +107,5 @@ interface WeeklyOptions {
   out?: string;
   db?: string;
   homeCountry: string;
+  team: string;
 }

@@ -224,7 +224,7 @@ export function weeklyHtml(r: WeeklyReport): string {
 <body>
 <p>${tlpLabel(r.tlp)}</p>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">${escapeHtml(weekDates(r.period))} (${escapeHtml(r.period.from)} – ${escapeHtml(r.period.to)}) · generated ${escapeHtml(r.generatedAt)}</p>
+<p class="meta">${r.publisher ? `${escapeHtml(r.publisher)} · ` : ''}${escapeHtml(weekDates(r.period))} (${escapeHtml(r.period.from)} – ${escapeHtml(r.period.to)}) · generated ${escapeHtml(r.generatedAt)}</p>
 <p class="summary">${escapeHtml(r.summary)}</p>
 ${headline(r)}
 ${sections(r)

@@ -113,6 +113,8 @@ export interface WeeklyInput<C extends ReportCase, N extends ReportNotification>
   readonly tlp: Tlp;
   /** ISO 8601; the only clock the report reads, so the same input gives the same report. */
   readonly generatedAt: string;
+  /** Who publishes it, named in its heading (default: "the CERT" unnamed). */
+  readonly publisher?: string | undefined;
   /** Every case the store has (the report picks the weeks' own and drops those above its TLP). */
   readonly cases: readonly C[];
   readonly notifications: readonly N[];

@@ -24,7 +24,7 @@ export function weeklyMarkdown(r: WeeklyReport): string {
     '',
     `# Weekly report ${r.week}`,
     '',
-    `${weekDates(r.period)} (${r.period.from} – ${r.period.to}), generated ${r.generatedAt}.`,
+    `${r.publisher ? `${md(r.publisher)} · ` : ''}${weekDates(r.period)} (${r.period.from} – ${r.period.to}), generated ${r.generatedAt}.`,
     '',
     md(r.summary),
     '',

@@ -95,6 +95,8 @@ export interface WeeklyReport {
   readonly period: { readonly from: string; readonly to: string };
   readonly tlp: Tlp;
   readonly generatedAt: string;
+  /** Null: not named. */
+  readonly publisher: string | null;
   readonly summary: string;
   readonly handled: Change;
   readonly opened: Change;
@@ -264,6 +266,7 @@ export function weeklyReport<C extends ReportCase, N extends ReportNotification>
     period: { from: iso(period.from), to: iso(period.to) },
     tlp,
     generatedAt: input.generatedAt,
+    publisher: input.publisher?.trim().slice(0, 200) || null,
     handled: change(handledQuery, now.handled, prev.handled),
     opened: change(
       `${scope}, created in ${range(period)} (the week before: ${range(beforePeriod)})`,

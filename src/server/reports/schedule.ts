@@ -48,6 +48,7 @@ export class WeeklySchedule {
   readonly #tlps: readonly Tlp[];
   readonly #offset: number;
   readonly #homeCountry: string;
+  readonly #publisher: string | undefined;
   readonly #log: (message: string) => void;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
@@ -57,6 +58,8 @@ export class WeeklySchedule {
   constructor(config: {
     store: Store;
     homeCountry: string;
+    /** The team's name, in the report's heading. */
+    publisher?: string;
     options: WeeklyScheduleOptions;
     log: (message: string) => void;
     now?: () => number;
@@ -65,6 +68,7 @@ export class WeeklySchedule {
     this.#tlps = config.options.tlps ?? DEFAULT_SCHEDULE_TLPS;
     this.#offset = offsetOf(config.options);
     this.#homeCountry = config.homeCountry;
+    this.#publisher = config.publisher;
     this.#log = config.log;
     this.#now = config.now ?? Date.now;
   }
@@ -93,6 +97,7 @@ export class WeeklySchedule {
         week,
         tlp,
         homeCountry: this.#homeCountry,
+        ...(this.#publisher === undefined ? {} : { publisher: this.#publisher }),
         generatedAt: new Date(this.#now()).toISOString(),
       });
       if (

@@ -30,6 +30,8 @@ export interface WeeklyRequest {
   readonly homeCountry: string;
   /** Default: now. */
   readonly generatedAt?: string;
+  /** The team's name, in the report's heading. */
+  readonly publisher?: string;
 }
 
 /**
@@ -104,6 +106,7 @@ export async function weeklyReportFromStore(store: Store, request: WeeklyRequest
     week: request.week,
     tlp: request.tlp,
     generatedAt: request.generatedAt ?? new Date().toISOString(),
+    publisher: request.publisher,
     cases,
     notifications,
     incidents,

@@ -108,7 +108,12 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
       if ('problem' in period) throw badRequest('week-invalid', period.problem);
       if (!mayReadReport(principal(request), tlp))
         throw new HttpError(403, 'forbidden', `you may not read the TLP:${tlp} weekly report`);
-      const report = await weeklyReportFromStore(store, { week, tlp, homeCountry: home });
+      const report = await weeklyReportFromStore(store, {
+        week,
+        tlp,
+        homeCountry: home,
+        publisher: ctx.options.team?.name ?? 'Vigil CERT',
+      });
       return send(reply, report, format, `weekly-${week}-${tlp}`);
     },
   );

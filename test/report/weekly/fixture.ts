@@ -274,6 +274,7 @@ export function fixtureReport(
     week: '2026-W47',
     tlp,
     generatedAt: '2026-11-23T00:00:00.000Z',
+    publisher: 'Example CERT',
     cases: CASES,
     notifications: NOTIFICATIONS,
     incidents: INCIDENTS,
