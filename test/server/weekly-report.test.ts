@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WeeklyReport } from '../../src/report/weekly/index.js';
+import { rmSync } from 'node:fs';
+import { lastCompleteWeek } from '../../src/report/weekly/index.js';
 import { dueAt, offsetOf, WeeklySchedule } from '../../src/server/reports/schedule.js';
 import type { SqlDb } from '../../src/store/sql.js';
 import type { Store } from '../../src/store/index.js';
@@ -247,5 +249,23 @@ test('the schedule keeps each issue once across restarts, and the archive serves
     assert.equal((await auditor.request('GET', '/api/reports/weekly/issues/2026-W47-CLEAR')).statusCode, 200);
   } finally {
     await server.close();
+  }
+});
+
+test('a server started with the schedule writes the due week’s issues (and waits for them when it stops)', async () => {
+  const t = await startTestServer({ weeklyReports: { tlps: ['CLEAR', 'GREEN'] } });
+  // The issue of the last complete week is due at once; close() waits for the run under way.
+  await t.server.close();
+  try {
+    const week = lastCompleteWeek(Date.now());
+    assert.deepEqual(
+      (await t.store.weeklyReports.list()).map((i) => i.id),
+      [`${week}-CLEAR`, `${week}-GREEN`],
+    );
+    const issue = await t.store.weeklyReports.get(`${week}-CLEAR`);
+    assert.equal((issue?.report as WeeklyReport).publisher, 'Vigil CERT');
+  } finally {
+    await t.store.close();
+    rmSync(t.dataDir, { recursive: true, force: true });
   }
 });
