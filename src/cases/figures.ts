@@ -45,11 +45,17 @@ export interface NotificationFact {
   readonly sentAt: number | null;
 }
 
+/** By RSIT class, and by `class/type` (a case without a type counts as `class/unspecified`). */
+export interface ByRsit {
+  readonly byClass: Readonly<Record<string, Counted>>;
+  readonly byType: Readonly<Record<string, Counted>>;
+}
+
 export interface CaseFigures {
   readonly period: { readonly from: string; readonly to: string };
-  readonly opened: Counted & { readonly byClass: Readonly<Record<string, Counted>> };
-  readonly handled: Counted & { readonly byClass: Readonly<Record<string, Counted>> };
-  readonly resolved: Counted & { readonly byClass: Readonly<Record<string, Counted>> };
+  readonly opened: Counted & ByRsit;
+  readonly handled: Counted & ByRsit;
+  readonly resolved: Counted & ByRsit;
   readonly crossBorder: Counted & {
     readonly share: number;
     readonly byCountry: Readonly<Record<string, Counted>>;
@@ -92,6 +98,15 @@ function median(values: readonly number[]): number | null {
 }
 
 const classOf = (c: Case): string => c.rsitClass ?? 'unclassified';
+const typeOf = (c: Case): string => `${classOf(c)}/${c.rsitType ?? 'unspecified'}`;
+
+function byRsit(list: readonly Case[]): Counted & ByRsit {
+  return {
+    ...counted(list.map((c) => c.id)),
+    byClass: byKey(list, classOf, (c) => c.id),
+    byType: byKey(list, typeOf, (c) => c.id),
+  };
+}
 
 export function caseFigures(
   cases: readonly (Case & CaseTimes & { readonly foreignCountries: readonly string[] })[],
@@ -128,9 +143,9 @@ export function caseFigures(
   for (const c of border) for (const country of c.foreignCountries) (byCountry[country] ??= []).push(c.id);
   return {
     period: { from: new Date(period.from).toISOString(), to: new Date(period.to).toISOString() },
-    opened: { ...counted(opened.map((c) => c.id)), byClass: byKey(opened, classOf, (c) => c.id) },
-    handled: { ...counted(handled.map((c) => c.id)), byClass: byKey(handled, classOf, (c) => c.id) },
-    resolved: { ...counted(resolved.map((c) => c.id)), byClass: byKey(resolved, classOf, (c) => c.id) },
+    opened: byRsit(opened),
+    handled: byRsit(handled),
+    resolved: byRsit(resolved),
     crossBorder: {
       ...counted(border.map((c) => c.id)),
       share: handled.length === 0 ? 0 : Math.round((border.length / handled.length) * 1000) / 1000,

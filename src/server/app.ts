@@ -20,6 +20,7 @@ import { readMailFolder } from '../notify/maildir.js';
 import { listenForMail, smtpSender, type Listener } from '../notify/smtp.js';
 import { RuleCatalog } from './rule-catalog.js';
 import { registerRoutes } from './routes/index.js';
+import { WeeklySchedule } from './reports/schedule.js';
 
 export type { ServerContext, ServerOptions } from './context.js';
 
@@ -177,7 +178,9 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('cache-control', 'no-store');
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    // A route may set a policy of its own (the weekly report's HTML needs its inline styles).
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     return payload;
   });
 
@@ -231,6 +234,17 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     600_000,
   );
   reminderTimer.unref();
+  const weekly = options.weeklyReports
+    ? new WeeklySchedule({
+        store,
+        homeCountry: options.homeCountry ?? 'CN',
+        publisher: team.name,
+        options: options.weeklyReports,
+        log: (m) => app.log.info(m),
+      })
+    : undefined;
+  // Not awaited: catching up on a large store must not hold the server's start.
+  void weekly?.start().catch((e: unknown) => app.log.warn(`weekly report: ${(e as Error).message}`));
   return {
     app,
     context,
@@ -239,6 +253,7 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     readMailFolder: mailFolder,
     async close() {
       clearInterval(reminderTimer);
+      await weekly?.stop();
       if (mailTimer) clearInterval(mailTimer);
       await mailListener?.close();
       notifier.sender?.close();

@@ -8,6 +8,7 @@ import type { SmtpOptions } from '../notify/smtp.js';
 import type { ReminderPolicy } from '../notify/tracking.js';
 import type { Notifier, Team } from './notifier.js';
 import type { RuleCatalog } from './rule-catalog.js';
+import type { WeeklyScheduleOptions } from './reports/schedule.js';
 
 /** `public`: anyone; `signed-in`: any principal; otherwise the named permission. */
 export type Access = 'public' | 'signed-in' | { readonly permission: Permission };
@@ -34,6 +35,11 @@ export interface ServerOptions {
   readonly smtpListen?: { readonly host: string; readonly port: number };
   /** Take replies and bounces from this Maildir or folder of .eml files (read every minute). */
   readonly mailDir?: string;
+  /**
+   * Write the weekly report into the archive every week (Monday 00:00 UTC by default, at TLP:CLEAR
+   * and TLP:AMBER). Off unless given; `vigil serve` gives it.
+   */
+  readonly weeklyReports?: WeeklyScheduleOptions;
   /** Start the ingest queue (default true; tests of the API alone leave jobs queued). */
   readonly runJobs?: boolean;
 }

@@ -7,6 +7,7 @@ import type { Store } from './types.js';
 
 export type * from './types.js';
 export { DEFAULT_INCIDENT_TLP } from './incident-handling.js';
+export { weeklyIssueId } from './weekly-reports.js';
 export { SqliteStore } from './sqlite/index.js';
 export { PostgresStore } from './postgres/index.js';
 

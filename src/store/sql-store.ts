@@ -1,6 +1,7 @@
 /**
  * What every SQL store has in common: the repositories written once over SqlDb (accounts, audit,
- * rule switches, incident labels, cases, notifications, constituency, advisories), built on the store's own
+ * rule switches, incident labels, cases, notifications, constituency, advisories, weekly report issues), built
+ * on the store's own
  * connection. The SQLite and PostgreSQL stores add their event, detection, job and incident tables.
  */
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from './accounts.js';
@@ -10,6 +11,7 @@ import { SqlConstituency } from './constituency.js';
 import { SqlIncidentHandling } from './incident-handling.js';
 import { SqlNotifications } from './notifications.js';
 import type { SqlDb } from './sql.js';
+import { SqlWeeklyReports } from './weekly-reports.js';
 
 export abstract class SqlStore {
   readonly handling: SqlIncidentHandling;
@@ -20,6 +22,7 @@ export abstract class SqlStore {
   readonly notifications: SqlNotifications;
   readonly constituency: SqlConstituency;
   readonly advisories: SqlAdvisories;
+  readonly weeklyReports: SqlWeeklyReports;
 
   /** `sql`: the connection as SqlDb (tests use it to check what the schema itself refuses). */
   constructor(readonly sql: SqlDb) {
@@ -31,5 +34,6 @@ export abstract class SqlStore {
     this.notifications = new SqlNotifications(sql);
     this.constituency = new SqlConstituency(sql);
     this.advisories = new SqlAdvisories(sql);
+    this.weeklyReports = new SqlWeeklyReports(sql);
   }
 }

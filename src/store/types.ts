@@ -12,6 +12,7 @@ import type { AdvisoryRepository } from './advisories.js';
 import type { IncidentHandlingRepository } from './incident-handling.js';
 import type { CaseRepository } from './cases.js';
 import type { NotificationRepository } from './notifications.js';
+import type { WeeklyReportRepository } from './weekly-reports.js';
 
 export type * from './accounts.js';
 export type * from './incident-handling.js';
@@ -19,6 +20,7 @@ export type * from './cases.js';
 export type * from './notifications.js';
 export type * from './constituency.js';
 export type * from './advisories.js';
+export type * from './weekly-reports.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -146,6 +148,8 @@ export interface Store {
   readonly constituency: ConstituencyRepository;
   /** Imported CVE/CSAF records, software inventories, our own advisories (issue 10). */
   readonly advisories: AdvisoryRepository;
+  /** Past issues of the weekly report. */
+  readonly weeklyReports: WeeklyReportRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

@@ -51,6 +51,19 @@ const SHARES: Record<Role, readonly (0 | 1)[]> = {
   auditor: [0, 0, 0, 0, 0],
 };
 
+/**
+ * Which TLP of the weekly report each role reads (CLEAR … RED): staff up to their clearance;
+ * constituents and partners only the public one, since the others count every constituent's cases.
+ */
+const READS_REPORT: Record<Role, readonly (0 | 1)[]> = {
+  admin: [1, 1, 1, 1, 1],
+  coordinator: [1, 1, 1, 1, 0],
+  analyst: [1, 1, 1, 0, 0],
+  constituent: [1, 0, 0, 0, 0],
+  partner: [1, 0, 0, 0, 0],
+  auditor: [1, 0, 0, 0, 0],
+};
+
 const ALL: readonly Role[] = ROLES;
 const STAFF: readonly Role[] = ['admin', 'coordinator', 'analyst', 'auditor'];
 const OPERATORS: readonly Role[] = ['admin', 'coordinator', 'analyst'];
@@ -62,7 +75,8 @@ interface Cell {
   /** Builds and sends the request; may prepare what it needs first. */
   send(c: Client, t: Fixture): Promise<{ statusCode: number; body: string }>;
   /** For routes about one incident: the TLP of that incident matters. */
-  readonly perIncident?: 'one' | 'list' | 'share' | 'case' | 'cases';
+  readonly perIncident?:
+    'one' | 'list' | 'share' | 'case' | 'cases' | 'report' | 'report-issue' | 'report-issues';
 }
 
 interface Fixture {
@@ -484,6 +498,24 @@ const ROUTES: Record<string, Cell> = {
     ok: 200,
     send: (c) => c.request('GET', '/api/figures?week=2026-W47'),
   },
+  'GET /api/reports/weekly': {
+    allowed: [...STAFF, 'constituent', 'partner'],
+    ok: 200,
+    perIncident: 'report',
+    send: (c, t) => c.request('GET', `/api/reports/weekly?week=2026-W19&tlp=${encodeURIComponent(t.tlp)}`),
+  },
+  'GET /api/reports/weekly/issues': {
+    allowed: [...STAFF, 'constituent', 'partner'],
+    ok: 200,
+    perIncident: 'report-issues',
+    send: (c) => c.request('GET', '/api/reports/weekly/issues'),
+  },
+  'GET /api/reports/weekly/issues/:id': {
+    allowed: [...STAFF, 'constituent', 'partner'],
+    ok: 200,
+    perIncident: 'report-issue',
+    send: (c, t) => c.request('GET', `/api/reports/weekly/issues/2026-W19-${encodeURIComponent(t.tlp)}`),
+  },
   'GET /api/organisations': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/organisations') },
   'GET /api/organisations/:id': {
     allowed: STAFF,
@@ -696,6 +728,14 @@ async function fixture(): Promise<{
   await store.handling.set({ incidentId: 'INC-other', tlp: 'CLEAR', organisation: 'other' });
   await store.constituency.putOrganisation(MATRIX_ORG);
   await store.constituency.putParty(MATRIX_PARTY);
+  // One archived weekly report issue per TLP.
+  for (const tlp of TLP_LEVELS)
+    await store.weeklyReports.put({
+      week: '2026-W19',
+      tlp,
+      generatedAt: 1,
+      report: { week: '2026-W19', tlp },
+    });
 
   let n = 0;
   // Sessions and tokens are written straight into the store: a scrypt per cell would take minutes.
@@ -767,6 +807,8 @@ test('authorisation matrix: every role × route × TLP level', async () => {
             !SEES_INCIDENT[role][level]
           )
             expected = 404;
+          if (allowed && cell.perIncident === 'report' && !READS_REPORT[role][level]) expected = 403;
+          if (allowed && cell.perIncident === 'report-issue' && !READS_REPORT[role][level]) expected = 404;
           const where = `${route} as ${role} (${CLEARANCE[role]}) on a ${tlp} incident`;
           if (response.statusCode !== expected) {
             failures.push(
@@ -787,6 +829,12 @@ test('authorisation matrix: every role × route × TLP level', async () => {
             const ids = (json(response) as { id: string }[]).map((i) => i.id);
             if (ids.includes(t.caseByTlp[tlp]) !== Boolean(SEES_INCIDENT[role][level]))
               failures.push(`${where}: case listed ${ids.includes(t.caseByTlp[tlp])}`);
+          }
+          if (allowed && cell.perIncident === 'report-issues') {
+            const ids = (json(response) as { id: string }[]).map((i) => i.id);
+            const listed = ids.includes(`2026-W19-${tlp}`);
+            if (listed !== Boolean(READS_REPORT[role][level]))
+              failures.push(`${where}: issue listed ${listed}`);
           }
           if (allowed && cell.perIncident === 'share') {
             const ips = (json(response) as { ip: string }[]).map((i) => i.ip);

@@ -433,4 +433,45 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       );
     },
   );
+
+  withStore('weekly report issues: one per week and TLP, kept once, listed newest first', async (store) => {
+    const report = { kind: 'vigil.weekly-report', week: '2026-W47', summary: 'ü <b>' };
+    assert.equal(
+      await store.weeklyReports.put({ week: '2026-W47', tlp: 'GREEN', generatedAt: 1, report }),
+      true,
+    );
+    // The schedule after a restart: the same week and TLP again changes nothing.
+    assert.equal(
+      await store.weeklyReports.put({
+        week: '2026-W47',
+        tlp: 'GREEN',
+        generatedAt: 2,
+        report: { other: true },
+      }),
+      false,
+    );
+    await store.weeklyReports.put({ week: '2026-W47', tlp: 'CLEAR', generatedAt: 3, report });
+    await store.weeklyReports.put({ week: '2026-W46', tlp: 'CLEAR', generatedAt: 4, report });
+    assert.deepEqual(await store.weeklyReports.get('2026-W47-GREEN'), {
+      id: '2026-W47-GREEN',
+      week: '2026-W47',
+      tlp: 'GREEN',
+      generatedAt: 1,
+      report,
+    });
+    assert.equal(await store.weeklyReports.get('2026-W47-RED'), undefined);
+    assert.deepEqual(
+      (await store.weeklyReports.list()).map((i) => i.id),
+      ['2026-W47-CLEAR', '2026-W47-GREEN', '2026-W46-CLEAR'],
+    );
+    assert.deepEqual(
+      (await store.weeklyReports.list({ tlps: ['CLEAR'] })).map((i) => i.id),
+      ['2026-W47-CLEAR', '2026-W46-CLEAR'],
+    );
+    assert.deepEqual(await store.weeklyReports.list({ tlps: [] }), []);
+    assert.deepEqual(
+      (await store.weeklyReports.list({ limit: 1 })).map((i) => i.generatedAt),
+      [3],
+    );
+  });
 }

@@ -8,6 +8,8 @@ import { openStore } from '../../store/index.js';
 import { VigilError } from '../../core/errors.js';
 import type { SmtpOptions } from '../../notify/smtp.js';
 import type { SetExit } from '../exit.js';
+import { isTlp, TLP_LEVELS, type Tlp } from '../../core/tlp.js';
+import { offsetOf, type WeeklyScheduleOptions } from '../../server/reports/schedule.js';
 import { defaultRulePaths, DEFAULT_DATA_DIR } from '../rules-dir.js';
 
 interface ServeOptions {
@@ -25,6 +27,10 @@ interface ServeOptions {
   smtpListen?: string;
   mailDir?: string;
   team?: string;
+  weeklyReport: boolean;
+  weeklyReportDay: string;
+  weeklyReportHour: string;
+  weeklyReportTlp: string[];
 }
 
 export function registerServe(program: Command, setExit: SetExit): void {
@@ -48,6 +54,13 @@ export function registerServe(program: Command, setExit: SetExit): void {
     .option('--smtp-listen <port>', 'take replies and bounces by SMTP on this port (same host as --host)')
     .option('--mail-dir <dir>', 'take replies and bounces from this Maildir (or folder of .eml files)')
     .option('--team <name>', "the team's name in notifications", 'Vigil CERT')
+    .option('--no-weekly-report', 'do not write the weekly report into the archive each week')
+    .option('--weekly-report-day <1-7>', 'weekday the weekly report is written (1 = Monday), UTC', '1')
+    .option('--weekly-report-hour <0-23>', 'hour the weekly report is written, UTC', '0')
+    .option('--weekly-report-tlp <tlp...>', 'the TLPs of the weekly report kept each week', [
+      'CLEAR',
+      'AMBER',
+    ])
     .action(async (options: ServeOptions) => {
       setExit(await serve(options));
     });
@@ -75,6 +88,27 @@ function smtpOptions(url: string, from: string, team: string | undefined): SmtpO
   };
 }
 
+function weeklySchedule(options: ServeOptions): WeeklyScheduleOptions {
+  const tlps = options.weeklyReportTlp.map((t) => t.toUpperCase());
+  for (const t of tlps)
+    if (!isTlp(t))
+      throw new VigilError(
+        'serve.weekly.tlp',
+        `--weekly-report-tlp: "${t}" is not a TLP (${TLP_LEVELS.join(', ')})`,
+      );
+  const schedule = {
+    tlps: tlps as Tlp[],
+    weekday: Number(options.weeklyReportDay),
+    hour: Number(options.weeklyReportHour),
+  };
+  try {
+    offsetOf(schedule);
+  } catch (e) {
+    throw new VigilError('serve.weekly.time', (e as Error).message);
+  }
+  return schedule;
+}
+
 async function serve(options: ServeOptions): Promise<number> {
   const dataDir = resolve(options.data);
   const storeUrl = options.db ?? process.env.VIGIL_DB;
@@ -98,6 +132,7 @@ async function serve(options: ServeOptions): Promise<number> {
     },
     ...(options.mailDir ? { mailDir: resolve(options.mailDir) } : {}),
     ...(options.smtpListen ? { smtpListen: { host: options.host, port: Number(options.smtpListen) } } : {}),
+    ...(options.weeklyReport ? { weeklyReports: weeklySchedule(options) } : {}),
     logger: false,
   });
   if (options.demo && (await store.jobs.list(1)).length === 0) {

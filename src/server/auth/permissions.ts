@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   'cases:comment': [...OPERATORS, 'constituent'],
   'templates:read': STAFF,
   'figures:read': STAFF,
+  // Which TLP of the weekly report each role reads is decided in routes/reports.ts (mayReadReport).
+  'reports:read': [...STAFF, 'constituent', 'partner'],
   'templates:manage': ['admin', 'coordinator'],
   'constituency:read': STAFF,
   'constituency:manage': ['admin', 'coordinator'],

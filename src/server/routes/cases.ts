@@ -15,21 +15,17 @@ import { PAP_LEVELS, PRIORITIES, SEVERITIES } from '../../cases/model.js';
 import { caseFigures, periodOf } from '../../cases/figures.js';
 import { observablesOf } from '../../cases/from-detection.js';
 import { seedFromIncident } from '../../cases/from-incident.js';
-import {
-  ConstituencyIndex,
-  proposeParties,
-  type Observable as PartyObservable,
-} from '../../enrich/constituency/index.js';
+import type { ConstituencyIndex } from '../../enrich/constituency/index.js';
 import { normaliseObservable, OBSERVABLE_TYPES, type ObservableType } from '../../cases/observables.js';
 import { isRsit, rsit } from '../../cases/rsit.js';
 import { CASE_STATES, checkTransition, ENDED, TRANSITIONS, type CaseState } from '../../cases/workflow.js';
 import type { Tlp } from '../../core/tlp.js';
-import type { Incident } from '../../investigate/index.js';
 import { DEFAULT_INCIDENT_TLP } from '../../store/index.js';
 import type { ServerContext } from '../context.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { canSeeCase, canSeeIncident } from '../scope.js';
 import { ticketOf } from '../notifier.js';
+import { casePartiesOf, constituencyIndexOf } from '../case-parties.js';
 import { safeFileName } from './evidence.js';
 import { anyObject, errors, idParams, tlpSchema } from './schemas.js';
 
@@ -117,33 +113,8 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
    * Who must act on a case, and why (the victim organisation, hosters, registrars, app stores,
    * foreign CERTs), from its incident's hosts and infrastructure and its observables.
    */
-  const constituencyIndex = async (): Promise<ConstituencyIndex> =>
-    new ConstituencyIndex(
-      await store.constituency.listOrganisations(),
-      await store.constituency.listParties(),
-    );
-
-  const proposal = async (c: Case, index: ConstituencyIndex) => {
-    const incident = c.incidentId ? await store.incidents.get(c.incidentId) : undefined;
-    const analysis = (incident?.analysis ?? {}) as Partial<Incident>;
-    const observables: PartyObservable[] = [];
-    for (const o of await store.cases.observables(c.id)) {
-      const type =
-        o.type === 'ipv4' || o.type === 'ipv6'
-          ? 'ip'
-          : o.type === 'domain' || o.type === 'url' || o.type === 'email'
-            ? o.type
-            : undefined;
-      if (type) observables.push({ type, value: o.value });
-    }
-    return proposeParties(index, {
-      homeCountry: home,
-      organisation: c.organisations[0] ?? null,
-      hosts: Array.isArray(analysis.hosts) ? analysis.hosts.map((h) => ({ name: h.name })) : [],
-      infrastructure: Array.isArray(analysis.infrastructure) ? analysis.infrastructure : [],
-      observables,
-    });
-  };
+  const constituencyIndex = (): Promise<ConstituencyIndex> => constituencyIndexOf(store);
+  const proposal = (c: Case, index: ConstituencyIndex) => casePartiesOf(store, c, index, home);
 
   /**
    * The case with what the API adds: its ticket, the moves it may make, and whether it is cross-border.

@@ -8,6 +8,7 @@ import { registerNotificationRoutes } from './notifications.js';
 import { registerConstituencyRoutes } from './constituency.js';
 import { registerDataRoutes } from './data.js';
 import { registerEvidenceRoutes } from './evidence.js';
+import { registerReportRoutes } from './reports.js';
 import { registerRuleRoutes } from './rules.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -33,4 +34,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerNotificationRoutes(app, ctx);
   registerConstituencyRoutes(app, ctx);
   registerAdvisoryRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
 }

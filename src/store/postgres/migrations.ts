@@ -327,4 +327,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX own_advisories_published ON own_advisories (published_at);
     `,
   },
+  {
+    version: 9,
+    name: 'weekly report issues',
+    sql: `
+      CREATE TABLE weekly_report_issues (
+        id TEXT PRIMARY KEY,
+        week TEXT NOT NULL,
+        tlp TEXT NOT NULL,
+        generated_at BIGINT NOT NULL,
+        report TEXT NOT NULL,
+        UNIQUE (week, tlp)
+      );
+      CREATE INDEX weekly_report_issues_week ON weekly_report_issues (week);
+    `,
+  },
 ];

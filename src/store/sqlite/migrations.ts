@@ -335,4 +335,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX own_advisories_published ON own_advisories (published_at);
     `,
   },
+  {
+    version: 9,
+    name: 'weekly report issues',
+    sql: `
+      CREATE TABLE weekly_report_issues (
+        id TEXT PRIMARY KEY,
+        week TEXT NOT NULL,
+        tlp TEXT NOT NULL,
+        generated_at INTEGER NOT NULL,
+        report TEXT NOT NULL,
+        UNIQUE (week, tlp)
+      );
+      CREATE INDEX weekly_report_issues_week ON weekly_report_issues (week);
+    `,
+  },
 ];
