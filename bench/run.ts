@@ -1,8 +1,9 @@
 // `npm run bench`: runs every bench/*.bench.ts in its own process and rewrites docs/benchmarks.md from
 // the Markdown sections they print on stdout. Each bench prints a `## Title` section with its command,
-// its figures and the peer figures it measured in the same run.
+// its figures and the peer figures it measured in the same run. `npm run bench -- NAME…` runs only the
+// benches whose file names contain NAME and replaces only their sections, each stamped with its own run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,5 +43,18 @@ Produced by \`npm run bench\` (each section names its own command) on ${new Date
 commit ${commit}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
 Peer tools are measured in the same run on the same files. Figures are medians of the runs stated.
 `;
-writeFileSync(join(root, 'docs', 'benchmarks.md'), [header, ...sections].join('\n\n') + '\n');
+const target = join(root, 'docs', 'benchmarks.md');
+const titleOf = (section: string): string => /^## (.+)$/m.exec(section)?.[1]?.trim() ?? section;
+
+if (only.length === 0 || !existsSync(target)) {
+  writeFileSync(target, [header, ...sections].join('\n\n') + '\n');
+} else {
+  // A partial run keeps every other section as it was measured, and says when its own ones were.
+  const stamp = `_Rerun alone on ${new Date().toISOString().slice(0, 10)} at commit ${commit}._`;
+  const fresh = new Map(sections.map((s) => [titleOf(s), s.replace(/^(## .+\n)/, `$1\n${stamp}\n`)]));
+  const [kept, ...old] = readFileSync(target, 'utf8').split(/\n(?=## )/);
+  const merged = old.map((s) => fresh.get(titleOf(s))?.trimEnd() ?? s.trimEnd());
+  for (const [title, s] of fresh) if (!old.some((o) => titleOf(o) === title)) merged.push(s);
+  writeFileSync(target, [kept?.trimEnd() ?? header, ...merged].join('\n\n') + '\n');
+}
 process.stderr.write(`bench: wrote docs/benchmarks.md (${sections.length} sections)\n`);
