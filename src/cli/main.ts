@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { VigilError } from '../core/errors.js';
 import { registerEvtx } from './commands/evtx.js';
+import { registerFeeds } from './commands/feeds.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerRules } from './commands/rules.js';
 import { registerReport } from './commands/report.js';
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRules(program, setExit);
   registerReport(program, setExit);
   registerStore(program, setExit);
+  registerFeeds(program, setExit);
   registerServe(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
