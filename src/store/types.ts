@@ -11,12 +11,14 @@ import type { ConstituencyRepository } from './constituency.js';
 import type { IncidentHandlingRepository } from './incident-handling.js';
 import type { CaseRepository } from './cases.js';
 import type { NotificationRepository } from './notifications.js';
+import type { IntakeRepository } from './intake.js';
 
 export type * from './accounts.js';
 export type * from './incident-handling.js';
 export type * from './cases.js';
 export type * from './notifications.js';
 export type * from './constituency.js';
+export type * from './intake.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -142,6 +144,8 @@ export interface Store {
   readonly notifications: NotificationRepository;
   /** Organisations of the constituency and outside parties (who owns what, who must act). */
   readonly constituency: ConstituencyRepository;
+  /** Feed and abuse-report intake: deduplicated feed events, their cases, runs, breach figures. */
+  readonly intake: IntakeRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;
