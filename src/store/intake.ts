@@ -101,10 +101,16 @@ const ROWS_PER_INSERT = 100;
 const KEYS_PER_SELECT = 500;
 const ENDED_LIST = [...ENDED];
 
+/** An event id is `<dedup key>.<window start, base 36>`. */
+export function splitId(id: string): [number, number] {
+  const dot = id.lastIndexOf('.');
+  return [parseInt(id.slice(0, dot), 36), parseInt(id.slice(dot + 1), 36)];
+}
+
 const insertSql = (rows: number): string =>
   `INSERT INTO feed_events (${EVENT_COLUMNS}) VALUES ${new Array<string>(rows)
     .fill(`(${new Array<string>(EVENT_PARAMS).fill('?').join(', ')})`)
-    .join(', ')} ON CONFLICT (id) DO NOTHING`;
+    .join(', ')} ON CONFLICT (dedup_key, window_start) DO NOTHING`;
 
 interface RunRow {
   id: string;
@@ -181,11 +187,11 @@ export class SqlIntake implements IntakeRepository {
     private readonly caseStore: SqlCases,
   ) {}
 
-  async windows(keys: readonly string[]): Promise<Map<string, { eventId: string; windowStart: number; lastSeen: number }>> {
-    const out = new Map<string, { eventId: string; windowStart: number; lastSeen: number }>();
+  async windows(keys: readonly number[]): Promise<Map<number, { eventId: string; windowStart: number; lastSeen: number }>> {
+    const out = new Map<number, { eventId: string; windowStart: number; lastSeen: number }>();
     for (let i = 0; i < keys.length; i += KEYS_PER_SELECT) {
       const part = keys.slice(i, i + KEYS_PER_SELECT);
-      const rows = await this.db.all<{ dedup_key: string; id: string; window_start: number; last_seen: number }>(
+      const rows = await this.db.all<{ dedup_key: number; id: string; window_start: number; last_seen: number }>(
         `SELECT dedup_key, id, window_start, last_seen FROM feed_events WHERE dedup_key IN (${part.map(() => '?').join(', ')})`,
         part,
       );
@@ -257,8 +263,8 @@ export class SqlIntake implements IntakeRepository {
     }
     for (const d of b.duplicates)
       statements.push({
-        sql: 'UPDATE feed_events SET duplicates = duplicates + ?, last_seen = CASE WHEN last_seen < ? THEN ? ELSE last_seen END WHERE id = ?',
-        params: [d.count, d.lastSeen, d.lastSeen, d.eventId],
+        sql: 'UPDATE feed_events SET duplicates = duplicates + ?, last_seen = CASE WHEN last_seen < ? THEN ? ELSE last_seen END WHERE dedup_key = ? AND window_start = ?',
+        params: [d.count, d.lastSeen, d.lastSeen, ...splitId(d.eventId)],
       });
     const now = Date.now();
     for (const [caseId, n] of b.caseEvents)

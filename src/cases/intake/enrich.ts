@@ -32,7 +32,7 @@ const NOBODY: Concern = {
   crossBorder: false,
 };
 
-const MAX_CACHE = 500_000;
+const MAX_CACHE = 65_536;
 
 /** The address, network or domain an event is about. */
 export function subjectOf(fields: HarmonisedFields): { ip: string } | { domain: string } | null {
@@ -70,7 +70,15 @@ export class IntakeEnricher {
     const key = 'ip' in subject ? subject.ip : `d:${subject.domain}`;
     let concern = this.#cache.get(key);
     if (!concern) {
-      concern = this.#lookup(subject);
+      const cc = fields['source.geolocation.cc'];
+      const asn = fields['source.asn'];
+      const asName = fields['source.as_name'];
+      concern = this.#lookup(
+        subject,
+        typeof cc === 'string' && typeof asn === 'number'
+          ? { country: cc, asn, ...(typeof asName === 'string' ? { asName } : {}) }
+          : {},
+      );
       if (this.#cache.size >= MAX_CACHE) this.#cache.clear();
       this.#cache.set(key, concern);
     }
@@ -83,12 +91,13 @@ export class IntakeEnricher {
     return concern;
   }
 
-  #lookup(subject: { ip: string } | { domain: string }): Concern {
+  #lookup(subject: { ip: string } | { domain: string }, known: { country?: string; asn?: number; asName?: string }): Concern {
     let result;
     if ('ip' in subject) {
       const address = parseIp(subject.ip);
       if (!address) return NOBODY;
-      result = this.constituency.lookupAddress(subject.ip, subject.ip, address);
+      // What the feed already says of the address is used, not looked up again.
+      result = this.constituency.lookupAddress(subject.ip, subject.ip, address, known);
     } else result = this.constituency.lookupDomain(subject.domain, subject.domain);
     const owner = result.owners[0]?.organisation ?? null;
     const country = owner?.country ?? result.country;

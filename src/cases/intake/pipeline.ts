@@ -15,7 +15,7 @@ export interface IntakeEvent {
   readonly feed: string;
   readonly observedAt: number;
   readonly sourceTime: number | null;
-  readonly dedupKey: string;
+  readonly dedupKey: number;
   readonly windowStart: number;
   readonly taxonomy: string;
   readonly type: string;
@@ -38,7 +38,7 @@ export interface IntakeBatch {
 
 export interface IntakeSink {
   /** The latest window the store holds for each key. */
-  windows(keys: readonly string[]): Promise<Map<string, { eventId: string; windowStart: number; lastSeen: number }>>;
+  windows(keys: readonly number[]): Promise<Map<number, { eventId: string; windowStart: number; lastSeen: number }>>;
   /** The open case of a group, or a new one; `opened` when it had to be created. */
   caseFor(group: CaseGroup, seed: IntakeCaseSeed): Promise<{ caseId: string; opened: boolean }>;
   write(batch: IntakeBatch): Promise<void>;
@@ -73,19 +73,28 @@ const MAX_SAMPLES = 50;
 /** Windows kept in memory; older ones are read back from the store when met again. */
 const MAX_WINDOWS = 200_000;
 
+let lastText = '';
+let lastTime: number | null = null;
+/** A harmonised time field in ms; the last one is remembered (a report's events share their observation time). */
 const timeOf = (fields: HarmonisedFields, key: string): number | null => {
   const v = fields[key];
   if (typeof v !== 'string') return null;
+  if (v === lastText) return lastTime;
   const t = Date.parse(v);
-  return Number.isNaN(t) ? null : t;
+  lastText = v;
+  lastTime = Number.isNaN(t) ? null : t;
+  return lastTime;
 };
+
+/** A kept event's id: its dedup key and window start, in base 36. */
+export const eventId = (key: number, windowStart: number): string => `${key.toString(36)}.${windowStart.toString(36)}`;
 
 export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<FeedRecord>, options: IntakeOptions): Promise<IntakeResult> {
   const rules = options.rules ?? DEFAULT_DEDUP_RULES;
   const rule = ruleFor(rules, options.feed);
   const batchSize = options.batchSize ?? 5000;
   const withCases = options.cases ?? true;
-  const windows = new Map<string, DedupWindow>();
+  const windows = new Map<number, DedupWindow>();
   const groups = new Map<string, string>();
   const caseIds = new Set<string>();
   const result: IntakeResult = {
@@ -103,17 +112,20 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
-    const keyed = batch.map((e) => ({ ...e, key: dedupKey(e.fields, rule) }));
-    const unknown = [...new Set(keyed.filter((e) => !windows.has(e.key)).map((e) => e.key))];
+    const keys = batch.map((e) => dedupKey(e.fields, rule));
+    const unknown = [...new Set(keys.filter((k) => !windows.has(k)))];
     if (unknown.length > 0)
       for (const [key, w] of await options.sink.windows(unknown)) windows.set(key, { ...w, pending: 0 });
     const events: IntakeEvent[] = [];
     const touched = new Set<DedupWindow>();
     const caseEvents = new Map<string, number>();
-    for (const e of keyed) {
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i]!;
+      const key = keys[i]!;
       const observed = timeOf(e.fields, 'time.observation') ?? Date.now();
-      const time = timeOf(e.fields, 'time.source') ?? observed;
-      const w = windows.get(e.key);
+      const sourceTime = timeOf(e.fields, 'time.source');
+      const time = sourceTime ?? observed;
+      const w = windows.get(key);
       if (w && inWindow(w, time, rule)) {
         w.pending++;
         if (time > w.lastSeen) w.lastSeen = time;
@@ -137,9 +149,9 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
         }
         caseEvents.set(caseId, (caseEvents.get(caseId) ?? 0) + 1);
       }
-      const id = `${e.key}.${time.toString(36)}`;
-      windows.delete(e.key);
-      windows.set(e.key, { eventId: id, windowStart: time, lastSeen: time, pending: 0 });
+      const id = eventId(key, time);
+      windows.delete(key);
+      windows.set(key, { eventId: id, windowStart: time, lastSeen: time, pending: 0 });
       const taxonomy = String(e.fields['classification.taxonomy'] ?? 'other');
       if (taxonomy === BREACH_TAXONOMY) result.breaches++;
       const ip = e.fields['source.ip'];
@@ -147,8 +159,8 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
         id,
         feed: options.feed,
         observedAt: observed,
-        sourceTime: timeOf(e.fields, 'time.source'),
-        dedupKey: e.key,
+        sourceTime,
+        dedupKey: key,
         windowStart: time,
         taxonomy,
         type: String(e.fields['classification.type'] ?? 'undetermined'),

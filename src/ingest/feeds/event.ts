@@ -62,7 +62,21 @@ const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00$/;
  * A feed's time as IntelMQ writes it, or undefined. No zone means UTC. Accepts ISO 8601 and
  * `YYYY-MM-DD HH:MM:SS(.ffffff)(Z|±hh:mm)`, epoch seconds, and RFC 2822 dates (HTTP headers).
  */
+let lastTimeIn = '';
+let lastTimeOut: string | undefined;
+
 export function normaliseTime(value: unknown): string | undefined {
+  // Reports repeat their times row after row: the last answer is kept.
+  if (typeof value === 'string' && value === lastTimeIn) return lastTimeOut;
+  const out = normaliseTimeOnce(value);
+  if (typeof value === 'string') {
+    lastTimeIn = value;
+    lastTimeOut = out;
+  }
+  return out;
+}
+
+function normaliseTimeOnce(value: unknown): string | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
     const ms = value < 1e11 ? value * 1000 : value;
@@ -82,7 +96,7 @@ export function normaliseTime(value: unknown): string | undefined {
     }
     return isoUtc(ms, frac ? Math.floor(+`0.${frac}` * 1e6) : 0);
   }
-  if (/^\d{9,10}(\.\d{1,6})?$/.test(value)) return normaliseTime(Number(value));
+  if (/^\d{9,10}(\.\d{1,6})?$/.test(value)) return normaliseTimeOnce(Number(value));
   if (/^[A-Za-z]{3},? \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}(:\d{2})? ?(GMT|UTC|[+-]\d{4})?$/.test(value)) {
     const ms = Date.parse(value);
     return Number.isNaN(ms) ? undefined : isoUtc(ms);
@@ -141,6 +155,7 @@ export function checkValue(name: string, value: unknown): Checked {
     case 'URL':
       return text !== undefined && URL_FORM.test(text) ? { value: text } : bad('is not a URL');
     case 'IPAddress': {
+      if (text !== undefined && isIP(text) === 4) return { value: text };
       const ip = text === undefined ? undefined : parseIp(text.trim());
       return ip ? { value: ip.v6 ? formatIp(ip) : text!.trim() } : bad('is not an IP address');
     }
@@ -224,6 +239,11 @@ export class FeedEventBuilder {
     }
     putField(this.fields, name, checked.value);
     return true;
+  }
+
+  /** Sets a value already checked (a parser's constants, checked once per report). */
+  setChecked(name: string, value: HarmonisedValue): void {
+    putField(this.fields, name, value);
   }
 
   /** Sets a field only when it has no value yet. */

@@ -289,11 +289,11 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       -- Harmonised feed events after deduplication: one row per kept event, duplicates counted on it.
       CREATE TABLE feed_events (
         seq BIGSERIAL PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
+        id TEXT NOT NULL,
         feed TEXT NOT NULL,
         observed_at BIGINT NOT NULL,
         source_time BIGINT,
-        dedup_key TEXT NOT NULL,
+        dedup_key BIGINT NOT NULL,
         window_start BIGINT NOT NULL,
         last_seen BIGINT NOT NULL,
         duplicates INTEGER NOT NULL DEFAULT 0,
@@ -306,9 +306,11 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         issues INTEGER NOT NULL DEFAULT 0,
         fields TEXT NOT NULL
       );
-      CREATE INDEX feed_events_dedup ON feed_events (dedup_key, window_start);
-      CREATE INDEX feed_events_taxonomy ON feed_events (taxonomy, observed_at);
-      CREATE INDEX feed_events_case ON feed_events (case_id, observed_at);
+      -- The id is dedup key and window start: this one index finds windows, keeps writes idempotent
+      -- and finds an event by id. Two indexes only, so a million rows go in fast.
+      CREATE UNIQUE INDEX feed_events_window ON feed_events (dedup_key, window_start);
+      -- Breaches are few: a partial index serves the weekly report.
+      CREATE INDEX feed_events_breaches ON feed_events (observed_at) WHERE taxonomy = 'information-content-security';
       -- Which case a group (owner or foreign CERT, RSIT class and type) of feed events goes into.
       CREATE TABLE intake_cases (
         case_id TEXT PRIMARY KEY,

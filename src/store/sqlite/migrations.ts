@@ -297,11 +297,11 @@ export const MIGRATIONS: readonly Migration[] = [
       -- Harmonised feed events after deduplication: one row per kept event, duplicates counted on it.
       CREATE TABLE feed_events (
         seq INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
+        id TEXT NOT NULL,
         feed TEXT NOT NULL,
         observed_at INTEGER NOT NULL,
         source_time INTEGER,
-        dedup_key TEXT NOT NULL,
+        dedup_key INTEGER NOT NULL,
         window_start INTEGER NOT NULL,
         last_seen INTEGER NOT NULL,
         duplicates INTEGER NOT NULL DEFAULT 0,
@@ -314,9 +314,11 @@ export const MIGRATIONS: readonly Migration[] = [
         issues INTEGER NOT NULL DEFAULT 0,
         fields TEXT NOT NULL
       );
-      CREATE INDEX feed_events_dedup ON feed_events (dedup_key, window_start);
-      CREATE INDEX feed_events_taxonomy ON feed_events (taxonomy, observed_at);
-      CREATE INDEX feed_events_case ON feed_events (case_id, observed_at);
+      -- The id is dedup key and window start: this one index finds windows, keeps writes idempotent
+      -- and finds an event by id. Two indexes only, so a million rows go in fast.
+      CREATE UNIQUE INDEX feed_events_window ON feed_events (dedup_key, window_start);
+      -- Breaches are few: a partial index serves the weekly report.
+      CREATE INDEX feed_events_breaches ON feed_events (observed_at) WHERE taxonomy = 'information-content-security';
       -- Which case a group (owner or foreign CERT, RSIT class and type) of feed events goes into.
       CREATE TABLE intake_cases (
         case_id TEXT PRIMARY KEY,

@@ -6,7 +6,7 @@
  */
 import { issue } from '../../../core/issue.js';
 import { csvRows, type FeedParser, type FeedRecord } from '../parser.js';
-import { FeedEventBuilder } from '../event.js';
+import { checkValue, FeedEventBuilder, type HarmonisedValue } from '../event.js';
 import { conventionalType } from './conventions.js';
 import { CONVERSIONS, reportTypeOf, type FieldRule, type ReportType, type Schema } from './schema.js';
 
@@ -63,6 +63,8 @@ export function shadowserverParser(schema: () => Schema): FeedParser {
       let header: string[] | undefined;
       let headerRaw = '';
       let compiled: Compiled | undefined;
+      let rowReport = report;
+      let constants: [string, HarmonisedValue][] = [];
       for await (const row of csvRows(lines, report)) {
         if ('issue' in row) {
           yield row;
@@ -81,15 +83,22 @@ export function shadowserverParser(schema: () => Schema): FeedParser {
             yield { issue: issue('shadowserver.report.by-convention', `report type ${name} is not in the schema: read by column conventions`, where, 'warning') };
           const c = compile(type, header);
           compiled = c.compiled;
+          rowReport = { ...report, feedName: report.feedName ?? type.feedName };
+          constants = [];
+          for (const [field, value] of Object.entries(type.constants)) {
+            const checked = checkValue(field, value);
+            if ('value' in checked) constants.push([field, checked.value]);
+            else yield { issue: issue('shadowserver.schema.constant', `report ${name}: constant ${field}: ${checked.problem}`, where) };
+          }
           if (c.problems.length)
             yield { issue: issue('shadowserver.columns.changed', `report ${name}: ${c.problems.join('; ')}`, where, known ? 'error' : 'warning') };
           if (known && type.required.some((r) => !header!.includes(r[1]))) return;
           continue;
         }
-        const b = new FeedEventBuilder({ ...report, feedName: report.feedName ?? compiled!.type.feedName }, { file: report.fileName, line: row.line });
+        const b = new FeedEventBuilder(rowReport, { file: report.fileName, line: row.line });
         if (row.cells.length !== header.length)
           b.problem('shadowserver.row.width', `${row.cells.length} cells where the header has ${header.length}`);
-        for (const [field, value] of Object.entries(compiled!.type.constants)) b.set(field, value);
+        for (const [field, value] of constants) b.setChecked(field, value);
         for (const rule of compiled!.rules) {
           if (rule.index < 0) continue;
           const text = row.cells[rule.index] ?? '';
@@ -102,7 +111,6 @@ export function shadowserverParser(schema: () => Schema): FeedParser {
           if (rule.field === 'source.ip' && typeof value === 'string' && value.includes('/')) b.set('source.network', value);
           else b.set(rule.field, value);
         }
-        if (!b.has('feed.name')) b.set('feed.name', compiled!.type.feedName);
         yield { event: b.finish(`${headerRaw}\n${row.raw}`) };
       }
     },
