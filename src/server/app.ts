@@ -6,6 +6,7 @@
  *   const server = await createServer({ store, storeUrl, dataDir, rulePaths });
  *   await server.app.listen({ host: '127.0.0.1', port: 8080 });
  */
+import { runFeed } from './feeds/run.js';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
@@ -231,6 +232,20 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     600_000,
   );
   reminderTimer.unref();
+  // Feeds with a schedule are pulled while the server runs; a failed run is recorded, not thrown.
+  const feedTimers = (options.feeds?.feeds ?? [])
+    .filter((f) => f.url !== undefined && f.everyMinutes !== undefined)
+    .map((f) => {
+      const timer = setInterval(
+        () =>
+          void runFeed(store, options.feeds!, f.name).catch((e: unknown) =>
+            app.log.warn(`feed ${f.name}: ${(e as Error).message}`),
+          ),
+        f.everyMinutes! * 60_000,
+      );
+      timer.unref();
+      return timer;
+    });
   return {
     app,
     context,
@@ -239,6 +254,7 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     readMailFolder: mailFolder,
     async close() {
       clearInterval(reminderTimer);
+      for (const t of feedTimers) clearInterval(t);
       if (mailTimer) clearInterval(mailTimer);
       await mailListener?.close();
       notifier.sender?.close();

@@ -8,6 +8,7 @@ import type { SmtpOptions } from '../notify/smtp.js';
 import type { ReminderPolicy } from '../notify/tracking.js';
 import type { Notifier, Team } from './notifier.js';
 import type { RuleCatalog } from './rule-catalog.js';
+import type { IntakeSettings } from './feeds/config.js';
 
 /** `public`: anyone; `signed-in`: any principal; otherwise the named permission. */
 export type Access = 'public' | 'signed-in' | { readonly permission: Permission };
@@ -34,6 +35,9 @@ export interface ServerOptions {
   readonly smtpListen?: { readonly host: string; readonly port: number };
   /** Take replies and bounces from this Maildir or folder of .eml files (read every minute). */
   readonly mailDir?: string;
+  /** Feed intake settings (feeds, dedup rules), or the file to read them from (docs/feeds.md). */
+  readonly feeds?: IntakeSettings;
+  readonly feedConfig?: string;
   /** Start the ingest queue (default true; tests of the API alone leave jobs queued). */
   readonly runJobs?: boolean;
 }

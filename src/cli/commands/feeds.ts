@@ -9,6 +9,9 @@ import { Command, Option } from 'commander';
 import { VigilError } from '../../core/errors.js';
 import { formatIssue } from '../../core/issue.js';
 import { FeedParsers, isoUtc, sourceLines, type FeedParser } from '../../ingest/feeds/index.js';
+import { openStore } from '../../store/index.js';
+import { loadIntakeSettings } from '../../server/feeds/config.js';
+import { runFeed } from '../../server/feeds/run.js';
 import type { SetExit } from '../exit.js';
 import { terminalSafe } from '../scan/format.js';
 
@@ -84,5 +87,27 @@ export function registerFeeds(program: Command, setExit: SetExit): void {
     .option('--shadowserver-schema <file>', "Shadowserver's IntelMQ schema (or VIGIL_SHADOWSERVER_SCHEMA)")
     .action((options: { shadowserverSchema?: string }) => {
       for (const p of parsersFor(options).list) process.stdout.write(`${p.name.padEnd(20)} ${p.provider.padEnd(20)} ${p.title}\n`);
+    });
+
+  feeds
+    .command('run')
+    .description('fetch a configured feed and take it in: parse, enrich, deduplicate, store, into cases')
+    .argument('<name>', 'the feed, as named in the configuration')
+    .requiredOption('--config <file>', 'feed configuration (YAML or JSON; docs/feeds.md)')
+    .option('--db <store>', 'SQLite file or postgres:// URL (default: vigil-data/vigil.db)')
+    .option('--home-country <cc>', 'the constituency\'s country (default: the configuration\'s)')
+    .action(async (name: string, options: { config: string; db?: string; homeCountry?: string }) => {
+      const settings = loadIntakeSettings(options.config, options.homeCountry);
+      const store = await openStore(options.db);
+      try {
+        const run = await runFeed(store, settings, name);
+        process.stdout.write(
+          `${name}: ${run.status}${run.message ? ` — ${terminalSafe(run.message)}` : ''}; ${run.issues} issues, ${run.casesOpened} cases opened, ${run.casesJoined} joined\n`,
+        );
+        for (const i of run.issueSamples.slice(0, 20)) process.stderr.write(`${terminalSafe(formatIssue(i))}\n`);
+        if (run.issueSamples.some((i) => i.severity === 'error')) setExit(1);
+      } finally {
+        await store.close();
+      }
     });
 }

@@ -33,6 +33,7 @@ export { fieldType, FIELD_TYPES, type FieldType } from './harmonisation.js';
 export { taxonomyOf, BREACH_TAXONOMY, CLASSIFICATION_TYPES, TAXONOMIES } from './classification.js';
 export { genericCsv, type GenericCsvConfig } from './generic/index.js';
 export { parseSchema, reportTypeOf } from './shadowserver/index.js';
+export * from './collector.js';
 
 export interface FeedOptions {
   /** Shadowserver's IntelMQ schema (JSON); without it every report type is read by convention. */

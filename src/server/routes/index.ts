@@ -7,6 +7,7 @@ import { registerNotificationRoutes } from './notifications.js';
 import { registerConstituencyRoutes } from './constituency.js';
 import { registerDataRoutes } from './data.js';
 import { registerEvidenceRoutes } from './evidence.js';
+import { registerFeedRoutes } from './feeds.js';
 import { registerRuleRoutes } from './rules.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -31,4 +32,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerCaseRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   registerConstituencyRoutes(app, ctx);
+  registerFeedRoutes(app, ctx);
 }

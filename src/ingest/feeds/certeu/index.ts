@@ -14,6 +14,10 @@ const TYPES: Readonly<Record<string, string>> = {
   'vulnerable service': 'vulnerable-system',
   'brute force': 'brute-force',
   ddos: 'ddos',
+  'data leak': 'data-leak',
+  'data loss': 'data-loss',
+  'unauthorised access': 'unauthorised-information-access',
+  'unauthorized access': 'unauthorised-information-access',
 };
 
 export const certEu: FeedParser = {
