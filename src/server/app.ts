@@ -7,6 +7,7 @@
  *   await server.app.listen({ host: '127.0.0.1', port: 8080 });
  */
 import { runFeed } from './feeds/run.js';
+import { sendDigests } from './feeds/digest.js';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
@@ -246,6 +247,13 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
       timer.unref();
       return timer;
     });
+  const digestTimer = options.feeds?.digestEveryMinutes
+    ? setInterval(
+        () => void sendDigests(store, notifier).catch((e: unknown) => app.log.warn(`feed digests: ${(e as Error).message}`)),
+        options.feeds.digestEveryMinutes * 60_000,
+      )
+    : undefined;
+  digestTimer?.unref();
   return {
     app,
     context,
@@ -255,6 +263,7 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     async close() {
       clearInterval(reminderTimer);
       for (const t of feedTimers) clearInterval(t);
+      if (digestTimer) clearInterval(digestTimer);
       if (mailTimer) clearInterval(mailTimer);
       await mailListener?.close();
       notifier.sender?.close();

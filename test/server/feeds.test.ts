@@ -4,8 +4,13 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { runFeed } from '../../src/server/feeds/run.js';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { sendDigests } from '../../src/server/feeds/digest.js';
+import { intakeBody, runFeed } from '../../src/server/feeds/run.js';
+import { startTestServer } from './support.js';
 import { parseIntakeSettings } from '../../src/server/feeds/config.js';
 import { SqliteStore } from '../../src/store/index.js';
 
@@ -49,4 +54,57 @@ test('a configured feed over HTTP: cases per owner, run recorded, then 304', asy
 test('the configuration is checked: a bad URL or a repeated name names the place', () => {
   assert.throws(() => parseIntakeSettings({ feeds: [{ name: 'a', url: 'ftp://x' }] }, 'f.yaml'), /f\.yaml \/feeds\/0\/url: only http and https/);
   assert.throws(() => parseIntakeSettings({ feeds: [{ name: 'a' }, { name: 'a' }] }, 'f.yaml'), /\/feeds\/1\/name: a is named twice/);
+});
+
+test('digests on a real SMTP exchange: the constituent and the foreign CERT, CSV and X-ARF attached', async () => {
+  const received: { to: string[]; mail: ParsedMail }[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, done) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        void simpleParser(Buffer.concat(chunks)).then((mail) => {
+          received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
+          done();
+        });
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+  const port = (smtp.server.address() as AddressInfo).port;
+  const t = await startTestServer({
+    smtp: { host: '127.0.0.1', port, from: 'cert@vigil.example', fromName: 'Example CERT' },
+    team: { name: 'Example CERT', email: 'cert@vigil.example', domain: 'vigil.example' },
+    homeCountry: 'NL',
+  });
+  try {
+    await t.store.constituency.putOrganisation({
+      id: 'acme', name: 'ACME Water', sectors: [], country: 'NL', networks: ['198.51.100.0/24'], asns: [], domains: [], contacts: [{ email: 'soc@acme.example' }],
+    });
+    await t.store.constituency.putParty({
+      id: 'cert-de', name: 'CERT-DE', kind: 'cert', countries: ['DE'], asns: [], networks: [], domains: [], platforms: [], contacts: [{ email: 'incident@cert.example.de' }], preferredFormat: 'x-arf',
+    });
+    const settings = parseIntakeSettings({ homeCountry: 'NL', feeds: [] }, 'feeds.yaml');
+    // 198.51.100.7 is ACME's; 2.160.0.1 is in Germany by the offline database.
+    const text = 'feed code,source ip,source time,observation time,tlp,description,type\nRI,198.51.100.7,2026-11-16 03:13:20Z,,amber,Infected,botnet\nRI,2.160.0.1,2026-11-16 03:13:20Z,,amber,Infected,botnet\n';
+    const { result } = await intakeBody(t.store, settings, { name: 'upload', parser: 'cert-eu' }, { body: Readable.from([Buffer.from(text)]), fileName: 'x.csv' });
+    assert.equal(result.casesOpened, 2);
+    assert.equal(result.crossBorder, 1);
+    const digests = await sendDigests(t.store, t.server.context.notifier);
+    assert.deepEqual(digests.map((d) => d.sent).sort(), [1, 1], JSON.stringify(digests));
+    const acme = received.find((r) => r.to.includes('soc@acme.example'))!;
+    assert.match(acme.mail.subject ?? '', /\[VIGIL#\d+\] \[TLP:AMBER\]/);
+    assert.ok(acme.mail.attachments.some((a) => a.filename === 'observables.csv' && a.content.toString().includes('198.51.100.7')));
+    const cert = received.find((r) => r.to.includes('incident@cert.example.de'))!;
+    const xarf = cert.mail.attachments.find((a) => a.filename === 'x-arf.json')!;
+    assert.equal((JSON.parse(xarf.content.toString()) as { source_identifier: string }[])[0]!.source_identifier, '2.160.0.1');
+    // Nothing new: no second digest.
+    assert.deepEqual(await sendDigests(t.store, t.server.context.notifier), []);
+  } finally {
+    await t.close();
+    await new Promise<void>((r) => smtp.close(() => r()));
+  }
 });

@@ -37,6 +37,8 @@ export interface IntakeSettings {
   readonly feeds: readonly FeedConfig[];
   readonly dedup?: readonly DedupRule[];
   readonly generic?: readonly GenericCsvConfig[];
+  /** Send digests of new feed events per case every this many minutes while the server runs. */
+  readonly digestEveryMinutes?: number;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
@@ -73,6 +75,7 @@ export function parseIntakeSettings(doc: unknown, file: string, homeCountry = 'C
     ...(typeof d.shadowserverSchema === 'string' ? { shadowserverSchema: d.shadowserverSchema } : {}),
     ...(Array.isArray(d.dedup) ? { dedup: d.dedup as DedupRule[] } : {}),
     ...(Array.isArray(d.generic) ? { generic: d.generic as GenericCsvConfig[] } : {}),
+    ...(typeof d.digestEveryMinutes === 'number' && d.digestEveryMinutes > 0 ? { digestEveryMinutes: d.digestEveryMinutes } : {}),
   };
 }
 
