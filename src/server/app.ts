@@ -8,6 +8,7 @@
  */
 import { runFeed } from './feeds/run.js';
 import { sendDigests } from './feeds/digest.js';
+import { takeAbuseMail, takeFolder } from './feeds/watch.js';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
@@ -254,6 +255,17 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
       )
     : undefined;
   digestTimer?.unref();
+  const intake = options.feeds;
+  const folderTimer =
+    intake && (intake.watch?.length || intake.abuseMailDir)
+      ? setInterval(() => {
+          for (const w of intake.watch ?? [])
+            void takeFolder(store, intake, w).catch((e: unknown) => app.log.warn(`feed folder ${w.dir}: ${(e as Error).message}`));
+          if (intake.abuseMailDir)
+            void takeAbuseMail(store, intake, intake.abuseMailDir).catch((e: unknown) => app.log.warn(`abuse mail: ${(e as Error).message}`));
+        }, 60_000)
+      : undefined;
+  folderTimer?.unref();
   return {
     app,
     context,
@@ -264,6 +276,7 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
       clearInterval(reminderTimer);
       for (const t of feedTimers) clearInterval(t);
       if (digestTimer) clearInterval(digestTimer);
+      if (folderTimer) clearInterval(folderTimer);
       if (mailTimer) clearInterval(mailTimer);
       await mailListener?.close();
       notifier.sender?.close();

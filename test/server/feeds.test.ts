@@ -11,6 +11,10 @@ import { SMTPServer } from 'smtp-server';
 import { sendDigests } from '../../src/server/feeds/digest.js';
 import { intakeBody, runFeed } from '../../src/server/feeds/run.js';
 import { startTestServer } from './support.js';
+import { takeAbuseMail, takeFolder } from '../../src/server/feeds/watch.js';
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseIntakeSettings } from '../../src/server/feeds/config.js';
 import { SqliteStore } from '../../src/store/index.js';
 
@@ -106,5 +110,28 @@ test('digests on a real SMTP exchange: the constituent and the foreign CERT, CSV
   } finally {
     await t.close();
     await new Promise<void>((r) => smtp.close(() => r()));
+  }
+});
+
+test('a watched folder and an abuse-mail folder are taken in, files marked taken', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-watch-'));
+  const mail = mkdtempSync(join(tmpdir(), 'vigil-abuse-'));
+  const store = new SqliteStore(':memory:');
+  try {
+    writeFileSync(join(dir, 'drop.txt'), '; Spamhaus DROP List 2015/09/14\n; Last-Modified: Mon, 14 Sep 2015 04:39:22 GMT\n1.4.0.0/17 ; SBL256893\n');
+    utimesSync(join(dir, 'drop.txt'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const settings = parseIntakeSettings({ homeCountry: 'NL', watch: [{ dir }], abuseMailDir: mail }, 'feeds.yaml');
+    const [run] = await takeFolder(store, settings, settings.watch![0]!);
+    assert.equal(run!.events, 1);
+    assert.ok(existsSync(join(dir, 'drop.txt.done')));
+    writeFileSync(join(mail, 'report.eml'), 'From: abuse@isp.example\r\nSubject: scanning from 203.0.113.9\r\nDate: Tue, 3 Sep 2019 16:57:40 +0200\r\n\r\n203.0.113.9 scanned us at 2019-09-03 14:00:00 UTC.\r\n');
+    const [mailRun] = await takeAbuseMail(store, settings, mail);
+    assert.equal(mailRun!.feed, 'abuse-mail');
+    assert.equal(mailRun!.events, 1);
+    const [e] = await store.intake.events({ feed: 'abuse-mail' });
+    assert.equal(e!.sourceIp, '203.0.113.9');
+    assert.equal(e!.fields['extra.mail_from'], 'abuse@isp.example');
+  } finally {
+    await store.close();
   }
 });

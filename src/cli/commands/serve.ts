@@ -1,4 +1,5 @@
 /** `vigil serve`: the team server on the embedded store (or PostgreSQL), with the API at /api. */
+import { loadIntakeSettings } from '../../server/feeds/config.js';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -25,6 +26,7 @@ interface ServeOptions {
   smtpListen?: string;
   mailDir?: string;
   team?: string;
+  feeds?: string;
 }
 
 export function registerServe(program: Command, setExit: SetExit): void {
@@ -48,6 +50,7 @@ export function registerServe(program: Command, setExit: SetExit): void {
     .option('--smtp-listen <port>', 'take replies and bounces by SMTP on this port (same host as --host)')
     .option('--mail-dir <dir>', 'take replies and bounces from this Maildir (or folder of .eml files)')
     .option('--team <name>', "the team's name in notifications", 'Vigil CERT')
+    .option('--feeds <file>', 'feed intake configuration: feeds to pull, folders to watch, abuse mail, digests (docs/feeds.md)')
     .action(async (options: ServeOptions) => {
       setExit(await serve(options));
     });
@@ -97,6 +100,7 @@ async function serve(options: ServeOptions): Promise<number> {
       domain: (options.smtpFrom ?? 'cert@localhost').split('@')[1] ?? 'localhost',
     },
     ...(options.mailDir ? { mailDir: resolve(options.mailDir) } : {}),
+    ...(options.feeds ? { feeds: loadIntakeSettings(resolve(options.feeds), options.homeCountry) } : {}),
     ...(options.smtpListen ? { smtpListen: { host: options.host, port: Number(options.smtpListen) } } : {}),
     logger: false,
   });

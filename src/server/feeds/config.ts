@@ -39,6 +39,10 @@ export interface IntakeSettings {
   readonly generic?: readonly GenericCsvConfig[];
   /** Send digests of new feed events per case every this many minutes while the server runs. */
   readonly digestEveryMinutes?: number;
+  /** Folders whose new files are taken in every minute (each for a configured feed, or sniffed). */
+  readonly watch?: readonly { readonly dir: string; readonly feed?: string }[];
+  /** Abuse reports by e-mail: a Maildir or folder of .eml files, read every minute. */
+  readonly abuseMailDir?: string;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
@@ -75,6 +79,14 @@ export function parseIntakeSettings(doc: unknown, file: string, homeCountry = 'C
     ...(typeof d.shadowserverSchema === 'string' ? { shadowserverSchema: d.shadowserverSchema } : {}),
     ...(Array.isArray(d.dedup) ? { dedup: d.dedup as DedupRule[] } : {}),
     ...(Array.isArray(d.generic) ? { generic: d.generic as GenericCsvConfig[] } : {}),
+    ...(Array.isArray(d.watch)
+      ? { watch: d.watch.map((w: unknown, i) => {
+          const v = (w ?? {}) as Record<string, unknown>;
+          if (typeof v.dir !== 'string') fail(`/watch/${i}/dir`, 'a folder is needed');
+          return { dir: String(v.dir), ...(typeof v.feed === 'string' ? { feed: v.feed } : {}) };
+        }) }
+      : {}),
+    ...(typeof d.abuseMailDir === 'string' ? { abuseMailDir: d.abuseMailDir } : {}),
     ...(typeof d.digestEveryMinutes === 'number' && d.digestEveryMinutes > 0 ? { digestEveryMinutes: d.digestEveryMinutes } : {}),
   };
 }
