@@ -53,10 +53,10 @@ export async function takeAbuseMail(store: Store, settings: IntakeSettings, dir:
     const { run } = await intakeBody(store, settings, { name: 'abuse-mail', parser: 'email' }, { body: Readable.from([raw]), fileName: basename(file) }, parsers);
     runs.push(run);
   });
-  for (const f of result.failed) {
-    const last = await store.intake.lastRun('abuse-mail');
-    if (last && !runs.includes(last)) runs.push(last);
-    void f;
+  // A message that could not be taken has its failed run recorded by intakeBody; it stays in the folder.
+  if (result.failed.length > 0) {
+    const last = await store.intake.lastRun('abuse-mail', 'failed');
+    if (last) runs.push(last);
   }
   return runs;
 }
