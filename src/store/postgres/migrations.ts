@@ -311,6 +311,8 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX feed_events_window ON feed_events (dedup_key, window_start);
       -- Breaches are few: a partial index serves the weekly report.
       CREATE INDEX feed_events_breaches ON feed_events (observed_at) WHERE taxonomy = 'information-content-security';
+      -- A case's events for its digest. Cases are few and seq grows, so entries append per case: cheap.
+      CREATE INDEX feed_events_case ON feed_events (case_id, seq) WHERE case_id IS NOT NULL;
       -- Which case a group (owner or foreign CERT, RSIT class and type) of feed events goes into.
       CREATE TABLE intake_cases (
         case_id TEXT PRIMARY KEY,
