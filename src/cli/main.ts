@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VigilError } from '../core/errors.js';
 import { registerAdvisories } from './commands/advisories.js';
 import { registerEvtx } from './commands/evtx.js';
+import { registerFeeds } from './commands/feeds.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerRules } from './commands/rules.js';
 import { registerReport } from './commands/report.js';
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRules(program, setExit);
   registerReport(program, setExit);
   registerStore(program, setExit);
+  registerFeeds(program, setExit);
   registerServe(program, setExit);
   registerAdvisories(program, setExit);
   try {

@@ -6,6 +6,9 @@
  *   const server = await createServer({ store, storeUrl, dataDir, rulePaths });
  *   await server.app.listen({ host: '127.0.0.1', port: 8080 });
  */
+import { runFeed } from './feeds/run.js';
+import { sendDigests } from './feeds/digest.js';
+import { takeAbuseMail, takeFolder } from './feeds/watch.js';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
@@ -245,6 +248,38 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     : undefined;
   // Not awaited: catching up on a large store must not hold the server's start.
   void weekly?.start().catch((e: unknown) => app.log.warn(`weekly report: ${(e as Error).message}`));
+  // Feeds with a schedule are pulled while the server runs; a failed run is recorded, not thrown.
+  const feedTimers = (options.feeds?.feeds ?? [])
+    .filter((f) => f.url !== undefined && f.everyMinutes !== undefined)
+    .map((f) => {
+      const timer = setInterval(
+        () =>
+          void runFeed(store, options.feeds!, f.name).catch((e: unknown) =>
+            app.log.warn(`feed ${f.name}: ${(e as Error).message}`),
+          ),
+        f.everyMinutes! * 60_000,
+      );
+      timer.unref();
+      return timer;
+    });
+  const digestTimer = options.feeds?.digestEveryMinutes
+    ? setInterval(
+        () => void sendDigests(store, notifier).catch((e: unknown) => app.log.warn(`feed digests: ${(e as Error).message}`)),
+        options.feeds.digestEveryMinutes * 60_000,
+      )
+    : undefined;
+  digestTimer?.unref();
+  const intake = options.feeds;
+  const folderTimer =
+    intake && (intake.watch?.length || intake.abuseMailDir)
+      ? setInterval(() => {
+          for (const w of intake.watch ?? [])
+            void takeFolder(store, intake, w).catch((e: unknown) => app.log.warn(`feed folder ${w.dir}: ${(e as Error).message}`));
+          if (intake.abuseMailDir)
+            void takeAbuseMail(store, intake, intake.abuseMailDir).catch((e: unknown) => app.log.warn(`abuse mail: ${(e as Error).message}`));
+        }, 60_000)
+      : undefined;
+  folderTimer?.unref();
   return {
     app,
     context,
@@ -254,6 +289,9 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     async close() {
       clearInterval(reminderTimer);
       await weekly?.stop();
+      for (const t of feedTimers) clearInterval(t);
+      if (digestTimer) clearInterval(digestTimer);
+      if (folderTimer) clearInterval(folderTimer);
       if (mailTimer) clearInterval(mailTimer);
       await mailListener?.close();
       notifier.sender?.close();

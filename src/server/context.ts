@@ -9,6 +9,7 @@ import type { ReminderPolicy } from '../notify/tracking.js';
 import type { Notifier, Team } from './notifier.js';
 import type { RuleCatalog } from './rule-catalog.js';
 import type { WeeklyScheduleOptions } from './reports/schedule.js';
+import type { IntakeSettings } from './feeds/config.js';
 
 /** `public`: anyone; `signed-in`: any principal; otherwise the named permission. */
 export type Access = 'public' | 'signed-in' | { readonly permission: Permission };
@@ -40,6 +41,9 @@ export interface ServerOptions {
    * and TLP:AMBER). Off unless given; `vigil serve` gives it.
    */
   readonly weeklyReports?: WeeklyScheduleOptions;
+  /** Feed intake settings (feeds, dedup rules), or the file to read them from (docs/feeds.md). */
+  readonly feeds?: IntakeSettings;
+  readonly feedConfig?: string;
   /** Start the ingest queue (default true; tests of the API alone leave jobs queued). */
   readonly runJobs?: boolean;
 }

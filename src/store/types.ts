@@ -13,6 +13,7 @@ import type { IncidentHandlingRepository } from './incident-handling.js';
 import type { CaseRepository } from './cases.js';
 import type { NotificationRepository } from './notifications.js';
 import type { WeeklyReportRepository } from './weekly-reports.js';
+import type { IntakeRepository } from './intake.js';
 
 export type * from './accounts.js';
 export type * from './incident-handling.js';
@@ -21,6 +22,7 @@ export type * from './notifications.js';
 export type * from './constituency.js';
 export type * from './advisories.js';
 export type * from './weekly-reports.js';
+export type * from './intake.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -150,6 +152,8 @@ export interface Store {
   readonly advisories: AdvisoryRepository;
   /** Past issues of the weekly report. */
   readonly weeklyReports: WeeklyReportRepository;
+  /** Feed and abuse-report intake: deduplicated feed events, their cases, runs, breach figures. */
+  readonly intake: IntakeRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

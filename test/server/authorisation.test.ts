@@ -206,6 +206,21 @@ const ROUTES: Record<string, Cell> = {
       return c.request('POST', '/api/evidence', body, { 'content-type': contentType });
     },
   },
+  'GET /api/feeds': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/feeds') },
+  'GET /api/feeds/runs': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/feeds/runs') },
+  'GET /api/feeds/events': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/feeds/events?limit=5') },
+  // No feed is configured in the test server: allowed roles learn it is not there.
+  'POST /api/feeds/:name/run': { allowed: OPERATORS, ok: 404, send: (c) => c.request('POST', '/api/feeds/nope/run') },
+  'POST /api/feeds/upload': {
+    allowed: OPERATORS,
+    ok: 200,
+    send: (c) => {
+      const { body, contentType } = multipart([
+        { name: 'drop.txt', content: '; Spamhaus DROP List 2015/09/14\n; Last-Modified: Mon, 14 Sep 2015 04:39:22 GMT\n1.4.0.0/17 ; SBL256893\n' },
+      ]);
+      return c.request('POST', '/api/feeds/upload', body, { 'content-type': contentType });
+    },
+  },
   'GET /api/jobs': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/jobs') },
   'GET /api/jobs/:id': {
     allowed: STAFF,

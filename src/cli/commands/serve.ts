@@ -1,4 +1,5 @@
 /** `vigil serve`: the team server on the embedded store (or PostgreSQL), with the API at /api. */
+import { loadIntakeSettings } from '../../server/feeds/config.js';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -31,6 +32,7 @@ interface ServeOptions {
   weeklyReportDay: string;
   weeklyReportHour: string;
   weeklyReportTlp: string[];
+  feeds?: string;
 }
 
 export function registerServe(program: Command, setExit: SetExit): void {
@@ -61,6 +63,7 @@ export function registerServe(program: Command, setExit: SetExit): void {
       'CLEAR',
       'AMBER',
     ])
+    .option('--feeds <file>', 'feed intake configuration: feeds to pull, folders to watch, abuse mail, digests (docs/feeds.md)')
     .action(async (options: ServeOptions) => {
       setExit(await serve(options));
     });
@@ -131,6 +134,7 @@ async function serve(options: ServeOptions): Promise<number> {
       domain: (options.smtpFrom ?? 'cert@localhost').split('@')[1] ?? 'localhost',
     },
     ...(options.mailDir ? { mailDir: resolve(options.mailDir) } : {}),
+    ...(options.feeds ? { feeds: loadIntakeSettings(resolve(options.feeds), options.homeCountry) } : {}),
     ...(options.smtpListen ? { smtpListen: { host: options.host, port: Number(options.smtpListen) } } : {}),
     ...(options.weeklyReport ? { weeklyReports: weeklySchedule(options) } : {}),
     logger: false,

@@ -9,6 +9,7 @@ import { registerConstituencyRoutes } from './constituency.js';
 import { registerDataRoutes } from './data.js';
 import { registerEvidenceRoutes } from './evidence.js';
 import { registerReportRoutes } from './reports.js';
+import { registerFeedRoutes } from './feeds.js';
 import { registerRuleRoutes } from './rules.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -35,4 +36,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerConstituencyRoutes(app, ctx);
   registerAdvisoryRoutes(app, ctx);
   registerReportRoutes(app, ctx);
+  registerFeedRoutes(app, ctx);
 }

@@ -37,6 +37,7 @@ import { toIncidentSummary, type SummaryRow } from '../rows.js';
 import type { IncidentSummary } from '../types.js';
 import { numberedPlaceholders } from '../sql.js';
 import { SqlStore } from '../sql-store.js';
+import { SqlIntake } from '../intake.js';
 
 const MAX_LIMIT = 10_000;
 /** Rows per INSERT statement: 13 parameters each stays far below PostgreSQL's 65,535. */
@@ -430,6 +431,7 @@ export class PostgresStore extends SqlStore implements Store {
   readonly detections: DetectionRepository;
   readonly jobs: IngestJobRepository;
   readonly incidents: IncidentRepository;
+  readonly intake: SqlIntake;
   readonly #pool: pg.Pool;
   #version = 0;
 
@@ -447,6 +449,14 @@ export class PostgresStore extends SqlStore implements Store {
     this.detections = new PostgresDetections(pool);
     this.jobs = new PostgresJobs(pool);
     this.incidents = new PostgresIncidents(pool);
+    this.intake = new SqlIntake(
+      this.sql,
+      (statements) =>
+        inTransaction(pool, async (client) => {
+          for (const { sql, params } of statements) await client.query(numberedPlaceholders(sql), [...params]);
+        }),
+      this.cases,
+    );
   }
 
   /** Connects, creates the schema if needed and brings it up to date. */

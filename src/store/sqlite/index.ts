@@ -29,6 +29,7 @@ import { toIncidentSummary, type SummaryRow } from '../rows.js';
 import type { IncidentSummary } from '../types.js';
 import type { SqlDb } from '../sql.js';
 import { SqlStore } from '../sql-store.js';
+import { SqlIntake, type SqlBatch } from '../intake.js';
 import {
   EVENT_COLUMNS,
   toJob,
@@ -408,11 +409,28 @@ function sqlDb(db: Db): SqlDb {
   };
 }
 
+/** Statements in one transaction, each prepared once (feed intake writes its batches this way). */
+function sqliteBatch(db: Db): SqlBatch {
+  const prepared = new Map<string, Database.Statement>();
+  const run = db.transaction((statements: Parameters<SqlBatch>[0]) => {
+    for (const { sql, params } of statements) {
+      let s = prepared.get(sql);
+      if (!s) {
+        if (prepared.size > 256) prepared.clear();
+        prepared.set(sql, (s = db.prepare(sql)));
+      }
+      s.run(...params);
+    }
+  });
+  return (statements) => new Promise((resolve) => resolve(run(statements)));
+}
+
 export class SqliteStore extends SqlStore implements Store {
   readonly events: EventRepository;
   readonly detections: DetectionRepository;
   readonly jobs: IngestJobRepository;
   readonly incidents: IncidentRepository;
+  readonly intake: SqlIntake;
   readonly #db: Db;
   readonly #version: number;
 
@@ -436,6 +454,7 @@ export class SqliteStore extends SqlStore implements Store {
     this.detections = new SqliteDetections(this.#db);
     this.jobs = new SqliteJobs(this.#db);
     this.incidents = new SqliteIncidents(this.#db);
+    this.intake = new SqlIntake(this.sql, sqliteBatch(this.#db), this.cases);
   }
 
   schemaVersion(): Promise<number> {

@@ -291,6 +291,75 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 7,
+    name: 'feed intake: events, dedup windows, cases per owner, runs',
+    sql: `
+      -- Harmonised feed events after deduplication: one row per kept event, duplicates counted on it.
+      CREATE TABLE feed_events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        feed TEXT NOT NULL,
+        observed_at INTEGER NOT NULL,
+        source_time INTEGER,
+        dedup_key INTEGER NOT NULL,
+        window_start INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        taxonomy TEXT NOT NULL,
+        type TEXT NOT NULL,
+        source_ip TEXT,
+        organisation TEXT NOT NULL,
+        country TEXT,
+        case_id TEXT,
+        issues INTEGER NOT NULL DEFAULT 0,
+        fields TEXT NOT NULL
+      );
+      -- The id is dedup key and window start: this one index finds windows, keeps writes idempotent
+      -- and finds an event by id. Two indexes only, so a million rows go in fast.
+      CREATE UNIQUE INDEX feed_events_window ON feed_events (dedup_key, window_start);
+      -- Breaches are few: a partial index serves the weekly report.
+      CREATE INDEX feed_events_breaches ON feed_events (observed_at) WHERE taxonomy = 'information-content-security';
+      -- A case's events for its digest. Cases are few and seq grows, so entries append per case: cheap.
+      CREATE INDEX feed_events_case ON feed_events (case_id, seq) WHERE case_id IS NOT NULL;
+      -- Which case a group (owner or foreign CERT, RSIT class and type) of feed events goes into.
+      CREATE TABLE intake_cases (
+        case_id TEXT PRIMARY KEY,
+        group_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        organisation TEXT,
+        cert TEXT,
+        country TEXT,
+        rsit_class TEXT NOT NULL,
+        rsit_type TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        events INTEGER NOT NULL DEFAULT 0,
+        last_event_at INTEGER,
+        digested_at INTEGER
+      );
+      CREATE INDEX intake_cases_group ON intake_cases (group_key, opened_at);
+      -- One fetch or upload of a feed: counts, first issues, and what conditional requests need.
+      CREATE TABLE feed_runs (
+        id TEXT PRIMARY KEY,
+        feed TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        status TEXT NOT NULL,
+        records INTEGER NOT NULL DEFAULT 0,
+        events INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        stored INTEGER NOT NULL DEFAULT 0,
+        issues INTEGER NOT NULL DEFAULT 0,
+        cases_opened INTEGER NOT NULL DEFAULT 0,
+        cases_joined INTEGER NOT NULL DEFAULT 0,
+        issue_samples TEXT NOT NULL DEFAULT '[]',
+        etag TEXT,
+        last_modified TEXT,
+        message TEXT
+      );
+      CREATE INDEX feed_runs_feed ON feed_runs (feed, started_at);
+    `,
+  },
+  {
     version: 8,
     name: 'advisories: imported CVE/CSAF records, software inventory, our own advisories',
     sql: `

@@ -1,0 +1,117 @@
+/**
+ * Enrichment of a harmonised event for intake: ASN and country from the offline database where the
+ * feed gave none, and who it concerns: the constituent that owns the address, network or domain,
+ * or, for a foreign network, the CERT of that country (cross-border). Lookups are cached per
+ * subject, so a report naming one address a thousand times looks it up once.
+ */
+import { parseIp } from '../../core/ip.js';
+import type { HarmonisedFields } from '../../ingest/feeds/index.js';
+import type { ConstituencyIndex, IpFacts } from '../../enrich/constituency/index.js';
+
+export interface Concern {
+  /** Our constituent organisation, or null when the subject is not ours. */
+  readonly organisationId: string | null;
+  readonly organisationName: string | null;
+  readonly country: string | null;
+  readonly asn: number | null;
+  readonly asName: string | null;
+  /** For a foreign subject: the CERT responsible for its country, if the constituency knows one. */
+  readonly certId: string | null;
+  readonly certName: string | null;
+  readonly crossBorder: boolean;
+}
+
+const NOBODY: Concern = {
+  organisationId: null,
+  organisationName: null,
+  country: null,
+  asn: null,
+  asName: null,
+  certId: null,
+  certName: null,
+  crossBorder: false,
+};
+
+const MAX_CACHE = 65_536;
+
+/** The address, network or domain an event is about. */
+export function subjectOf(fields: HarmonisedFields): { ip: string } | { domain: string } | null {
+  const ip = fields['source.ip'];
+  if (typeof ip === 'string') return { ip };
+  const network = fields['source.network'];
+  if (typeof network === 'string') return { ip: network.slice(0, network.indexOf('/')) };
+  const fqdn = fields['source.fqdn'];
+  if (typeof fqdn === 'string') return { domain: fqdn };
+  const url = fields['source.url'];
+  if (typeof url === 'string') {
+    try {
+      const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+      return parseIp(host) ? { ip: host } : host ? { domain: host } : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+export class IntakeEnricher {
+  readonly #cache = new Map<string, Concern>();
+
+  constructor(
+    readonly constituency: ConstituencyIndex,
+    readonly geo: IpFacts,
+    readonly homeCountry: string,
+  ) {}
+
+  /** Fills `source.asn`, `source.as_name`, `source.geolocation.cc` when missing; says who it concerns. */
+  enrich(fields: HarmonisedFields): Concern {
+    const subject = subjectOf(fields);
+    if (!subject) return NOBODY;
+    const key = 'ip' in subject ? subject.ip : `d:${subject.domain}`;
+    let concern = this.#cache.get(key);
+    if (!concern) {
+      const cc = fields['source.geolocation.cc'];
+      const asn = fields['source.asn'];
+      const asName = fields['source.as_name'];
+      concern = this.#lookup(
+        subject,
+        typeof cc === 'string' && typeof asn === 'number'
+          ? { country: cc, asn, ...(typeof asName === 'string' ? { asName } : {}) }
+          : {},
+      );
+      if (this.#cache.size >= MAX_CACHE) this.#cache.clear();
+      this.#cache.set(key, concern);
+    }
+    if ('ip' in subject && typeof fields['source.ip'] === 'string') {
+      if (concern.asn !== null && fields['source.asn'] === undefined) fields['source.asn'] = concern.asn;
+      if (concern.asName !== null && fields['source.as_name'] === undefined) fields['source.as_name'] = concern.asName;
+      if (concern.country !== null && fields['source.geolocation.cc'] === undefined)
+        fields['source.geolocation.cc'] = concern.country;
+    }
+    return concern;
+  }
+
+  #lookup(subject: { ip: string } | { domain: string }, known: { country?: string; asn?: number; asName?: string }): Concern {
+    let result;
+    if ('ip' in subject) {
+      const address = parseIp(subject.ip);
+      if (!address) return NOBODY;
+      // What the feed already says of the address is used, not looked up again.
+      result = this.constituency.lookupAddress(subject.ip, subject.ip, address, known);
+    } else result = this.constituency.lookupDomain(subject.domain, subject.domain);
+    const owner = result.owners[0]?.organisation ?? null;
+    const country = owner?.country ?? result.country;
+    const foreign = owner === null && country !== null && country !== this.homeCountry;
+    const cert = foreign ? (this.constituency.certsFor(country)[0] ?? null) : null;
+    return {
+      organisationId: owner?.id ?? null,
+      organisationName: owner?.name ?? null,
+      country,
+      asn: result.asn,
+      asName: result.asName,
+      certId: cert?.id ?? null,
+      certName: cert?.name ?? null,
+      crossBorder: foreign,
+    };
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The intake pipeline: parsed records → enriched → deduplicated → stored, and new events into
+ * cases. It pulls records in batches, so a large report streams through with flat memory and the
+ * store's pace sets the reading pace (backpressure). Persistence is the sink's (src/store/intake.ts).
+ */
+import type { Issue } from '../../core/issue.js';
+import { BREACH_TAXONOMY, type FeedRecord, type HarmonisedFields } from '../../ingest/feeds/index.js';
+import { groupOf, seedFor, type CaseGroup, type IntakeCaseSeed } from './aggregate.js';
+import { dedupKey, inWindow, ruleFor, DEFAULT_DEDUP_RULES, type DedupRule, type DedupWindow } from './dedup.js';
+import type { IntakeEnricher } from './enrich.js';
+
+/** One kept event as the store writes it. */
+export interface IntakeEvent {
+  readonly id: string;
+  readonly feed: string;
+  readonly observedAt: number;
+  readonly sourceTime: number | null;
+  readonly dedupKey: number;
+  readonly windowStart: number;
+  readonly taxonomy: string;
+  readonly type: string;
+  readonly sourceIp: string | null;
+  /** Constituent organisation id, '' when not ours. */
+  readonly organisation: string;
+  readonly country: string | null;
+  readonly caseId: string | null;
+  readonly issues: number;
+  readonly fields: HarmonisedFields;
+}
+
+export interface IntakeBatch {
+  readonly events: readonly IntakeEvent[];
+  /** Duplicates counted on events kept earlier: their id, how many more, the last time seen. */
+  readonly duplicates: readonly { readonly eventId: string; readonly count: number; readonly lastSeen: number }[];
+  /** New events per case. */
+  readonly caseEvents: ReadonlyMap<string, number>;
+}
+
+export interface IntakeSink {
+  /** The latest window the store holds for each key. */
+  windows(keys: readonly number[]): Promise<Map<number, { eventId: string; windowStart: number; lastSeen: number }>>;
+  /** The open case of a group, or a new one; `opened` when it had to be created. */
+  caseFor(group: CaseGroup, seed: IntakeCaseSeed): Promise<{ caseId: string; opened: boolean }>;
+  write(batch: IntakeBatch): Promise<void>;
+}
+
+export interface IntakeOptions {
+  /** The feed's configured name (dedup rules and listings use it). */
+  readonly feed: string;
+  readonly enricher: IntakeEnricher;
+  readonly sink: IntakeSink;
+  readonly rules?: readonly DedupRule[];
+  readonly batchSize?: number;
+  /** Put new events into cases (default true). */
+  readonly cases?: boolean;
+}
+
+export interface IntakeResult {
+  records: number;
+  events: number;
+  duplicates: number;
+  stored: number;
+  issues: number;
+  breaches: number;
+  casesOpened: number;
+  casesJoined: number;
+  crossBorder: number;
+  caseIds: string[];
+  issueSamples: Issue[];
+}
+
+const MAX_SAMPLES = 50;
+/** Windows kept in memory; older ones are read back from the store when met again. */
+const MAX_WINDOWS = 200_000;
+
+let lastText = '';
+let lastTime: number | null = null;
+/** A harmonised time field in ms; the last one is remembered (a report's events share their observation time). */
+const timeOf = (fields: HarmonisedFields, key: string): number | null => {
+  const v = fields[key];
+  if (typeof v !== 'string') return null;
+  if (v === lastText) return lastTime;
+  const t = Date.parse(v);
+  lastText = v;
+  lastTime = Number.isNaN(t) ? null : t;
+  return lastTime;
+};
+
+/** A kept event's id: its dedup key and window start, in base 36. */
+export const eventId = (key: number, windowStart: number): string => `${key.toString(36)}.${windowStart.toString(36)}`;
+
+export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<FeedRecord>, options: IntakeOptions): Promise<IntakeResult> {
+  const rules = options.rules ?? DEFAULT_DEDUP_RULES;
+  const rule = ruleFor(rules, options.feed);
+  const batchSize = options.batchSize ?? 5000;
+  const withCases = options.cases ?? true;
+  const windows = new Map<number, DedupWindow>();
+  const groups = new Map<string, string>();
+  const caseIds = new Set<string>();
+  const result: IntakeResult = {
+    records: 0, events: 0, duplicates: 0, stored: 0, issues: 0, breaches: 0,
+    casesOpened: 0, casesJoined: 0, crossBorder: 0, caseIds: [], issueSamples: [],
+  };
+  const sample = (i: Issue): void => {
+    result.issues++;
+    if (result.issueSamples.length < MAX_SAMPLES) result.issueSamples.push(i);
+  };
+
+  let pending: { fields: HarmonisedFields; issues: number }[] = [];
+
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const keys = batch.map((e) => dedupKey(e.fields, rule));
+    const unknown = [...new Set(keys.filter((k) => !windows.has(k)))];
+    if (unknown.length > 0)
+      for (const [key, w] of await options.sink.windows(unknown)) windows.set(key, { ...w, pending: 0 });
+    const events: IntakeEvent[] = [];
+    const touched = new Set<DedupWindow>();
+    const caseEvents = new Map<string, number>();
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i]!;
+      const key = keys[i]!;
+      const observed = timeOf(e.fields, 'time.observation') ?? Date.now();
+      const sourceTime = timeOf(e.fields, 'time.source');
+      const time = sourceTime ?? observed;
+      const w = windows.get(key);
+      if (w && inWindow(w, time, rule)) {
+        w.pending++;
+        if (time > w.lastSeen) w.lastSeen = time;
+        touched.add(w);
+        result.duplicates++;
+        continue;
+      }
+      const concern = options.enricher.enrich(e.fields);
+      let caseId: string | null = null;
+      const group = withCases ? groupOf(e.fields, concern) : null;
+      if (group) {
+        caseId = groups.get(group.key) ?? null;
+        if (caseId === null) {
+          const found = await options.sink.caseFor(group, seedFor(group, e.fields, options.feed));
+          caseId = found.caseId;
+          groups.set(group.key, caseId);
+          if (found.opened) result.casesOpened++;
+          else result.casesJoined++;
+          if (group.kind === 'cross-border') result.crossBorder++;
+          caseIds.add(caseId);
+        }
+        caseEvents.set(caseId, (caseEvents.get(caseId) ?? 0) + 1);
+      }
+      const id = eventId(key, time);
+      windows.delete(key);
+      windows.set(key, { eventId: id, windowStart: time, lastSeen: time, pending: 0 });
+      const taxonomy = String(e.fields['classification.taxonomy'] ?? 'other');
+      if (taxonomy === BREACH_TAXONOMY) result.breaches++;
+      const ip = e.fields['source.ip'];
+      events.push({
+        id,
+        feed: options.feed,
+        observedAt: observed,
+        sourceTime,
+        dedupKey: key,
+        windowStart: time,
+        taxonomy,
+        type: String(e.fields['classification.type'] ?? 'undetermined'),
+        sourceIp: typeof ip === 'string' ? ip : null,
+        organisation: concern.organisationId ?? '',
+        country: concern.country,
+        caseId,
+        issues: e.issues,
+        fields: e.fields,
+      });
+    }
+    const duplicates = [...touched].map((w) => ({ eventId: w.eventId, count: w.pending, lastSeen: w.lastSeen }));
+    await options.sink.write({ events, duplicates, caseEvents });
+    for (const w of touched) w.pending = 0;
+    result.stored += events.length;
+    // Bounded memory: forget the oldest windows; the store has them.
+    if (windows.size > MAX_WINDOWS) {
+      let drop = windows.size - MAX_WINDOWS;
+      for (const key of windows.keys()) {
+        if (drop-- <= 0) break;
+        windows.delete(key);
+      }
+    }
+  };
+
+  for await (const record of records) {
+    result.records++;
+    if ('issue' in record) {
+      sample(record.issue);
+      continue;
+    }
+    result.events++;
+    for (const i of record.event.issues) sample(i);
+    pending.push({ fields: record.event.fields, issues: record.event.issues.length });
+    if (pending.length >= batchSize) await flush();
+  }
+  await flush();
+  result.caseIds = [...caseIds];
+  return result;
+}

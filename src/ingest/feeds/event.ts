@@ -1,0 +1,275 @@
+/**
+ * The harmonised feed event and its builder. Fields are flat, under IntelMQ's dotted names
+ * (`source.ip`, `extra.tag`); every value is checked against its type as it is set, and a value that
+ * does not fit becomes an issue on the event (with the field and the value) instead of being dropped
+ * silently. `raw` keeps the source line(s) in base64, as IntelMQ does.
+ *
+ *   const b = new FeedEventBuilder(report, { file, line });
+ *   b.set('source.ip', '192.0.2.1'); b.set('source.port', '445');
+ *   const event = b.finish(rawText);
+ */
+import { isIP } from 'node:net';
+import { putField } from '../../core/fields.js';
+import { formatIp, parseIp, parsePrefix } from '../../core/ip.js';
+import { issue, type Issue, type IssueLocation } from '../../core/issue.js';
+import { isClassificationType, isTaxonomy, taxonomyOf } from './classification.js';
+import { fieldType } from './harmonisation.js';
+
+export type HarmonisedValue = string | number | boolean;
+export type HarmonisedFields = Record<string, HarmonisedValue>;
+
+/** What the feed's report says about all its events (IntelMQ's Report). */
+export interface FeedReport {
+  readonly feedName?: string;
+  readonly feedUrl?: string;
+  readonly feedProvider?: string;
+  readonly feedCode?: string;
+  readonly feedAccuracy?: number;
+  /** When we fetched or received it, ISO 8601 UTC (`time.observation`). */
+  readonly observation: string;
+  /** The report's file name; Shadowserver picks the report type from it. */
+  readonly fileName: string;
+}
+
+export interface FeedEvent {
+  readonly fields: HarmonisedFields;
+  /** Values that did not fit their field, and other problems with this record. */
+  readonly issues: readonly Issue[];
+  readonly line: number;
+}
+
+const TLPS = new Set(['WHITE', 'CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']);
+const REGISTRIES = new Set(['AFRINIC', 'APNIC', 'ARIN', 'LACNIC', 'RIPE']);
+const FQDN = /^(?=.{1,255}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_-]{1,63})*$/;
+const URL_FORM = /^[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/?#]*[^\s]*$/i;
+const MAX_VALUE = 64 * 1024;
+
+const p2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/** ms since the epoch (+ optional microseconds within the second) → IntelMQ's `…+00:00` form. */
+export function isoUtc(ms: number, micros?: number): string {
+  const d = new Date(ms);
+  const base = `${d.getUTCFullYear()}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}T${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
+  const frac = micros ?? (ms % 1000) * 1000;
+  return frac > 0 ? `${base}.${String(Math.floor(frac)).padStart(6, '0')}+00:00` : `${base}+00:00`;
+}
+
+const TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s{0,2}(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00$/;
+
+/**
+ * A feed's time as IntelMQ writes it, or undefined. No zone means UTC. Accepts ISO 8601 and
+ * `YYYY-MM-DD HH:MM:SS(.ffffff)(Z|±hh:mm)`, epoch seconds, and RFC 2822 dates (HTTP headers).
+ */
+let lastTimeIn = '';
+let lastTimeOut: string | undefined;
+
+export function normaliseTime(value: unknown): string | undefined {
+  // Reports repeat their times row after row: the last answer is kept.
+  if (typeof value === 'string' && value === lastTimeIn) return lastTimeOut;
+  const out = normaliseTimeOnce(value);
+  if (typeof value === 'string') {
+    lastTimeIn = value;
+    lastTimeOut = out;
+  }
+  return out;
+}
+
+function normaliseTimeOnce(value: unknown): string | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    const ms = value < 1e11 ? value * 1000 : value;
+    return isoUtc(Math.floor(ms), Math.round((ms % 1000) * 1000));
+  }
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  if (CANONICAL.test(value)) return value;
+  const m = TIME.exec(value.trim());
+  if (m) {
+    const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+    let ms = Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +s);
+    if (Number.isNaN(ms) || +mo! > 12 || +d! > 31 || +h > 23 || +mi > 59 || +s > 60) return undefined;
+    if (zone && zone[0] !== 'Z' && zone[0] !== 'z' && zone !== 'UTC' && zone !== 'GMT') {
+      const sign = zone[0] === '-' ? -1 : 1;
+      const digits = zone.slice(1).replace(':', '');
+      ms -= sign * (+digits.slice(0, 2) * 60 + +(digits.slice(2) || '0')) * 60000;
+    }
+    return isoUtc(ms, frac ? Math.floor(+`0.${frac}` * 1e6) : 0);
+  }
+  if (/^\d{9,10}(\.\d{1,6})?$/.test(value)) return normaliseTimeOnce(Number(value));
+  if (/^[A-Za-z]{3},? \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}(:\d{2})? ?(GMT|UTC|[+-]\d{4})?$/.test(value)) {
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : isoUtc(ms);
+  }
+  return undefined;
+}
+
+type Checked = { readonly value: HarmonisedValue } | { readonly problem: string };
+
+const bad = (problem: string): Checked => ({ problem });
+
+function asInteger(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  if (typeof value === 'string' && /^[+-]?\d{1,16}$/.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
+
+function asFloat(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && /^[+-]?(\d{1,20}(\.\d{0,20})?|\.\d{1,20})([eE][+-]?\d{1,3})?$/.test(value.trim()))
+    return Number(value.trim());
+  return undefined;
+}
+
+/** `value` checked and normalised for field `name`; undefined for an unknown field. */
+export function checkValue(name: string, value: unknown): Checked {
+  const type = fieldType(name);
+  if (type === undefined) return bad('is not a harmonised field');
+  if (typeof value === 'string' && value.length > MAX_VALUE) return bad(`is longer than ${MAX_VALUE} characters`);
+  const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+  switch (type) {
+    case 'extra':
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+        return { value };
+      return { value: JSON.stringify(value) ?? 'null' };
+    case 'String':
+    case 'Base64':
+      return text !== undefined ? { value: text } : bad('is not text');
+    case 'LowercaseString':
+      return text !== undefined ? { value: text.toLowerCase() } : bad('is not text');
+    case 'UppercaseString':
+      return text !== undefined ? { value: text.toUpperCase() } : bad('is not text');
+    case 'Registry': {
+      const r = text?.toUpperCase() === 'RIPENCC' ? 'RIPE' : text?.toUpperCase();
+      return r !== undefined && REGISTRIES.has(r) ? { value: r } : bad('is not a regional Internet registry');
+    }
+    case 'TLP': {
+      const t = text?.toUpperCase().replace(/^TLP:/, '');
+      return t !== undefined && TLPS.has(t) ? { value: t } : bad('is not a TLP level');
+    }
+    case 'FQDN': {
+      const f = text?.trim().toLowerCase().replace(/\.$/, '');
+      if (f === undefined || !FQDN.test(f) || isIP(f) !== 0) return bad('is not a domain name');
+      return { value: f };
+    }
+    case 'URL':
+      return text !== undefined && URL_FORM.test(text) ? { value: text } : bad('is not a URL');
+    case 'IPAddress': {
+      if (text !== undefined && isIP(text) === 4) return { value: text };
+      const ip = text === undefined ? undefined : parseIp(text.trim());
+      return ip ? { value: ip.v6 ? formatIp(ip) : text!.trim() } : bad('is not an IP address');
+    }
+    case 'IPNetwork': {
+      const t = text?.trim();
+      if (t === undefined) return bad('is not a network');
+      const withBits = t.includes('/') ? t : `${t}/${t.includes(':') ? 128 : 32}`;
+      return parsePrefix(withBits) ? { value: withBits.toLowerCase() } : bad('is not a network (address/bits)');
+    }
+    case 'ASN': {
+      const n = asInteger(typeof value === 'string' ? value.replace(/^AS/i, '') : value);
+      return n !== undefined && n >= 1 && n <= 4294967295 ? { value: n } : bad('is not an AS number');
+    }
+    case 'Integer': {
+      const n = asInteger(value);
+      return n !== undefined ? { value: n } : bad('is not an integer');
+    }
+    case 'Float':
+    case 'Accuracy': {
+      const n = asFloat(value);
+      if (n === undefined) return bad('is not a number');
+      return type === 'Accuracy' && (n < 0 || n > 100) ? bad('is not between 0 and 100') : { value: n };
+    }
+    case 'Boolean':
+      if (typeof value === 'boolean') return { value };
+      if (text === 'true' || text === 'false') return { value: text === 'true' };
+      return bad('is not true or false');
+    case 'DateTime': {
+      const t = normaliseTime(value);
+      return t !== undefined ? { value: t } : bad('is not a time');
+    }
+    case 'ClassificationType': {
+      const t = text?.toLowerCase();
+      return t !== undefined && isClassificationType(t) ? { value: t } : bad('is not a classification type');
+    }
+    case 'ClassificationTaxonomy': {
+      const t = text?.toLowerCase();
+      return t !== undefined && isTaxonomy(t) ? { value: t } : bad('is not an RSIT taxonomy class');
+    }
+    case 'JSON':
+    case 'JSONDict':
+      return { value: typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null') };
+  }
+}
+
+const show = (value: unknown): string => {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+};
+
+/** A feed URL without its API key or token parameters: events are shared, credentials are not. */
+export function withoutSecrets(url: string): string {
+  return url.replace(/([?&])(?:api[_-]?key|key|token|apitoken|auth)=[^&#]*/gi, '$1');
+}
+
+export class FeedEventBuilder {
+  readonly fields: HarmonisedFields = {};
+  readonly issues: Issue[] = [];
+
+  constructor(
+    report: FeedReport,
+    readonly where: IssueLocation & { readonly line: number },
+  ) {
+    if (report.feedName !== undefined) this.fields['feed.name'] = report.feedName;
+    if (report.feedUrl !== undefined) this.fields['feed.url'] = withoutSecrets(report.feedUrl);
+    if (report.feedProvider !== undefined) this.fields['feed.provider'] = report.feedProvider;
+    if (report.feedCode !== undefined) this.fields['feed.code'] = report.feedCode;
+    if (report.feedAccuracy !== undefined) this.fields['feed.accuracy'] = report.feedAccuracy;
+    this.fields['time.observation'] = report.observation;
+  }
+
+  /** Sets a field when the value fits; null, undefined and '' set nothing. False when not set. */
+  set(name: string, value: unknown): boolean {
+    if (value === undefined || value === null || value === '') return false;
+    const checked = checkValue(name, value);
+    if ('problem' in checked) {
+      this.issues.push(
+        issue('feed.field.invalid', `${name}: ${show(value)} ${checked.problem}`, { ...this.where, path: name }),
+      );
+      return false;
+    }
+    putField(this.fields, name, checked.value);
+    return true;
+  }
+
+  /** Sets a value already checked (a parser's constants, checked once per report). */
+  setChecked(name: string, value: HarmonisedValue): void {
+    putField(this.fields, name, value);
+  }
+
+  /** Sets a field only when it has no value yet. */
+  setDefault(name: string, value: unknown): boolean {
+    return Object.hasOwn(this.fields, name) ? false : this.set(name, value);
+  }
+
+  has(name: string): boolean {
+    return Object.hasOwn(this.fields, name);
+  }
+
+  problem(code: string, message: string): void {
+    this.issues.push(issue(code, message, this.where));
+  }
+
+  /** The event, with `raw` (the source text) and the taxonomy implied by its type. */
+  finish(raw: string): FeedEvent {
+    this.fields.raw = Buffer.from(raw, 'utf8').toString('base64');
+    const type = this.fields['classification.type'];
+    if (type === undefined) {
+      this.fields['classification.type'] = 'undetermined';
+    }
+    if (!Object.hasOwn(this.fields, 'classification.taxonomy')) {
+      const taxonomy = taxonomyOf(String(this.fields['classification.type']));
+      if (taxonomy !== undefined) this.fields['classification.taxonomy'] = taxonomy;
+    }
+    return { fields: this.fields, issues: this.issues, line: this.where.line };
+  }
+}

@@ -1,0 +1,414 @@
+/**
+ * Feed intake's persistence, written once over SqlDb for SQLite and PostgreSQL: the compact table of
+ * kept feed events (multi-row inserts, one transaction per batch), the dedup windows on them, which
+ * case each owner-and-type group goes into, feed runs, and the weekly report's breach figures.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CaseGroup, IntakeBatch, IntakeCaseSeed, IntakeSink } from '../cases/intake/index.js';
+import { ENDED } from '../cases/workflow.js';
+import type { Issue } from '../core/issue.js';
+import type { SqlCases } from './cases.js';
+import type { SqlDb } from './sql.js';
+
+/** Statements run in order in one transaction. */
+export type SqlBatch = (statements: readonly { readonly sql: string; readonly params: readonly unknown[] }[]) => Promise<void>;
+
+/** Data-security breaches found in a period (the weekly report's contract, docs/feeds.md). */
+export interface BreachFigures {
+  readonly count: number;
+  readonly byType: Readonly<Record<string, number>>;
+  readonly byOrganisation: Readonly<Record<string, number>>;
+  readonly caseIds: readonly string[];
+  readonly query: string;
+}
+
+export interface FeedRun {
+  readonly id: string;
+  readonly feed: string;
+  readonly startedAt: number;
+  readonly finishedAt: number | null;
+  readonly status: 'running' | 'done' | 'failed' | 'not-modified';
+  readonly records: number;
+  readonly events: number;
+  readonly duplicates: number;
+  readonly stored: number;
+  readonly issues: number;
+  readonly casesOpened: number;
+  readonly casesJoined: number;
+  readonly issueSamples: readonly Issue[];
+  readonly etag: string | null;
+  readonly lastModified: string | null;
+  readonly message: string | null;
+}
+
+export interface StoredFeedEvent {
+  readonly id: string;
+  readonly feed: string;
+  readonly observedAt: number;
+  readonly sourceTime: number | null;
+  readonly lastSeen: number;
+  readonly duplicates: number;
+  readonly taxonomy: string;
+  readonly type: string;
+  readonly sourceIp: string | null;
+  readonly organisation: string;
+  readonly country: string | null;
+  readonly caseId: string | null;
+  readonly fields: Record<string, string | number | boolean>;
+}
+
+export interface FeedEventQuery {
+  readonly feed?: string;
+  readonly caseId?: string;
+  readonly from?: number;
+  readonly to?: number;
+  readonly limit?: number;
+}
+
+export interface IntakeCase {
+  readonly caseId: string;
+  readonly groupKey: string;
+  readonly kind: CaseGroup['kind'];
+  readonly organisation: string | null;
+  readonly cert: string | null;
+  readonly country: string | null;
+  readonly rsitClass: string;
+  readonly rsitType: string;
+  readonly openedAt: number;
+  readonly events: number;
+  readonly lastEventAt: number | null;
+  readonly digestedAt: number | null;
+}
+
+export interface IntakeRepository extends IntakeSink {
+  breachFigures(period: { readonly from: number; readonly to: number }): Promise<BreachFigures>;
+  count(): Promise<number>;
+  events(query: FeedEventQuery): Promise<StoredFeedEvent[]>;
+  cases(): Promise<IntakeCase[]>;
+  /** Intake cases with events newer than their last digest. */
+  undigested(): Promise<IntakeCase[]>;
+  markDigested(caseId: string, at: number): Promise<void>;
+  startRun(feed: string): Promise<FeedRun>;
+  finishRun(id: string, change: Partial<Omit<FeedRun, 'id' | 'feed' | 'startedAt'>>): Promise<FeedRun>;
+  lastRun(feed: string, status?: FeedRun['status']): Promise<FeedRun | undefined>;
+  runs(feed?: string, limit?: number): Promise<FeedRun[]>;
+}
+
+const EVENT_COLUMNS =
+  'id, feed, observed_at, source_time, dedup_key, window_start, last_seen, taxonomy, type, source_ip, organisation, country, case_id, issues, fields';
+const EVENT_PARAMS = 15;
+const ROWS_PER_INSERT = 100;
+const KEYS_PER_SELECT = 500;
+const ENDED_LIST = [...ENDED];
+
+/** An event id is `<dedup key>.<window start, base 36>`. */
+export function splitId(id: string): [number, number] {
+  const dot = id.lastIndexOf('.');
+  return [parseInt(id.slice(0, dot), 36), parseInt(id.slice(dot + 1), 36)];
+}
+
+const insertSql = (rows: number): string =>
+  `INSERT INTO feed_events (${EVENT_COLUMNS}) VALUES ${new Array<string>(rows)
+    .fill(`(${new Array<string>(EVENT_PARAMS).fill('?').join(', ')})`)
+    .join(', ')} ON CONFLICT (dedup_key, window_start) DO NOTHING`;
+
+interface RunRow {
+  id: string;
+  feed: string;
+  started_at: number;
+  finished_at: number | null;
+  status: FeedRun['status'];
+  records: number;
+  events: number;
+  duplicates: number;
+  stored: number;
+  issues: number;
+  cases_opened: number;
+  cases_joined: number;
+  issue_samples: string;
+  etag: string | null;
+  last_modified: string | null;
+  message: string | null;
+}
+
+const toRun = (r: RunRow): FeedRun => ({
+  id: r.id,
+  feed: r.feed,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  status: r.status,
+  records: r.records,
+  events: r.events,
+  duplicates: r.duplicates,
+  stored: r.stored,
+  issues: r.issues,
+  casesOpened: r.cases_opened,
+  casesJoined: r.cases_joined,
+  issueSamples: JSON.parse(r.issue_samples) as Issue[],
+  etag: r.etag,
+  lastModified: r.last_modified,
+  message: r.message,
+});
+
+interface IntakeCaseRow {
+  case_id: string;
+  group_key: string;
+  kind: CaseGroup['kind'];
+  organisation: string | null;
+  cert: string | null;
+  country: string | null;
+  rsit_class: string;
+  rsit_type: string;
+  opened_at: number;
+  events: number;
+  last_event_at: number | null;
+  digested_at: number | null;
+}
+
+const toIntakeCase = (r: IntakeCaseRow): IntakeCase => ({
+  caseId: r.case_id,
+  groupKey: r.group_key,
+  kind: r.kind,
+  organisation: r.organisation,
+  cert: r.cert,
+  country: r.country,
+  rsitClass: r.rsit_class,
+  rsitType: r.rsit_type,
+  openedAt: r.opened_at,
+  events: r.events,
+  lastEventAt: r.last_event_at,
+  digestedAt: r.digested_at,
+});
+
+export class SqlIntake implements IntakeRepository {
+  constructor(
+    private readonly db: SqlDb,
+    private readonly batch: SqlBatch,
+    private readonly caseStore: SqlCases,
+  ) {}
+
+  async windows(keys: readonly number[]): Promise<Map<number, { eventId: string; windowStart: number; lastSeen: number }>> {
+    const out = new Map<number, { eventId: string; windowStart: number; lastSeen: number }>();
+    for (let i = 0; i < keys.length; i += KEYS_PER_SELECT) {
+      const part = keys.slice(i, i + KEYS_PER_SELECT);
+      const rows = await this.db.all<{ dedup_key: number; id: string; window_start: number; last_seen: number }>(
+        `SELECT dedup_key, id, window_start, last_seen FROM feed_events WHERE dedup_key IN (${part.map(() => '?').join(', ')})`,
+        part,
+      );
+      for (const r of rows) {
+        const known = out.get(r.dedup_key);
+        if (!known || r.window_start > known.windowStart)
+          out.set(r.dedup_key, { eventId: r.id, windowStart: r.window_start, lastSeen: r.last_seen });
+      }
+    }
+    return out;
+  }
+
+  async caseFor(group: CaseGroup, seed: IntakeCaseSeed): Promise<{ caseId: string; opened: boolean }> {
+    const [open] = await this.db.all<{ case_id: string }>(
+      `SELECT ic.case_id FROM intake_cases ic JOIN cases c ON c.id = ic.case_id
+        WHERE ic.group_key = ? AND c.status NOT IN (${ENDED_LIST.map(() => '?').join(', ')}) AND c.merged_into IS NULL
+        ORDER BY ic.opened_at DESC LIMIT 1`,
+      [group.key, ...ENDED_LIST],
+    );
+    if (open) return { caseId: open.case_id, opened: false };
+    const created = await this.caseStore.create({
+      title: seed.title,
+      description: seed.description,
+      rsitClass: group.rsitClass,
+      rsitType: group.rsitType,
+      tlp: seed.tlp,
+      pap: 'AMBER',
+      severity: seed.severity,
+      priority: 'normal',
+      organisations: group.organisationName !== null ? [group.organisationName] : [],
+      assignee: null,
+      dueAt: null,
+      incidentId: null,
+      detectionIds: [],
+      createdBy: 'feed-intake',
+    });
+    await this.db.run(
+      `INSERT INTO intake_cases (case_id, group_key, kind, organisation, cert, country, rsit_class, rsit_type, opened_at, events)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      [created.id, group.key, group.kind, group.organisationId, group.certId, group.country, group.rsitClass, group.rsitType, created.createdAt],
+    );
+    return { caseId: created.id, opened: true };
+  }
+
+  async write(b: IntakeBatch): Promise<void> {
+    const statements: { sql: string; params: unknown[] }[] = [];
+    for (let i = 0; i < b.events.length; i += ROWS_PER_INSERT) {
+      const part = b.events.slice(i, i + ROWS_PER_INSERT);
+      const params = new Array<unknown>(part.length * EVENT_PARAMS);
+      let at = 0;
+      for (const e of part) {
+        params[at++] = e.id;
+        params[at++] = e.feed;
+        params[at++] = e.observedAt;
+        params[at++] = e.sourceTime;
+        params[at++] = e.dedupKey;
+        params[at++] = e.windowStart;
+        params[at++] = e.windowStart;
+        params[at++] = e.taxonomy;
+        params[at++] = e.type;
+        params[at++] = e.sourceIp;
+        params[at++] = e.organisation;
+        params[at++] = e.country;
+        params[at++] = e.caseId;
+        params[at++] = e.issues;
+        params[at++] = JSON.stringify(e.fields);
+      }
+      statements.push({ sql: insertSql(part.length), params });
+    }
+    for (const d of b.duplicates)
+      statements.push({
+        sql: 'UPDATE feed_events SET duplicates = duplicates + ?, last_seen = CASE WHEN last_seen < ? THEN ? ELSE last_seen END WHERE dedup_key = ? AND window_start = ?',
+        params: [d.count, d.lastSeen, d.lastSeen, ...splitId(d.eventId)],
+      });
+    const now = Date.now();
+    for (const [caseId, n] of b.caseEvents)
+      statements.push({ sql: 'UPDATE intake_cases SET events = events + ?, last_event_at = ? WHERE case_id = ?', params: [n, now, caseId] });
+    if (statements.length > 0) await this.batch(statements);
+  }
+
+  async breachFigures(period: { readonly from: number; readonly to: number }): Promise<BreachFigures> {
+    const where = "taxonomy = 'information-content-security' AND observed_at >= ? AND observed_at < ?";
+    const rows = await this.db.all<{ type: string; organisation: string; case_id: string | null; n: number }>(
+      `SELECT type, organisation, case_id, COUNT(*) AS n FROM feed_events WHERE ${where} GROUP BY type, organisation, case_id`,
+      [period.from, period.to],
+    );
+    const byType: Record<string, number> = {};
+    const byOrganisation: Record<string, number> = {};
+    const caseIds = new Set<string>();
+    let count = 0;
+    for (const r of rows) {
+      const n = Number(r.n);
+      count += n;
+      byType[r.type] = (byType[r.type] ?? 0) + n;
+      byOrganisation[r.organisation] = (byOrganisation[r.organisation] ?? 0) + n;
+      if (r.case_id !== null) caseIds.add(r.case_id);
+    }
+    return {
+      count,
+      byType,
+      byOrganisation,
+      caseIds: [...caseIds].sort(),
+      query: `feed events after deduplication with classification.taxonomy = information-content-security, observed from ${new Date(period.from).toISOString()} up to ${new Date(period.to).toISOString()}; each kept event counts once however many duplicates it absorbed`,
+    };
+  }
+
+  async count(): Promise<number> {
+    const [row] = await this.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM feed_events');
+    return Number(row?.n ?? 0);
+  }
+
+  async events(query: FeedEventQuery): Promise<StoredFeedEvent[]> {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (query.feed !== undefined) {
+      clauses.push('feed = ?');
+      params.push(query.feed);
+    }
+    if (query.caseId !== undefined) {
+      clauses.push('case_id = ?');
+      params.push(query.caseId);
+    }
+    if (query.from !== undefined) {
+      clauses.push('observed_at >= ?');
+      params.push(query.from);
+    }
+    if (query.to !== undefined) {
+      clauses.push('observed_at < ?');
+      params.push(query.to);
+    }
+    params.push(Math.min(Math.max(query.limit ?? 100, 1), 10_000));
+    const rows = await this.db.all<{
+      id: string; feed: string; observed_at: number; source_time: number | null; last_seen: number; duplicates: number;
+      taxonomy: string; type: string; source_ip: string | null; organisation: string; country: string | null; case_id: string | null; fields: string;
+    }>(
+      `SELECT id, feed, observed_at, source_time, last_seen, duplicates, taxonomy, type, source_ip, organisation, country, case_id, fields
+         FROM feed_events ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY seq LIMIT ?`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      feed: r.feed,
+      observedAt: r.observed_at,
+      sourceTime: r.source_time,
+      lastSeen: r.last_seen,
+      duplicates: r.duplicates,
+      taxonomy: r.taxonomy,
+      type: r.type,
+      sourceIp: r.source_ip,
+      organisation: r.organisation,
+      country: r.country,
+      caseId: r.case_id,
+      fields: JSON.parse(r.fields) as Record<string, string | number | boolean>,
+    }));
+  }
+
+  async cases(): Promise<IntakeCase[]> {
+    return (await this.db.all<IntakeCaseRow>('SELECT * FROM intake_cases ORDER BY opened_at, case_id')).map(toIntakeCase);
+  }
+
+  async undigested(): Promise<IntakeCase[]> {
+    return (
+      await this.db.all<IntakeCaseRow>(
+        'SELECT * FROM intake_cases WHERE last_event_at IS NOT NULL AND (digested_at IS NULL OR last_event_at > digested_at) ORDER BY opened_at, case_id',
+      )
+    ).map(toIntakeCase);
+  }
+
+  async markDigested(caseId: string, at: number): Promise<void> {
+    await this.db.run('UPDATE intake_cases SET digested_at = ? WHERE case_id = ?', [at, caseId]);
+  }
+
+  async startRun(feed: string): Promise<FeedRun> {
+    const id = randomUUID();
+    await this.db.run("INSERT INTO feed_runs (id, feed, started_at, status) VALUES (?, ?, ?, 'running')", [id, feed, Date.now()]);
+    return (await this.#run(id))!;
+  }
+
+  async finishRun(id: string, change: Partial<Omit<FeedRun, 'id' | 'feed' | 'startedAt'>>): Promise<FeedRun> {
+    const columns: Record<string, unknown> = {
+      finished_at: change.finishedAt ?? Date.now(),
+      status: change.status,
+      records: change.records,
+      events: change.events,
+      duplicates: change.duplicates,
+      stored: change.stored,
+      issues: change.issues,
+      cases_opened: change.casesOpened,
+      cases_joined: change.casesJoined,
+      issue_samples: change.issueSamples === undefined ? undefined : JSON.stringify(change.issueSamples),
+      etag: change.etag,
+      last_modified: change.lastModified,
+      message: change.message,
+    };
+    const set = Object.entries(columns).filter(([, v]) => v !== undefined);
+    await this.db.run(`UPDATE feed_runs SET ${set.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ?`, [...set.map(([, v]) => v), id]);
+    return (await this.#run(id))!;
+  }
+
+  async lastRun(feed: string, status?: FeedRun['status']): Promise<FeedRun | undefined> {
+    const [row] = await this.db.all<RunRow>(
+      `SELECT * FROM feed_runs WHERE feed = ?${status ? ' AND status = ?' : ''} ORDER BY started_at DESC, id DESC LIMIT 1`,
+      status ? [feed, status] : [feed],
+    );
+    return row ? toRun(row) : undefined;
+  }
+
+  async runs(feed?: string, limit = 50): Promise<FeedRun[]> {
+    const rows = await this.db.all<RunRow>(
+      `SELECT * FROM feed_runs${feed !== undefined ? ' WHERE feed = ?' : ''} ORDER BY started_at DESC, id DESC LIMIT ?`,
+      feed !== undefined ? [feed, limit] : [limit],
+    );
+    return rows.map(toRun);
+  }
+
+  async #run(id: string): Promise<FeedRun | undefined> {
+    const [row] = await this.db.all<RunRow>('SELECT * FROM feed_runs WHERE id = ?', [id]);
+    return row ? toRun(row) : undefined;
+  }
+}
