@@ -20,6 +20,7 @@ import { readMailFolder } from '../notify/maildir.js';
 import { listenForMail, smtpSender, type Listener } from '../notify/smtp.js';
 import { RuleCatalog } from './rule-catalog.js';
 import { registerRoutes } from './routes/index.js';
+import { API_CSP, registerWebRoutes, UI_CSP } from './web.js';
 
 export type { ServerContext, ServerOptions } from './context.js';
 
@@ -174,10 +175,16 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     }
     await authenticate(context, request, access);
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('cache-control', 'no-store');
+  app.addHook('onSend', async (request, reply, payload) => {
+    // Only the UI's hashed bundles may be cached; everything else is somebody's data.
+    if (!String(reply.getHeader('cache-control') ?? '').includes('immutable'))
+      reply.header('cache-control', 'no-store');
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    reply.header('content-security-policy', request.url.startsWith('/api/') ? API_CSP : UI_CSP);
     return payload;
   });
 
@@ -187,6 +194,7 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     for (const m of methods) if (m !== 'HEAD') routes.push(`${m} ${route.url}`);
   });
   registerRoutes(app, context);
+  await registerWebRoutes(app, options.webDir);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
   await app.ready();
   if (options.runJobs ?? true) await jobs.start();

@@ -34,6 +34,8 @@ export interface ServerOptions {
   readonly smtpListen?: { readonly host: string; readonly port: number };
   /** Take replies and bounces from this Maildir or folder of .eml files (read every minute). */
   readonly mailDir?: string;
+  /** The built web UI (default: dist/web beside the server). */
+  readonly webDir?: string;
   /** Start the ingest queue (default true; tests of the API alone leave jobs queued). */
   readonly runJobs?: boolean;
 }
