@@ -81,7 +81,7 @@ export function App(): ReactNode {
     );
   if (me === undefined) return <p className="muted">Loading…</p>;
   if (me === null) return <SignIn onSignedIn={refresh} />;
-  if (me.user.mustChangePassword) return <PasswordChange onChanged={refresh} />;
+  if (me.user.mustChangePassword) return <PasswordChange username={me.user.username} onChanged={refresh} />;
   return (
     <SessionContext.Provider value={session}>
       <Shell />

@@ -246,7 +246,7 @@ function Details({ c, onChanged }: { c: CaseDetail; onChanged: () => void }): Re
           )}
         </dd>
         <dt>organisations</dt>
-        <dd>{c.organisations.join(', ') || '—'}</dd>
+        <dd>{handle ? <Organisations c={c} change={change} /> : c.organisations.join(', ') || '—'}</dd>
         <dt>opened</dt>
         <dd>
           {utc(c.createdAt)} by {c.createdBy}
@@ -256,6 +256,45 @@ function Details({ c, onChanged }: { c: CaseDetail; onChanged: () => void }): Re
       </dl>
       <Problem error={action.error ?? rsit.error} />
     </Section>
+  );
+}
+
+/** The constituent organisations a case concerns (their users see it), as a comma-separated list. */
+function Organisations({
+  c,
+  change,
+}: {
+  c: CaseDetail;
+  change: (body: Record<string, unknown>) => void;
+}): ReactNode {
+  const [value, setValue] = useState(c.organisations.join(', '));
+  const next = [
+    ...new Set(
+      value
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  ];
+  return (
+    <form
+      className="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        change({ organisations: next });
+      }}
+    >
+      <input
+        aria-label="Organisations"
+        name="organisations"
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        placeholder="organisation ids"
+      />
+      <button type="submit" disabled={next.join(',') === c.organisations.join(',')}>
+        Save
+      </button>
+    </form>
   );
 }
 

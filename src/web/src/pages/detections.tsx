@@ -99,6 +99,9 @@ function groupKey(d: Detection, by: string): string {
 export function DetectionsPage({ params }: { params: URLSearchParams }): ReactNode {
   const filters = filtersOf(params);
   const [draft, setDraft] = useState(filters);
+  // A link or the back button changes the URL: the form follows it.
+  const paramsKey = params.toString();
+  useEffect(() => setDraft(filtersOf(new URLSearchParams(paramsKey))), [paramsKey]);
   const loaded = useDetections(filters.level, filters.host, filters.from, filters.to);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [active, setActive] = useState(0);

@@ -63,7 +63,13 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }): ReactNode {
   );
 }
 
-export function PasswordChange({ onChanged }: { onChanged: () => void }): ReactNode {
+export function PasswordChange({
+  username,
+  onChanged,
+}: {
+  username: string;
+  onChanged: () => void;
+}): ReactNode {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
@@ -74,11 +80,16 @@ export function PasswordChange({ onChanged }: { onChanged: () => void }): ReactN
       setError('The two new passwords differ.');
       return;
     }
-    post('/api/auth/password', { current, new: next }).then(
-      // The change ends every session of this account: sign in again with the new password.
-      () => onChanged(),
-      (err: unknown) => setError(errorText(err)),
-    );
+    post('/api/auth/password', { current, new: next })
+      // The change ends every session of this account, this one too: sign in again with the new password.
+      .then(() => post<{ csrfToken: string }>('/api/auth/login', { username, password: next }))
+      .then(
+        (r) => {
+          setCsrf(r.csrfToken);
+          onChanged();
+        },
+        (err: unknown) => setError(errorText(err)),
+      );
   };
   return (
     <main className="signin" id="main">
