@@ -146,7 +146,7 @@ browserTest(
         page.waitForEvent('download'),
         page.getByRole('button', { name: 'Export CSV' }).click(),
       ]);
-      const csv = readFileSync((await download.path()), 'utf8');
+      const csv = readFileSync(await download.path(), 'utf8');
       assert.match(csv, /^"time","level","rule","rule id","host","tags","fields"\r\n/);
       const cells = [...csv.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"'));
       for (const cell of cells)
@@ -179,7 +179,7 @@ browserTest(
           .getByRole('button', { name: 'Export CSV' })
           .click(),
       ]);
-      const observablesCsv = readFileSync((await observables.path()), 'utf8');
+      const observablesCsv = readFileSync(await observables.path(), 'utf8');
       assert.ok(observablesCsv.includes(`"'${HOSTILE.plus.replace(/"/g, '""')}"`), observablesCsv);
       await nothingRan('case');
 
