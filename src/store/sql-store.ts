@@ -1,6 +1,6 @@
 /**
  * What every SQL store has in common: the repositories written once over SqlDb (accounts, audit,
- * rule switches, incident labels, cases, notifications, constituency), built on the store's own
+ * rule switches, incident labels, cases, notifications, constituency, saved hunts), built on the store's own
  * connection. The SQLite and PostgreSQL stores add their event, detection, job and incident tables.
  */
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from './accounts.js';
@@ -8,6 +8,7 @@ import { SqlCases } from './cases.js';
 import { SqlConstituency } from './constituency.js';
 import { SqlIncidentHandling } from './incident-handling.js';
 import { SqlNotifications } from './notifications.js';
+import { SqlSavedHunts } from './saved-hunts.js';
 import type { SqlDb } from './sql.js';
 
 export abstract class SqlStore {
@@ -18,6 +19,7 @@ export abstract class SqlStore {
   readonly cases: SqlCases;
   readonly notifications: SqlNotifications;
   readonly constituency: SqlConstituency;
+  readonly savedHunts: SqlSavedHunts;
 
   /** `sql`: the connection as SqlDb (tests use it to check what the schema itself refuses). */
   constructor(readonly sql: SqlDb) {
@@ -28,5 +30,6 @@ export abstract class SqlStore {
     this.cases = new SqlCases(sql);
     this.notifications = new SqlNotifications(sql);
     this.constituency = new SqlConstituency(sql);
+    this.savedHunts = new SqlSavedHunts(sql);
   }
 }

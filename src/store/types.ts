@@ -10,6 +10,7 @@ import type { AccountRepository, AuditRepository, RuleSettingsRepository } from 
 import type { ConstituencyRepository } from './constituency.js';
 import type { IncidentHandlingRepository } from './incident-handling.js';
 import type { CaseRepository } from './cases.js';
+import type { SavedHuntRepository } from './saved-hunts.js';
 import type { NotificationRepository } from './notifications.js';
 
 export type * from './accounts.js';
@@ -17,6 +18,7 @@ export type * from './incident-handling.js';
 export type * from './cases.js';
 export type * from './notifications.js';
 export type * from './constituency.js';
+export type * from './saved-hunts.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -142,6 +144,8 @@ export interface Store {
   readonly notifications: NotificationRepository;
   /** Organisations of the constituency and outside parties (who owns what, who must act). */
   readonly constituency: ConstituencyRepository;
+  /** Hunts the team keeps (name, Sigma rule text, pivot). */
+  readonly savedHunts: SavedHuntRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

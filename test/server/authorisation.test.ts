@@ -219,6 +219,26 @@ const ROUTES: Record<string, Cell> = {
     ok: 200,
     send: (c) => c.request('POST', '/api/hunts', { rule: RULE }),
   },
+  'GET /api/hunts/saved': { allowed: OPERATORS, ok: 200, send: (c) => c.request('GET', '/api/hunts/saved') },
+  'POST /api/hunts/saved': {
+    allowed: OPERATORS,
+    ok: 201,
+    send: (c) =>
+      c.request('POST', '/api/hunts/saved', { name: 'a hunt', rule: RULE, within: { host: 'WS-1' } }),
+  },
+  'DELETE /api/hunts/saved/:id': {
+    allowed: OPERATORS,
+    ok: 204,
+    send: async (c, t) => {
+      const h = await t.server.store.savedHunts.save({
+        name: 'to delete',
+        rule: RULE,
+        within: {},
+        createdBy: 'x',
+      });
+      return c.request('DELETE', `/api/hunts/saved/${h.id}`);
+    },
+  },
   'GET /api/detections': {
     allowed: STAFF,
     ok: 200,

@@ -200,6 +200,15 @@ browserTest(
       const results = page.getByRole('table', { name: 'Hunt results' });
       await results.locator('tbody tr').first().waitFor();
       assert.ok((await results.innerText()).includes(HOSTILE.script));
+      // Saved for the team, under a hostile name, and loaded back.
+      await page.getByLabel('Save as').fill(`Hunt ${HOSTILE.img}`);
+      await page.getByRole('button', { name: 'Save hunt' }).click();
+      const saved = page.getByRole('list', { name: 'Saved hunts' });
+      await saved.getByRole('button', { name: `Hunt ${HOSTILE.img}`, exact: true }).waitFor();
+      await page.getByLabel('Sigma rule (one or more YAML documents)').fill('');
+      await saved.getByRole('button', { name: `Hunt ${HOSTILE.img}`, exact: true }).click();
+      assert.equal(await page.getByLabel('Sigma rule (one or more YAML documents)').inputValue(), RULE);
+      await screenshot(page, 'hunt');
       await nothingRan('hunt');
       await nav('Constituency').click();
       await page.getByRole('table', { name: 'Organisations' }).getByText(`Evil ${HOSTILE.img}`).waitFor();

@@ -1,10 +1,10 @@
 /** Hunt: Sigma rule text over the stored events (the API's own query language), optionally within a pivot. */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { post } from '../api';
+import { del, get, post } from '../api';
 import { download, toCsv } from '../csv';
 import { text, utc } from '../format';
 import type { Detection } from '../types';
-import { Level, Problem, Section, useAction } from '../ui';
+import { Level, Problem, Section, useAction, useLoad } from '../ui';
 import { DetectionDrawer } from './detections';
 
 const EXAMPLE = `title: PowerShell with an encoded command
@@ -24,26 +24,13 @@ interface HuntResult {
   problems: Record<string, unknown>[];
 }
 
-const SAVED_KEY = 'vigil.hunts';
-
 interface SavedHunt {
+  id: string;
   name: string;
   rule: string;
-  host: string;
-  from: string;
-  to: string;
-}
-
-/** Hunts saved in this browser (a shared, server-side list is not built yet). */
-function savedHunts(): SavedHunt[] {
-  try {
-    const v = JSON.parse(localStorage.getItem(SAVED_KEY) ?? '[]') as unknown;
-    return Array.isArray(v)
-      ? (v as SavedHunt[]).filter((h) => typeof h.name === 'string' && typeof h.rule === 'string')
-      : [];
-  } catch {
-    return [];
-  }
+  within: { host?: string; from?: string; to?: string };
+  createdBy: string;
+  createdAt: number;
 }
 
 export function HuntPage(): ReactNode {
@@ -52,36 +39,37 @@ export function HuntPage(): ReactNode {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [name, setName] = useState('');
-  const [saved, setSaved] = useState(savedHunts);
+  const saved = useLoad(() => get<SavedHunt[]>('/api/hunts/saved'), 'saved-hunts');
   const [result, setResult] = useState<HuntResult | undefined>();
   const [selected, setSelected] = useState<Detection | undefined>();
   const action = useAction();
+  const within = (): Record<string, string> => {
+    const w: Record<string, string> = {};
+    if (host) w.host = host;
+    if (from) w.from = from;
+    if (to) w.to = to;
+    return w;
+  };
   const run = (e: FormEvent) => {
     e.preventDefault();
-    const within: Record<string, string> = {};
-    if (host) within.host = host;
-    if (from) within.from = from;
-    if (to) within.to = to;
+    const w = within();
     action.run(() =>
-      post<HuntResult>('/api/hunts', { rule, ...(Object.keys(within).length ? { within } : {}) }).then(
+      post<HuntResult>('/api/hunts', { rule, ...(Object.keys(w).length ? { within: w } : {}) }).then(
         setResult,
       ),
     );
   };
   const save = () => {
     if (!name.trim()) return;
-    const next = [
-      ...saved.filter((h) => h.name !== name.trim()),
-      { name: name.trim(), rule, host, from, to },
-    ];
-    localStorage.setItem(SAVED_KEY, JSON.stringify(next));
-    setSaved(next);
+    action.run(() =>
+      post('/api/hunts/saved', { name: name.trim(), rule, within: within() }).then(saved.reload),
+    );
   };
   const load = (h: SavedHunt) => {
     setRule(h.rule);
-    setHost(h.host);
-    setFrom(h.from);
-    setTo(h.to);
+    setHost(h.within.host ?? '');
+    setFrom(h.within.from ?? '');
+    setTo(h.within.to ?? '');
     setName(h.name);
   };
   return (
@@ -121,12 +109,29 @@ export function HuntPage(): ReactNode {
             <button type="button" onClick={save} disabled={!name.trim()}>
               Save hunt
             </button>
-            {saved.map((h) => (
-              <button key={h.name} type="button" className="chip" onClick={() => load(h)}>
-                {h.name}
-              </button>
-            ))}
           </div>
+          <ul className="plain saved" aria-label="Saved hunts">
+            {(saved.data ?? []).map((h) => (
+              <li key={h.id}>
+                <button type="button" className="chip" onClick={() => load(h)}>
+                  {h.name}
+                </button>{' '}
+                <span className="muted small">
+                  {h.createdBy}, {utc(h.createdAt)}
+                </span>{' '}
+                <button
+                  type="button"
+                  className="small"
+                  aria-label={`Delete the saved hunt ${h.name}`}
+                  onClick={() =>
+                    action.run(() => del(`/api/hunts/saved/${encodeURIComponent(h.id)}`).then(saved.reload))
+                  }
+                >
+                  ✕
+                </button>
+              </li>
+            ))}
+          </ul>
         </form>
         <Problem error={action.error} />
       </Section>
