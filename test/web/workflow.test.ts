@@ -59,6 +59,17 @@ browserTest(
         tlp: 'GREEN',
       });
       assert.equal(globexCase.statusCode, 201, globexCase.body);
+      const acme = await coord.request('PUT', '/api/organisations/acme', {
+        id: 'acme',
+        name: 'ACME Corporation',
+        sectors: ['energy'],
+        country: 'CN',
+        networks: ['10.0.1.0/24'],
+        asns: [],
+        domains: ['acme.example'],
+        contacts: [{ email: 'soc@acme.example', name: 'ACME SOC' }],
+      });
+      assert.equal(acme.statusCode, 200, acme.body);
 
       // Sign in; the one-time password must be changed first.
       await signInAs(page, t.url, 'lead', PASSWORD);
@@ -153,9 +164,15 @@ browserTest(
 
       // Notify ACME by e-mail; the relay gets it; a reply comes back by SMTP and shows as acknowledged.
       const form = page.getByRole('form', { name: 'Send a notification' });
-      await form.getByLabel('Recipient e-mail').fill('soc@acme.example');
-      await form.getByLabel('Name').fill('ACME SOC');
-      await form.getByLabel('Party').selectOption('constituent');
+      // The proposed parties: ACME owns EXCH01's network, so it must clean up; one click fills the form.
+      await page
+        .getByRole('list', { name: 'Proposed parties' })
+        .getByText('ACME Corporation')
+        .first()
+        .waitFor();
+      await form.getByRole('button', { name: 'ACME Corporation' }).click();
+      assert.equal(await form.getByLabel('Recipient e-mail').inputValue(), 'soc@acme.example');
+      assert.equal(await form.getByLabel('Party').inputValue(), 'constituent');
       await form.getByLabel('Why they must act').fill('Your Exchange server runs a web shell; clean it up.');
       await form.getByRole('button', { name: 'Send notification' }).click();
       await page.getByRole('status').filter({ hasText: 'sent to soc@acme.example' }).waitFor();
@@ -208,6 +225,16 @@ browserTest(
         .first()
         .waitFor();
       await screenshot(page, 'dashboard');
+      for (const [view, heading] of [
+        ['rules', 'Rules'],
+        ['constituency', 'Constituency and parties'],
+        ['admin', 'Users and tokens'],
+      ] as const) {
+        await page.goto(`${t.url}/#/${view}`);
+        await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+        await page.locator('table tbody tr').first().waitFor();
+        await screenshot(page, view);
+      }
 
       assert.deepEqual(await violations(page), [], 'no CSP violation on any page');
 

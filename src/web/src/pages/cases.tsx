@@ -9,7 +9,7 @@ import { bytes, text, utc } from '../format';
 import { href, replaceParams } from '../router';
 import { useSession } from '../session';
 import type { AuditEntry, CaseDetail, CaseSummary, Notification, Parties, ProposedParty } from '../types';
-import { Loading, Problem, Section, Status, TlpBadge, useAction, useLoad } from '../ui';
+import { Loading, Problem, Section, Status, TlpBadge, useAction, useLoad, type Loaded } from '../ui';
 
 const STATES = ['new', 'triage', 'in-progress', 'waiting', 'resolved', 'closed', 'rejected', 'duplicate'];
 
@@ -92,6 +92,25 @@ export function CasePage({ id }: { id: string }): ReactNode {
   const k = c.data;
   if (!k) return <Loading what="the case" />;
   const handle = session.can('cases:handle');
+  return <CaseView c={k} reload={c.reload} handle={handle} />;
+}
+
+function CaseView({
+  c: k,
+  reload,
+  handle,
+}: {
+  c: CaseDetail;
+  reload: () => void;
+  handle: boolean;
+}): ReactNode {
+  const session = useSession();
+  // Who must act, shared by its panel and the notification form; asked again whenever the case changes.
+  const parties = useLoad(
+    () =>
+      session.can('constituency:read') ? get<Parties>(caseUrl(k.id, '/parties')) : Promise.resolve(undefined),
+    `${k.id}-${k.updatedAt}`,
+  );
   return (
     <>
       <h1>
@@ -108,16 +127,16 @@ export function CasePage({ id }: { id: string }): ReactNode {
           </>
         )}
       </p>
-      {handle && <Workflow c={k} onChanged={c.reload} />}
+      {handle && <Workflow c={k} onChanged={reload} />}
       <div className="grid">
-        <Details c={k} onChanged={c.reload} />
-        <Tasks c={k} onChanged={c.reload} />
-        <Comments c={k} onChanged={c.reload} />
-        <Observables c={k} onChanged={c.reload} />
-        <Evidence c={k} onChanged={c.reload} />
-        {session.can('constituency:read') && <ProposedParties c={k} />}
+        <Details c={k} onChanged={reload} />
+        <Tasks c={k} onChanged={reload} />
+        <Comments c={k} onChanged={reload} />
+        <Observables c={k} onChanged={reload} />
+        <Evidence c={k} onChanged={reload} />
+        {session.can('constituency:read') && <ProposedParties parties={parties} />}
       </div>
-      <Notifications c={k} />
+      <Notifications c={k} parties={parties.data} />
       {session.can('cases:audit') && <AuditTrail c={k} />}
     </>
   );
@@ -523,8 +542,7 @@ function Evidence({ c, onChanged }: { c: CaseDetail; onChanged: () => void }): R
   );
 }
 
-function ProposedParties({ c }: { c: CaseDetail }): ReactNode {
-  const parties = useLoad(() => get<Parties>(caseUrl(c.id, '/parties')), `${c.id}-${c.updatedAt}`);
+function ProposedParties({ parties }: { parties: Loaded<Parties | undefined> }): ReactNode {
   return (
     <Section title="Who must act">
       <Problem error={parties.error} />
@@ -560,14 +578,9 @@ function ProposedParties({ c }: { c: CaseDetail }): ReactNode {
 
 const PARTY_KINDS = ['constituent', 'hosting', 'cloud', 'registrar', 'app-store', 'cert', 'other'];
 
-function Notifications({ c }: { c: CaseDetail }): ReactNode {
+function Notifications({ c, parties }: { c: CaseDetail; parties: Parties | undefined }): ReactNode {
   const session = useSession();
   const list = useLoad(() => get<Notification[]>(caseUrl(c.id, '/notifications')), c.id);
-  const parties = useLoad(
-    () =>
-      session.can('constituency:read') ? get<Parties>(caseUrl(c.id, '/parties')) : Promise.resolve(undefined),
-    `${c.id}-parties`,
-  );
   const action = useAction();
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
@@ -670,10 +683,10 @@ function Notifications({ c }: { c: CaseDetail }): ReactNode {
       {list.data?.length === 0 && <p className="muted">Nobody was notified yet.</p>}
       {session.can('cases:handle') && (
         <form onSubmit={send} className="notify" aria-label="Send a notification">
-          {(parties.data?.parties ?? []).length > 0 && (
+          {(parties?.parties ?? []).length > 0 && (
             <p className="row">
               Fill in:{' '}
-              {parties.data!.parties.map((p) => (
+              {parties!.parties.map((p) => (
                 <button key={`${p.kind}:${p.id}`} type="button" onClick={() => fill(p)}>
                   {p.name}
                 </button>
