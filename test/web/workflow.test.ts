@@ -112,6 +112,14 @@ browserTest(
       );
       assert.match(await page.getByTestId('utc-offset').innerText(), /Inferred UTC offset: UTC\+1/);
       assert.match(await page.getByRole('region', { name: 'Summary' }).innerText(), /2\.8 GB/);
+      // Labelled as ACME's: the case opened from it concerns ACME, and ACME's users see both.
+      await page.getByLabel('Incident organisation').selectOption('acme');
+      await waitFor(async () =>
+        (await page.getByLabel('Incident organisation').isEnabled()) &&
+        (await page.getByLabel('Incident organisation').inputValue()) === 'acme'
+          ? true
+          : undefined,
+      );
       await screenshot(page, 'incident', true);
       const incidentUrl = page.url();
 
@@ -153,8 +161,11 @@ browserTest(
       assert.match(page.url(), /#\/cases\/[0-9a-f-]{36}$/);
       await page.getByRole('group', { name: 'Workflow' }).getByRole('button', { name: 'triage' }).click();
       await page.locator('.meta .status-triage').waitFor();
-      await page.getByLabel('Organisations').fill('acme');
-      await page.getByRole('button', { name: 'Save' }).click();
+      assert.equal(
+        await page.getByLabel('Organisations').inputValue(),
+        'acme',
+        'the organisation came from the incident',
+      );
       await page.getByLabel('New task').fill('Image EXCH01 memory');
       await page.getByRole('button', { name: 'Add task' }).click();
       await page.getByRole('list', { name: 'Tasks' }).getByText('Image EXCH01 memory').waitFor();
@@ -202,11 +213,11 @@ browserTest(
       assert.match(await row.innerText(), /acknowledged/);
       await page.reload();
       await page.getByRole('list', { name: 'Comments' }).getByText('we are cleaning EXCH01').waitFor();
+      await page.getByRole('table', { name: 'Audit trail' }).getByText('mail.reply').waitFor();
       const audit = await page.getByRole('table', { name: 'Audit trail' }).innerText();
       for (const action of [
         'case.opened',
         'case.transition',
-        'case.changed',
         'case.notified',
         'case.task-added',
         'case.commented',
@@ -265,6 +276,12 @@ browserTest(
         'a constituent cannot move the case',
       );
       await screenshot(page, 'constituent-case');
+      await nav('Incidents').click();
+      const incidentsSeen = await page
+        .getByRole('table', { name: 'Incidents' })
+        .locator('tbody tr')
+        .allInnerTexts();
+      assert.equal(incidentsSeen.length, 1, 'ACME sees its own incident');
 
       assert.deepEqual(browser.dialogs, []);
       assert.deepEqual(browser.errors, []);

@@ -124,30 +124,47 @@ export function IncidentPage({ id }: { id: string }): ReactNode {
 
 const TLPS: Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
 
+/** The incident's handling label: its TLP and the constituent organisation it concerns (whose users then see it). */
 function Label({ incident, onChanged }: { incident: Incident; onChanged: () => void }): ReactNode {
   const action = useAction();
+  const orgs = useLoad(() => get<{ id: string; name: string }[]>('/api/organisations'), 'organisations');
+  const label = (body: Record<string, unknown>) =>
+    action.run(() => patch(`/api/incidents/${encodeURIComponent(incident.id)}`, body).then(onChanged));
   return (
-    <label className="inline">
-      TLP
-      <select
-        value={incident.tlp}
-        disabled={action.busy}
-        onChange={(e) =>
-          action.run(() =>
-            patch(`/api/incidents/${encodeURIComponent(incident.id)}`, { tlp: e.target.value }).then(
-              onChanged,
-            ),
-          )
-        }
-      >
-        {TLPS.map((t) => (
-          <option key={t} value={t}>
-            {t}
-          </option>
-        ))}
-      </select>
+    <>
+      <label className="inline">
+        TLP
+        <select
+          aria-label="Incident TLP"
+          value={incident.tlp}
+          disabled={action.busy}
+          onChange={(e) => label({ tlp: e.target.value })}
+        >
+          {TLPS.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="inline">
+        Organisation
+        <select
+          aria-label="Incident organisation"
+          value={incident.organisation ?? ''}
+          disabled={action.busy || !orgs.data}
+          onChange={(e) => label({ organisation: e.target.value || null })}
+        >
+          <option value="">not labelled</option>
+          {(orgs.data ?? []).map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.name}
+            </option>
+          ))}
+        </select>
+      </label>
       {action.error && <span className="problem">{action.error}</span>}
-    </label>
+    </>
   );
 }
 
