@@ -1,6 +1,7 @@
 /** The `vigil` command line: a thin shell that wires stages together; no domain logic lives here. */
 import { Command, CommanderError } from 'commander';
 import { VigilError } from '../core/errors.js';
+import { registerAdvisories } from './commands/advisories.js';
 import { registerEvtx } from './commands/evtx.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerRules } from './commands/rules.js';
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerReport(program, setExit);
   registerStore(program, setExit);
   registerServe(program, setExit);
+  registerAdvisories(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -1,9 +1,10 @@
 /**
  * What every SQL store has in common: the repositories written once over SqlDb (accounts, audit,
- * rule switches, incident labels, cases, notifications, constituency, saved hunts), built on the store's own
+ * rule switches, incident labels, cases, notifications, constituency, advisories, saved hunts), built on the store's own
  * connection. The SQLite and PostgreSQL stores add their event, detection, job and incident tables.
  */
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from './accounts.js';
+import { SqlAdvisories } from './advisories.js';
 import { SqlCases } from './cases.js';
 import { SqlConstituency } from './constituency.js';
 import { SqlIncidentHandling } from './incident-handling.js';
@@ -19,6 +20,7 @@ export abstract class SqlStore {
   readonly cases: SqlCases;
   readonly notifications: SqlNotifications;
   readonly constituency: SqlConstituency;
+  readonly advisories: SqlAdvisories;
   readonly savedHunts: SqlSavedHunts;
 
   /** `sql`: the connection as SqlDb (tests use it to check what the schema itself refuses). */
@@ -30,6 +32,7 @@ export abstract class SqlStore {
     this.cases = new SqlCases(sql);
     this.notifications = new SqlNotifications(sql);
     this.constituency = new SqlConstituency(sql);
+    this.advisories = new SqlAdvisories(sql);
     this.savedHunts = new SqlSavedHunts(sql);
   }
 }

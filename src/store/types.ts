@@ -8,6 +8,7 @@ import type { Event, SourceRef } from '../core/event.js';
 import type { Issue } from '../core/issue.js';
 import type { AccountRepository, AuditRepository, RuleSettingsRepository } from './accounts.js';
 import type { ConstituencyRepository } from './constituency.js';
+import type { AdvisoryRepository } from './advisories.js';
 import type { IncidentHandlingRepository } from './incident-handling.js';
 import type { CaseRepository } from './cases.js';
 import type { SavedHuntRepository } from './saved-hunts.js';
@@ -18,6 +19,7 @@ export type * from './incident-handling.js';
 export type * from './cases.js';
 export type * from './notifications.js';
 export type * from './constituency.js';
+export type * from './advisories.js';
 export type * from './saved-hunts.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
@@ -144,6 +146,8 @@ export interface Store {
   readonly notifications: NotificationRepository;
   /** Organisations of the constituency and outside parties (who owns what, who must act). */
   readonly constituency: ConstituencyRepository;
+  /** Imported CVE/CSAF records, software inventories, our own advisories (issue 10). */
+  readonly advisories: AdvisoryRepository;
   /** Hunts the team keeps (name, Sigma rule text, pivot). */
   readonly savedHunts: SavedHuntRepository;
   /** Schema version after migrations. */

@@ -115,6 +115,22 @@ const MATRIX_PARTY: Party = {
   preferredFormat: 'email',
 };
 
+const ADVISORY = {
+  title: 'Matrix advisory',
+  tlp: 'GREEN',
+  summary: 'A test.',
+  products: [{ vendor: 'Acme', product: 'Widget', versions: ['1.0'] }],
+  remediation: 'Update.',
+};
+
+/** An own advisory in the state a route needs, written straight into the store (author: `fixture`). */
+async function ownAdvisory(t: Fixture, state: 'draft' | 'review'): Promise<string> {
+  const { advisories } = t.server.store;
+  const a = await advisories.createDraft({ ...ADVISORY, tlp: 'GREEN', cves: [], references: [] }, 'fixture');
+  if (state === 'review') await advisories.move(a.id, 'review', { at: Date.now(), actor: 'fixture', action: 'submitted', note: null });
+  return a.id;
+}
+
 const ROUTES: Record<string, Cell> = {
   'GET /api/health': { allowed: 'public', ok: 200, send: (c) => c.request('GET', '/api/health') },
   'GET /api/openapi.json': { allowed: 'public', ok: 200, send: (c) => c.request('GET', '/api/openapi.json') },
@@ -562,6 +578,67 @@ const ROUTES: Record<string, Cell> = {
     allowed: STAFF,
     ok: 200,
     send: (c) => c.request('GET', '/api/constituency/export?format=csv&records=parties'),
+  },
+  'GET /api/advisories': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/advisories') },
+  'POST /api/advisories': {
+    allowed: OPERATORS,
+    ok: 201,
+    send: (c) => c.request('POST', '/api/advisories', ADVISORY),
+  },
+  'GET /api/advisories/:id': {
+    allowed: STAFF,
+    ok: 200,
+    send: async (c, t) => c.request('GET', `/api/advisories/${await ownAdvisory(t, 'draft')}?format=csaf`),
+  },
+  'PUT /api/advisories/:id': {
+    allowed: OPERATORS,
+    ok: 200,
+    send: async (c, t) => c.request('PUT', `/api/advisories/${await ownAdvisory(t, 'draft')}`, ADVISORY),
+  },
+  'POST /api/advisories/:id/submit': {
+    allowed: OPERATORS,
+    ok: 200,
+    send: async (c, t) => c.request('POST', `/api/advisories/${await ownAdvisory(t, 'draft')}/submit`, {}),
+  },
+  'POST /api/advisories/:id/return': {
+    allowed: OPERATORS,
+    ok: 200,
+    send: async (c, t) => c.request('POST', `/api/advisories/${await ownAdvisory(t, 'review')}/return`, { note: 'again' }),
+  },
+  'POST /api/advisories/:id/publish': {
+    allowed: ['admin', 'coordinator'],
+    ok: 200,
+    send: async (c, t) => c.request('POST', `/api/advisories/${await ownAdvisory(t, 'review')}/publish`),
+  },
+  'POST /api/advisories/import': {
+    allowed: OPERATORS,
+    ok: 200,
+    send: (c, t) =>
+      c.request('POST', '/api/advisories/import', {
+        document: {
+          dataType: 'CVE_RECORD',
+          dataVersion: '5.1',
+          cveMetadata: { cveId: `CVE-2099-${String(1000 + t.seq++)}`, state: 'PUBLISHED' },
+          containers: { cna: { affected: [{ vendor: 'Acme', product: 'Widget', defaultStatus: 'affected' }] } },
+        },
+      }),
+  },
+  'GET /api/advisories/records': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/advisories/records?kind=cve') },
+  'GET /api/advisories/matches': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('GET', '/api/advisories/matches?organisation=acme'),
+  },
+  'GET /api/constituency/organisations/:id/software': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('GET', '/api/constituency/organisations/acme/software'),
+  },
+  'POST /api/constituency/organisations/:id/software': {
+    allowed: OPERATORS,
+    ok: 200,
+    send: (c) =>
+      c.request('POST', '/api/constituency/organisations/acme/software', { entries: [{ vendor: 'Acme', product: 'Widget', version: '1.0' }] }),
   },
   'GET /api/lookup': {
     allowed: STAFF,

@@ -32,6 +32,9 @@ export const PERMISSIONS = {
   'templates:manage': ['admin', 'coordinator'],
   'constituency:read': STAFF,
   'constituency:manage': ['admin', 'coordinator'],
+  'advisories:read': STAFF,
+  'advisories:write': OPERATORS,
+  'advisories:publish': ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

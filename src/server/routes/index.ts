@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { registerAccountRoutes } from './accounts.js';
+import { registerAdvisoryRoutes } from './advisories.js';
 import { registerCaseRoutes } from './cases.js';
 import { registerNotificationRoutes } from './notifications.js';
 import { registerConstituencyRoutes } from './constituency.js';
@@ -31,4 +32,5 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   registerCaseRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   registerConstituencyRoutes(app, ctx);
+  registerAdvisoryRoutes(app, ctx);
 }

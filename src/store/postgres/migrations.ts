@@ -283,6 +283,51 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 8,
+    name: 'advisories: imported CVE/CSAF records, software inventory, our own advisories',
+    sql: `
+      CREATE TABLE advisory_records (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        state TEXT NOT NULL,
+        updated TEXT,
+        valid INTEGER NOT NULL,
+        document TEXT NOT NULL,
+        imported_at BIGINT NOT NULL
+      );
+      CREATE INDEX advisory_records_kind ON advisory_records (kind, id);
+      CREATE TABLE inventory (
+        id TEXT PRIMARY KEY,
+        organisation_id TEXT NOT NULL,
+        vendor TEXT NOT NULL,
+        product TEXT NOT NULL,
+        version TEXT NOT NULL,
+        cpe TEXT,
+        purl TEXT,
+        source TEXT,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX inventory_organisation ON inventory (organisation_id);
+      CREATE TABLE own_advisories (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('draft', 'review', 'published')),
+        tlp TEXT NOT NULL,
+        title TEXT NOT NULL,
+        content TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        reviewed_by TEXT,
+        published_at BIGINT,
+        organisation_ids TEXT NOT NULL,
+        csaf TEXT,
+        history TEXT NOT NULL
+      );
+      CREATE INDEX own_advisories_published ON own_advisories (published_at);
+    `,
+  },
+  {
     version: 10,
     name: 'saved hunts; the audit log by target (for case audit trails)',
     sql: `
