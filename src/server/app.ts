@@ -24,6 +24,7 @@ import { listenForMail, smtpSender, type Listener } from '../notify/smtp.js';
 import { RuleCatalog } from './rule-catalog.js';
 import { registerRoutes } from './routes/index.js';
 import { WeeklySchedule } from './reports/schedule.js';
+import { API_CSP, registerWebRoutes, UI_CSP } from './web.js';
 
 export type { ServerContext, ServerOptions } from './context.js';
 
@@ -178,12 +179,18 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     }
     await authenticate(context, request, access);
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('cache-control', 'no-store');
+  app.addHook('onSend', async (request, reply, payload) => {
+    // Only the UI's hashed bundles may be cached; everything else is somebody's data.
+    if (!String(reply.getHeader('cache-control') ?? '').includes('immutable'))
+      reply.header('cache-control', 'no-store');
     reply.header('x-content-type-options', 'nosniff');
-    // A route may set a policy of its own (the weekly report's HTML needs its inline styles).
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    // A route may set a stricter-fitting policy of its own (the weekly report's HTML needs its inline styles).
     if (!reply.hasHeader('content-security-policy'))
-      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+      reply.header('content-security-policy', request.url.startsWith('/api/') ? API_CSP : UI_CSP);
     return payload;
   });
 
@@ -193,6 +200,7 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     for (const m of methods) if (m !== 'HEAD') routes.push(`${m} ${route.url}`);
   });
   registerRoutes(app, context);
+  await registerWebRoutes(app, options.webDir);
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () => app.swagger());
   await app.ready();
   if (options.runJobs ?? true) await jobs.start();
@@ -264,7 +272,10 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     });
   const digestTimer = options.feeds?.digestEveryMinutes
     ? setInterval(
-        () => void sendDigests(store, notifier).catch((e: unknown) => app.log.warn(`feed digests: ${(e as Error).message}`)),
+        () =>
+          void sendDigests(store, notifier).catch((e: unknown) =>
+            app.log.warn(`feed digests: ${(e as Error).message}`),
+          ),
         options.feeds.digestEveryMinutes * 60_000,
       )
     : undefined;
@@ -274,9 +285,13 @@ export async function createServer(options: ServerOptions): Promise<VigilServer>
     intake && (intake.watch?.length || intake.abuseMailDir)
       ? setInterval(() => {
           for (const w of intake.watch ?? [])
-            void takeFolder(store, intake, w).catch((e: unknown) => app.log.warn(`feed folder ${w.dir}: ${(e as Error).message}`));
+            void takeFolder(store, intake, w).catch((e: unknown) =>
+              app.log.warn(`feed folder ${w.dir}: ${(e as Error).message}`),
+            );
           if (intake.abuseMailDir)
-            void takeAbuseMail(store, intake, intake.abuseMailDir).catch((e: unknown) => app.log.warn(`abuse mail: ${(e as Error).message}`));
+            void takeAbuseMail(store, intake, intake.abuseMailDir).catch((e: unknown) =>
+              app.log.warn(`abuse mail: ${(e as Error).message}`),
+            );
         }, 60_000)
       : undefined;
   folderTimer?.unref();

@@ -44,6 +44,8 @@ export interface ServerOptions {
   /** Feed intake settings (feeds, dedup rules), or the file to read them from (docs/feeds.md). */
   readonly feeds?: IntakeSettings;
   readonly feedConfig?: string;
+  /** The built web UI (default: dist/web beside the server). */
+  readonly webDir?: string;
   /** Start the ingest queue (default true; tests of the API alone leave jobs queued). */
   readonly runJobs?: boolean;
 }

@@ -98,6 +98,8 @@ export interface AuditRepository {
   append(entry: NewAuditEntry): Promise<AuditEntry>;
   /** Newest first; `before` continues below that sequence number. */
   list(options?: { readonly limit?: number; readonly before?: number }): Promise<AuditEntry[]>;
+  /** The entries about one target (`case:ID` …), newest first. */
+  forTarget(target: string, limit?: number): Promise<AuditEntry[]>;
 }
 
 export interface RuleSettingsRepository {
@@ -354,6 +356,14 @@ export class SqlAudit implements AuditRepository {
             options.before,
             limit,
           ]);
+    return rows.map(toAudit);
+  }
+
+  async forTarget(target: string, limit = 1000): Promise<AuditEntry[]> {
+    const rows = await this.db.all<AuditRow>(
+      'SELECT * FROM audit_log WHERE target = ? ORDER BY seq DESC LIMIT ?',
+      [target, Math.min(Math.max(1, limit), 10_000)],
+    );
     return rows.map(toAudit);
   }
 }

@@ -1,8 +1,7 @@
 /**
  * What every SQL store has in common: the repositories written once over SqlDb (accounts, audit,
- * rule switches, incident labels, cases, notifications, constituency, advisories, weekly report issues), built
- * on the store's own
- * connection. The SQLite and PostgreSQL stores add their event, detection, job and incident tables.
+ * rule switches, incident labels, cases, notifications, constituency, advisories, weekly report issues, saved
+ * hunts), built on the store's own connection. The SQLite and PostgreSQL stores add their event, detection, job and incident tables.
  */
 import { SqlAccounts, SqlAudit, SqlRuleSettings } from './accounts.js';
 import { SqlAdvisories } from './advisories.js';
@@ -10,6 +9,7 @@ import { SqlCases } from './cases.js';
 import { SqlConstituency } from './constituency.js';
 import { SqlIncidentHandling } from './incident-handling.js';
 import { SqlNotifications } from './notifications.js';
+import { SqlSavedHunts } from './saved-hunts.js';
 import type { SqlDb } from './sql.js';
 import { SqlWeeklyReports } from './weekly-reports.js';
 
@@ -23,6 +23,7 @@ export abstract class SqlStore {
   readonly constituency: SqlConstituency;
   readonly advisories: SqlAdvisories;
   readonly weeklyReports: SqlWeeklyReports;
+  readonly savedHunts: SqlSavedHunts;
 
   /** `sql`: the connection as SqlDb (tests use it to check what the schema itself refuses). */
   constructor(readonly sql: SqlDb) {
@@ -35,5 +36,6 @@ export abstract class SqlStore {
     this.constituency = new SqlConstituency(sql);
     this.advisories = new SqlAdvisories(sql);
     this.weeklyReports = new SqlWeeklyReports(sql);
+    this.savedHunts = new SqlSavedHunts(sql);
   }
 }

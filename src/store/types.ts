@@ -11,6 +11,7 @@ import type { ConstituencyRepository } from './constituency.js';
 import type { AdvisoryRepository } from './advisories.js';
 import type { IncidentHandlingRepository } from './incident-handling.js';
 import type { CaseRepository } from './cases.js';
+import type { SavedHuntRepository } from './saved-hunts.js';
 import type { NotificationRepository } from './notifications.js';
 import type { WeeklyReportRepository } from './weekly-reports.js';
 import type { IntakeRepository } from './intake.js';
@@ -23,6 +24,7 @@ export type * from './constituency.js';
 export type * from './advisories.js';
 export type * from './weekly-reports.js';
 export type * from './intake.js';
+export type * from './saved-hunts.js';
 
 /** An event as stored: its content id and the common fields analysts pivot on, beside the event. */
 export interface StoredEvent {
@@ -154,6 +156,8 @@ export interface Store {
   readonly weeklyReports: WeeklyReportRepository;
   /** Feed and abuse-report intake: deduplicated feed events, their cases, runs, breach figures. */
   readonly intake: IntakeRepository;
+  /** Hunts the team keeps (name, Sigma rule text, pivot). */
+  readonly savedHunts: SavedHuntRepository;
   /** Schema version after migrations. */
   schemaVersion(): Promise<number>;
   close(): Promise<void>;

@@ -2,7 +2,7 @@
 // touches, each cell asserted against the tables below (written out here, not derived from the code).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Role } from '../../src/core/roles.js';
 import type { Organisation, Party } from '../../src/enrich/constituency/model.js';
@@ -11,6 +11,7 @@ import { TLP_LEVELS, type Tlp } from '../../src/core/tlp.js';
 import { hashPassword } from '../../src/server/auth/passwords.js';
 import { permissionsOf } from '../../src/server/auth/permissions.js';
 import { sha256 } from '../../src/server/auth/principal.js';
+import { DEFAULT_WEB_DIR } from '../../src/server/web.js';
 import {
   addUser,
   multipart,
@@ -147,6 +148,13 @@ async function ownAdvisory(t: Fixture, state: 'draft' | 'review'): Promise<strin
 const ROUTES: Record<string, Cell> = {
   'GET /api/health': { allowed: 'public', ok: 200, send: (c) => c.request('GET', '/api/health') },
   'GET /api/openapi.json': { allowed: 'public', ok: 200, send: (c) => c.request('GET', '/api/openapi.json') },
+  // The web UI's page and bundles are public (they hold no data); 503 when the UI is not built.
+  'GET /': {
+    allowed: 'public',
+    ok: existsSync(join(DEFAULT_WEB_DIR, 'index.html')) ? 200 : 503,
+    send: (c) => c.request('GET', '/'),
+  },
+  'GET /assets/*': { allowed: 'public', ok: 404, send: (c) => c.request('GET', '/assets/no-such-bundle.js') },
   'POST /api/auth/login': {
     allowed: 'public',
     ok: 200,
@@ -256,6 +264,26 @@ const ROUTES: Record<string, Cell> = {
     ok: 200,
     send: (c) => c.request('POST', '/api/hunts', { rule: RULE }),
   },
+  'GET /api/hunts/saved': { allowed: OPERATORS, ok: 200, send: (c) => c.request('GET', '/api/hunts/saved') },
+  'POST /api/hunts/saved': {
+    allowed: OPERATORS,
+    ok: 201,
+    send: (c) =>
+      c.request('POST', '/api/hunts/saved', { name: 'a hunt', rule: RULE, within: { host: 'WS-1' } }),
+  },
+  'DELETE /api/hunts/saved/:id': {
+    allowed: OPERATORS,
+    ok: 204,
+    send: async (c, t) => {
+      const h = await t.server.store.savedHunts.save({
+        name: 'to delete',
+        rule: RULE,
+        within: {},
+        createdBy: 'x',
+      });
+      return c.request('DELETE', `/api/hunts/saved/${h.id}`);
+    },
+  },
   'GET /api/detections': {
     allowed: STAFF,
     ok: 200,
@@ -290,6 +318,11 @@ const ROUTES: Record<string, Cell> = {
     allowed: STAFF,
     ok: 200,
     send: (c) => c.request('GET', '/api/rules/0b7a0b7a-0000-4000-8000-000000000001'),
+  },
+  'GET /api/rules/:id/yaml': {
+    allowed: STAFF,
+    ok: 200,
+    send: (c) => c.request('GET', '/api/rules/0b7a0b7a-0000-4000-8000-000000000001/yaml'),
   },
   'PATCH /api/rules/:id': {
     allowed: ['admin', 'analyst'],
@@ -658,6 +691,12 @@ const ROUTES: Record<string, Cell> = {
     allowed: STAFF,
     ok: 200,
     send: (c) => c.request('GET', '/api/lookup?target=hxxp://203.0.113.9/x'),
+  },
+  'GET /api/cases/:id/audit': {
+    allowed: STAFF,
+    ok: 200,
+    perIncident: 'case',
+    send: (c, t) => c.request('GET', `/api/cases/${t.caseByTlp[t.tlp]}/audit`),
   },
   'GET /api/cases/:id/parties': {
     allowed: OPERATORS,

@@ -82,9 +82,9 @@ test('GET /api/reports/weekly: the fixture week from the store, at TLP:AMBER', a
         [null, 1, 1],
       ],
     );
-    // The store has no intake or advisories yet: the sections say there is no data.
-    assert.equal(r.breaches, null);
-    assert.equal(r.vulnerabilities, null);
+    // The store's intake and advisories have nothing in this week: zero, not "no data".
+    assert.equal(r.breaches?.total.value, 0);
+    assert.deepEqual(r.vulnerabilities?.advisories, []);
   } finally {
     await server.close();
   }

@@ -55,6 +55,48 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     assert.ok((await store.schemaVersion()) >= 1);
   });
 
+  withStore('saved hunts: saved with their pivot, listed newest first, deleted once', async (store) => {
+    const first = await store.savedHunts.save({
+      name: 'PsExec on the DC',
+      rule: 'title: x\n',
+      within: { host: 'DC-01', from: '2026-05-10T00:00:00Z' },
+      createdBy: 'ana',
+    });
+    await new Promise((r) => setTimeout(r, 2));
+    const second = await store.savedHunts.save({
+      name: '<script>alert(1)</script>',
+      rule: 'title: y\n',
+      within: {},
+      createdBy: 'bob',
+    });
+    assert.deepEqual(await store.savedHunts.get(first.id), first);
+    assert.deepEqual(
+      (await store.savedHunts.list()).map((h) => [h.name, h.within]),
+      [
+        ['<script>alert(1)</script>', {}],
+        ['PsExec on the DC', { host: 'DC-01', from: '2026-05-10T00:00:00Z' }],
+      ],
+    );
+    assert.equal(await store.savedHunts.delete(second.id), true);
+    assert.equal(await store.savedHunts.delete(second.id), false);
+    assert.equal(await store.savedHunts.get(second.id), undefined);
+    assert.equal((await store.savedHunts.list()).length, 1);
+  });
+
+  withStore('the audit log by target: one case’s entries, newest first', async (store) => {
+    for (const [action, target] of [
+      ['case.opened', 'case:1'],
+      ['case.opened', 'case:2'],
+      ['case.commented', 'case:1'],
+    ] as const)
+      await store.audit.append({ actor: 'ana', action, target, before: null, after: { n: 1 }, ip: null });
+    assert.deepEqual(
+      (await store.audit.forTarget('case:1')).map((e) => e.action),
+      ['case.commented', 'case.opened'],
+    );
+    assert.deepEqual(await store.audit.forTarget('case:3'), []);
+  });
+
   withStore('ingesting the same events twice stores them once', async (store) => {
     const events = [
       logon(1, 'WS-014', 'svc-backup', '10.0.1.5'),

@@ -26,6 +26,7 @@ export const PERMISSIONS = {
   'cases:read': [...STAFF, 'constituent'],
   'cases:handle': OPERATORS,
   'cases:comment': [...OPERATORS, 'constituent'],
+  'cases:audit': STAFF,
   'templates:read': STAFF,
   'figures:read': STAFF,
   // Which TLP of the weekly report each role reads is decided in routes/reports.ts (mayReadReport).

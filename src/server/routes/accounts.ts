@@ -177,13 +177,21 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext):
               user: userSchema,
               via: { type: 'string' },
               permissions: { type: 'array', items: { type: 'string' } },
+              csrfToken: {
+                type: 'string',
+                description:
+                  "the session's CSRF token again (a page reloaded in the browser needs it; other origins cannot read this answer)",
+              },
             },
           },
           ...errors,
         },
       },
     },
-    (request) => me(principal(request)),
+    (request) => {
+      const p = principal(request);
+      return { ...me(p), ...(p.via === 'session' && p.csrf ? { csrfToken: p.csrf } : {}) };
+    },
   );
 
   app.post<{ Body: { current: string; new: string } }>(

@@ -374,6 +374,24 @@ export function registerCaseRoutes(app: FastifyInstance, ctx: ServerContext): vo
     async (request) => detail(await visible(request, request.params.id)),
   );
 
+  app.get<{ Params: { id: string } }>(
+    '/api/cases/:id/audit',
+    {
+      config: { access: { permission: 'cases:audit' } },
+      schema: {
+        tags: ['cases'],
+        summary:
+          "A case's audit trail, newest first: who changed, moved, notified or commented, when, before and after",
+        params: caseParams,
+        response: { 200: { type: 'array', items: anyObject }, ...errors },
+      },
+    },
+    async (request) => {
+      const c = await visible(request, request.params.id);
+      return store.audit.forTarget(`case:${c.id}`, 1000);
+    },
+  );
+
   app.patch<{ Params: { id: string }; Body: Partial<CaseFields> }>(
     '/api/cases/:id',
     {

@@ -229,6 +229,84 @@ export function registerDataRoutes(app: FastifyInstance, ctx: ServerContext): vo
     },
   );
 
+  const savedHuntSchema = {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      rule: { type: 'string' },
+      within: anyObject,
+      createdBy: { type: 'string' },
+      createdAt: { type: 'integer' },
+    },
+  } as const;
+
+  app.get(
+    '/api/hunts/saved',
+    {
+      config: { access: { permission: 'hunt:run' } },
+      schema: {
+        tags: ['events'],
+        summary: "The team's saved hunts, newest first",
+        response: { 200: { type: 'array', items: savedHuntSchema }, ...errors },
+      },
+    },
+    () => store.savedHunts.list(),
+  );
+
+  app.post<{ Body: { name: string; rule: string; within?: PivotQuery } }>(
+    '/api/hunts/saved',
+    {
+      config: { access: { permission: 'hunt:run' } },
+      schema: {
+        tags: ['events'],
+        summary: 'Save a hunt for the team: a name, Sigma rule text and the pivot it runs within',
+        body: {
+          type: 'object',
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f]+$' },
+            rule: { type: 'string', minLength: 1, maxLength: 256 * 1024 },
+            within: { type: 'object', properties: pivotProperties, additionalProperties: false },
+          },
+          required: ['name', 'rule'],
+          additionalProperties: false,
+        },
+        response: { 201: savedHuntSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      // The pivot must parse now, not when a colleague runs it.
+      eventQuery(request.body.within ?? {});
+      const saved = await store.savedHunts.save({
+        name: request.body.name,
+        rule: request.body.rule,
+        within: request.body.within ?? {},
+        createdBy: principal(request).user.username,
+      });
+      await ctx.audit(request, 'hunt.saved', `hunt:${saved.id}`, null, { name: saved.name });
+      return reply.status(201).send(saved);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/hunts/saved/:id',
+    {
+      config: { access: { permission: 'hunt:run' } },
+      schema: {
+        tags: ['events'],
+        summary: 'Delete a saved hunt',
+        params: idParams,
+        response: { 204: { type: 'null' }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const before = await store.savedHunts.get(request.params.id);
+      if (!before || !(await store.savedHunts.delete(before.id))) throw notFound('saved hunt');
+      await ctx.audit(request, 'hunt.deleted', `hunt:${before.id}`, { name: before.name }, null);
+      return reply.status(204).send();
+    },
+  );
+
   app.get<{
     Querystring: { from?: string; to?: string; host?: string; rule?: string; level?: Level; limit?: number };
   }>(

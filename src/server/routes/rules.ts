@@ -1,4 +1,5 @@
 /** Rules: list, switch on and off, validate, upload (hunts over stored events are in data.ts). */
+import { readFile, stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
@@ -31,6 +32,9 @@ const validationSchema = {
     problems: { type: 'array', items: anyObject },
   },
 } as const;
+
+/** Largest rule file shown (rule files are a few KB; multi-document correlation files a little more). */
+const RULE_FILE_MAX = 1024 * 1024;
 
 const ruleText = {
   type: 'object',
@@ -102,6 +106,37 @@ export function registerRuleRoutes(app: FastifyInstance, ctx: ServerContext): vo
       const rule = await rules.get(request.params.id);
       if (!rule) throw notFound('rule');
       return rule;
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/rules/:id/yaml',
+    {
+      config: { access: { permission: 'rules:read' } },
+      schema: {
+        tags: ['rules'],
+        summary: "One rule's YAML: the text of the file it was loaded from",
+        params: idParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: { id: { type: 'string' }, file: { type: 'string' }, yaml: { type: 'string' } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const rule = await rules.get(request.params.id);
+      if (!rule) throw notFound('rule');
+      // The file is one the catalog loaded (the pack or an upload), never a path from the request.
+      const size = await stat(rule.file)
+        .then((s) => s.size)
+        .catch(() => -1);
+      if (size < 0) throw notFound('rule file');
+      if (size > RULE_FILE_MAX)
+        throw badRequest('rule-file-large', `the rule file is over ${RULE_FILE_MAX} bytes`);
+      return { id: rule.id, file: rule.file, yaml: await readFile(rule.file, 'utf8') };
     },
   );
 

@@ -411,4 +411,20 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX weekly_report_issues_week ON weekly_report_issues (week);
     `,
   },
+  {
+    version: 10,
+    name: 'saved hunts; the audit log by target (for case audit trails)',
+    sql: `
+      CREATE TABLE saved_hunts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        within TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX saved_hunts_created ON saved_hunts (created_at);
+      CREATE INDEX audit_log_target ON audit_log (target, seq);
+    `,
+  },
 ];
