@@ -1,8 +1,13 @@
 /**
  * The literal prefilter of one index bucket: a process-creation event meets a thousand rules, most
  * of which need some literal in some field (requirement.ts). One automaton per field holds every
- * literal asked of that field; each of the event's fields is scanned once, and only rules each of
+ * literal asked of that field; one more holds the keyword (field-less) literals. Only rules each of
  * whose clauses saw one of its literals are returned. Rules with no requirement are always returned.
+ *
+ * An event selects up to four buckets (its channel and EventID, either, neither); a PrefilterGroup
+ * scans its fields once for all of them, and each bucket's automata are built once, whatever groups
+ * share the bucket. Field literals are scanned field by field; keyword literals once over every value
+ * of the event joined by a character no keyword literal holds, so no occurrence spans two values.
  *
  * Which fields are scanned: the event's own, each under its name normalised as EventView.raw
  * normalises it. The predicate reads either the exact name or a key with the same normalised name,
@@ -14,17 +19,29 @@ import { normalizeFieldName } from './event-view.js';
 import { LiteralAutomaton } from './literal-automaton.js';
 import { MAX_CLAUSES, type Requirement } from './requirement.js';
 
-/** Event field names seen, → their automaton; bounded, as hostile logs can invent names freely. */
+/** Event field names seen, → their automata; bounded, as hostile logs can invent names freely. */
 const MAX_KEYS = 10_000;
+
+/** Whether a (lower-cased) literal could occur in String(n) of a number n or String(b) of a boolean. */
+function mayOccurInScalar(literal: string): boolean {
+  return (
+    /^[0-9.eE+-]+$/.test(literal) ||
+    ['infinity', '-infinity', 'nan', 'true', 'false'].some((word) => word.includes(literal))
+  );
+}
 
 export class BucketPrefilter<T> {
   readonly #always: T[] = [];
   readonly #guarded: T[] = [];
-  /** Normalised field name → automaton of its literals and of every keyword literal. */
+  /** Normalised field name → automaton of the literals asked of that field. */
   readonly #byField = new Map<string, LiteralAutomaton>();
-  /** Keyword literals alone, for fields no rule names; undefined when the bucket has none. */
-  readonly #keywords: LiteralAutomaton | undefined;
-  readonly #byKey = new Map<string, LiteralAutomaton | null>();
+  /** Keyword literals, scanned over the joined values; undefined when the bucket has none. */
+  readonly keywords: LiteralAutomaton | undefined;
+  /**
+   * Whether some keyword literal could occur in a number's or a boolean's text (digits, `.`, `-`,
+   * `+`, `e`, or within `infinity`, `nan`, `true`, `false`): if not, such values are not scanned for keywords.
+   */
+  readonly keywordsInScalars: boolean;
   /** Literal id → the (guarded item, clause) pairs it satisfies, as item index × 4 + clause. */
   readonly #owners: number[][] = [];
   /** Per guarded item, the mask of all its clauses. */
@@ -35,8 +52,10 @@ export class BucketPrefilter<T> {
   readonly #itemStamps: Uint32Array;
   readonly #literalStamps: Uint32Array;
   #generation = 0;
-  readonly #found: number[] = [];
+  /** Literal ids seen in the current event (filled by a group's scan). */
+  readonly found: number[] = [];
   readonly #picked: number[] = [];
+  #solo: PrefilterGroup<T> | undefined;
 
   constructor(items: readonly { item: T; requirement: Requirement }[]) {
     const literalIds = new Map<string, number>();
@@ -86,14 +105,18 @@ export class BucketPrefilter<T> {
     for (const [name, literals] of fieldLiterals) {
       const automaton = new LiteralAutomaton();
       for (const [literal, id] of literals) automaton.add(literal, id);
-      for (const [literal, id] of keywordLiterals) automaton.add(literal, id);
       this.#byField.set(name, automaton);
     }
+    let inScalars = false;
     if (keywordLiterals.size > 0) {
       const automaton = new LiteralAutomaton();
-      for (const [literal, id] of keywordLiterals) automaton.add(literal, id);
-      this.#keywords = automaton;
+      for (const [literal, id] of keywordLiterals) {
+        automaton.add(literal, id);
+        inScalars ||= mayOccurInScalar(literal);
+      }
+      this.keywords = automaton;
     }
+    this.keywordsInScalars = inScalars;
     this.#fullMask = Uint8Array.from(fullMask);
     this.#masks = new Uint8Array(this.#guarded.length);
     this.#itemStamps = new Uint32Array(this.#guarded.length);
@@ -104,28 +127,27 @@ export class BucketPrefilter<T> {
     return this.#guarded.length;
   }
 
-  #automatonFor(key: string): LiteralAutomaton | null {
-    let automaton = this.#byKey.get(key);
-    if (automaton === undefined) {
-      automaton = this.#byField.get(normalizeFieldName(key)) ?? null;
-      if (this.#byKey.size >= MAX_KEYS) this.#byKey.clear();
-      this.#byKey.set(key, automaton);
-    }
-    return automaton;
+  get hasGuarded(): boolean {
+    return this.#guarded.length > 0;
+  }
+
+  /** The automaton of literals asked of this (normalised) field name, if any. */
+  automatonOf(normalizedName: string): LiteralAutomaton | undefined {
+    return this.#byField.get(normalizedName);
   }
 
   /** Items that may fire on an event with these fields: unguarded ones first, then in their order. */
   select(fields: EventFields, into: T[]): void {
-    for (const item of this.#always) into.push(item);
-    if (this.#guarded.length === 0) return;
-    const found = this.#found;
-    found.length = 0;
-    const keywords = this.#keywords;
-    // for…in also visits inherited enumerable keys: more than the predicates read, never less.
-    for (const key in fields) {
-      const automaton = this.#automatonFor(key) ?? keywords;
-      if (automaton !== undefined) scanValue(automaton, fields[key], found);
-    }
+    (this.#solo ??= new PrefilterGroup([this])).select(fields, into);
+  }
+
+  pushAlways(into: T[]): void {
+    for (let i = 0; i < this.#always.length; i++) into.push(this.#always[i]!);
+  }
+
+  /** The guarded items all of whose clauses saw one of their literals in `found`, in their order. */
+  collect(into: T[]): void {
+    const found = this.found;
     if (found.length === 0) return;
     let generation = ++this.#generation;
     if (generation === 0xffffffff) {
@@ -159,8 +181,66 @@ export class BucketPrefilter<T> {
         }
       }
     }
+    found.length = 0;
     if (picked.length > 1) picked.sort((a, b) => a - b);
     for (let p = 0; p < picked.length; p++) into.push(this.#guarded[picked[p]!]!);
+  }
+}
+
+/** A field's automata across a group's buckets: bucket index, automaton, bucket index, automaton … */
+type FieldScan = readonly (number | LiteralAutomaton)[];
+const NO_SCAN: FieldScan = [];
+
+/** The buckets one event selects, scanned together: each field once, keywords once over all values. */
+export class PrefilterGroup<T> {
+  readonly #buckets: readonly BucketPrefilter<T>[];
+  /** Buckets with keyword literals, which every value is scanned for. */
+  readonly #keywords: readonly BucketPrefilter<T>[];
+  readonly #guarded: boolean;
+  readonly #byKey = new Map<string, FieldScan>();
+
+  constructor(buckets: readonly BucketPrefilter<T>[]) {
+    this.#buckets = buckets;
+    this.#keywords = buckets.filter((b) => b.keywords !== undefined);
+    this.#guarded = buckets.some((b) => b.hasGuarded);
+  }
+
+  #scanFor(key: string): FieldScan {
+    let scan = this.#byKey.get(key);
+    if (scan === undefined) {
+      const name = normalizeFieldName(key);
+      const out: (number | LiteralAutomaton)[] = [];
+      this.#buckets.forEach((b, i) => {
+        const automaton = b.automatonOf(name);
+        if (automaton !== undefined) out.push(i, automaton);
+      });
+      scan = out.length === 0 ? NO_SCAN : out;
+      if (this.#byKey.size >= MAX_KEYS) this.#byKey.clear();
+      this.#byKey.set(key, scan);
+    }
+    return scan;
+  }
+
+  select(fields: EventFields, into: T[]): void {
+    const buckets = this.#buckets;
+    for (let b = 0; b < buckets.length; b++) buckets[b]!.pushAlways(into);
+    if (!this.#guarded) return;
+    const keywords = this.#keywords;
+    // for…in also visits inherited enumerable keys: more than the predicates read, never less.
+    for (const key in fields) {
+      const value = fields[key];
+      if (value === null || value === undefined) continue;
+      const scan = this.#scanFor(key);
+      for (let s = 0; s < scan.length; s += 2)
+        scanValue(scan[s + 1] as LiteralAutomaton, value, buckets[scan[s] as number]!.found);
+      for (let k = 0; k < keywords.length; k++) {
+        const bucket = keywords[k]!;
+        if (typeof value === 'string') bucket.keywords!.scan(value, bucket.found);
+        else if (bucket.keywordsInScalars || typeof value === 'object')
+          scanValue(bucket.keywords!, value, bucket.found);
+      }
+    }
+    for (let b = 0; b < buckets.length; b++) buckets[b]!.collect(into);
   }
 }
 

@@ -10,7 +10,7 @@ import { EventView } from './event-view.js';
 import { variantsFor, WINDOWS_KINDS, type LogsourceMapping, type SourceVariant } from './logsource.js';
 import type { Condition, Search, SigmaFilter, SigmaRule } from './model.js';
 import type { RuleLoad } from './parse.js';
-import { BucketPrefilter } from './prefilter.js';
+import { BucketPrefilter, PrefilterGroup } from './prefilter.js';
 import { requirementOf, type Requirement } from './requirement.js';
 
 export interface CompiledRule {
@@ -117,7 +117,7 @@ class CompiledRuleImpl implements CompiledRule {
 
 /** Distinct (kind, channel, EventID) seen; hostile logs can invent any number, so the cache is bounded. */
 const MAX_EVENT_KEYS = 4096;
-const EMPTY_PREFILTER = new BucketPrefilter<never>([]);
+const EMPTY_PREFILTER = new PrefilterGroup<never>([]);
 
 export class RuleSet {
   readonly rules: readonly CompiledRule[];
@@ -128,13 +128,15 @@ export class RuleSet {
 
   /** `kind|channel|eventId` keys (with `*` for any) → variants. */
   readonly #buckets: ReadonlyMap<string, readonly { item: CompiledVariant; requirement: Requirement }[]>;
-  /** The merged prefilter of each set of buckets an event can select, keyed by their keys. */
-  readonly #merged = new Map<string, BucketPrefilter<CompiledVariant>>();
+  /** Each bucket's prefilter, built when an event first selects the bucket, then shared by every group. */
+  readonly #prefilters = new Map<string, BucketPrefilter<CompiledVariant>>();
+  /** The group of prefilters of each set of buckets an event can select, keyed by their keys. */
+  readonly #groups = new Map<string, PrefilterGroup<CompiledVariant>>();
   /**
-   * kind → raw Channel (or log type) → EventID → merged prefilter: the per-event lookup, keyed by the
+   * kind → raw Channel (or log type) → EventID → prefilter group: the per-event lookup, keyed by the
    * values as the event spells them, so the hot path builds no key string and lower-cases nothing.
    */
-  readonly #byEvent = new Map<string, Map<string, Map<string, BucketPrefilter<CompiledVariant>>>>();
+  readonly #byEvent = new Map<string, Map<string, Map<string, PrefilterGroup<CompiledVariant>>>>();
   #eventKeys = 0;
   /** Reused for each event's candidates: match() is synchronous and not re-entered. */
   readonly #candidates: CompiledVariant[] = [];
@@ -159,9 +161,9 @@ export class RuleSet {
 
   /**
    * The prefilter for an event: the index buckets its kind, channel, EventID and log type select,
-   * merged into one (built on first sight, so each field is scanned once per event).
+   * grouped (each field is scanned once per event; each bucket's automata are built once).
    */
-  #prefilterFor(view: EventView): BucketPrefilter<CompiledVariant> {
+  #prefilterFor(view: EventView): PrefilterGroup<CompiledVariant> {
     const kind = view.event.source.kind;
     const windows = WINDOWS_KINDS.has(kind);
     const channel = (windows ? view.first('Channel') : view.event.source.logType) ?? '';
@@ -177,18 +179,18 @@ export class RuleSet {
       if (byChannel === undefined)
         this.#byEvent.set(
           kind,
-          (byChannel = new Map<string, Map<string, BucketPrefilter<CompiledVariant>>>()),
+          (byChannel = new Map<string, Map<string, PrefilterGroup<CompiledVariant>>>()),
         );
       let byId = byChannel.get(channel);
       if (byId === undefined)
-        byChannel.set(channel, (byId = new Map<string, BucketPrefilter<CompiledVariant>>()));
+        byChannel.set(channel, (byId = new Map<string, PrefilterGroup<CompiledVariant>>()));
       byId.set(id, prefilter);
       this.#eventKeys++;
     }
     return prefilter;
   }
 
-  #merge(kind: string, channel: string, id: string, windows: boolean): BucketPrefilter<CompiledVariant> {
+  #merge(kind: string, channel: string, id: string, windows: boolean): PrefilterGroup<CompiledVariant> {
     const keys = windows
       ? [`${kind}|${channel}|${id}`, `${kind}|${channel}|*`, `${kind}|*|${id}`, `${kind}|*|*`]
       : [`${kind}|${channel}|*`, `${kind}|*|*`];
@@ -196,10 +198,19 @@ export class RuleSet {
     if (present.length === 0) return EMPTY_PREFILTER;
     // Only bucket keys the rules define can be present, so this map stays as small as the rule set.
     const signature = present.join('\n');
-    let prefilter = this.#merged.get(signature);
+    let group = this.#groups.get(signature);
+    if (group === undefined) {
+      group = new PrefilterGroup(present.map((k) => this.#bucketPrefilter(k)));
+      this.#groups.set(signature, group);
+    }
+    return group;
+  }
+
+  #bucketPrefilter(key: string): BucketPrefilter<CompiledVariant> {
+    let prefilter = this.#prefilters.get(key);
     if (prefilter === undefined) {
-      prefilter = new BucketPrefilter(present.flatMap((k) => this.#buckets.get(k)!));
-      this.#merged.set(signature, prefilter);
+      prefilter = new BucketPrefilter(this.#buckets.get(key)!);
+      this.#prefilters.set(key, prefilter);
     }
     return prefilter;
   }
