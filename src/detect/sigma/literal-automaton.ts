@@ -23,13 +23,18 @@ const DENSE_CHILDREN = 3;
  */
 const PRECHECK_LITERALS = 64;
 /**
- * Up to this many literals, each of at least two characters, scan() first looks for one chosen pair
- * of adjacent characters per literal (its rarest-looking, in every ASCII case) in a 128 × 128 table:
- * a loop of one table read per character, with no call into the regex engine (whose fixed cost per
- * call dominates on the short values of an event). A value without any of the pairs (and all ASCII)
- * holds none of the literals.
+ * Up to this many literals, scan() first looks for one chosen run of three adjacent characters per
+ * literal (its rarest-looking; two when some literal is shorter), ASCII case folded, in a hashed
+ * bit table: a loop of two table reads per character, with no call into the regex engine (whose
+ * fixed cost per call dominates on the short values of an event). A value holding none of the runs,
+ * and no non-ASCII character, holds none of the literals.
  */
-const PAIR_LITERALS = 512;
+const GRAM_LITERALS = 512;
+const GRAM_BITS = 16;
+const GRAM_MASK = (1 << GRAM_BITS) - 1;
+const gramHash = (a: number, b: number, c: number): number => ((a << 10) ^ (b << 5) ^ c) & GRAM_MASK;
+/** ASCII code → its lower case. */
+const FOLD = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
 
 /** A crude rarity of a character in log values: common letters and path punctuation are cheap. */
 function rarity(c: number): number {
@@ -59,8 +64,9 @@ export class LiteralAutomaton {
   #literals = 0;
   #texts: string[] = [];
   #precheck: RegExp | undefined;
-  /** (c1 << 7 | c2) → 1 when some literal's chosen pair is c1 c2 (any ASCII case); see PAIR_LITERALS. */
-  #pairs: Uint8Array | undefined;
+  /** Hashed folded runs of three characters (or two: #gramLength) some literal holds; see GRAM_LITERALS. */
+  #grams: Uint8Array | undefined;
+  #gramLength = 3;
 
   /** Adds a non-empty literal (lower-cased; ASCII is folded here too) under an id; ids may repeat. */
   add(literal: string, id: number): void {
@@ -70,47 +76,56 @@ export class LiteralAutomaton {
     const text = literal.replace(/[A-Z]+/g, (m) => m.toLowerCase());
     pending.push({ text, id });
     this.#literals++;
-    if (this.#texts.length <= PAIR_LITERALS) this.#texts.push(text);
+    if (this.#texts.length <= GRAM_LITERALS) this.#texts.push(text);
   }
 
-  /** The pair table of every literal, or undefined when some literal has no ASCII pair. */
-  #pairTable(): Uint8Array | undefined {
-    if (this.#literals > PAIR_LITERALS || this.#texts.length !== this.#literals) return undefined;
-    const table = new Uint8Array(128 * 128);
-    const cases = (c: number): number[] => (c >= 97 && c <= 122 ? [c, c - 32] : [c]);
+  /** The table of every literal's chosen run of `length` ASCII characters, or undefined if one has none. */
+  #gramTable(length: 2 | 3): Uint8Array | undefined {
+    if (this.#literals > GRAM_LITERALS || this.#texts.length !== this.#literals) return undefined;
+    const table = new Uint8Array(GRAM_MASK + 1);
     for (const literal of this.#texts) {
       let best = -1;
       let bestScore = -1;
-      for (let i = 0; i + 1 < literal.length; i++) {
-        const a = literal.charCodeAt(i);
-        const b = literal.charCodeAt(i + 1);
-        if (a >= 128 || b >= 128) continue;
-        const score = rarity(a) + rarity(b);
+      for (let i = 0; i + length <= literal.length; i++) {
+        let score = 0;
+        for (let k = i; k < i + length; k++) {
+          const c = literal.charCodeAt(k);
+          score = c >= 128 || score < 0 ? -1 : score + rarity(c);
+        }
         if (score > bestScore) {
           bestScore = score;
           best = i;
         }
       }
       if (best < 0) return undefined;
-      let a = literal.charCodeAt(best);
-      let b = literal.charCodeAt(best + 1);
-      if (a >= 65 && a <= 90) a += 32;
-      if (b >= 65 && b <= 90) b += 32;
-      for (const x of cases(a)) for (const y of cases(b)) table[(x << 7) | y] = 1;
+      const code = (k: number): number => FOLD[literal.charCodeAt(best + k)]!;
+      table[length === 3 ? gramHash(code(0), code(1), code(2)) : gramHash(0, code(0), code(1))] = 1;
     }
     return table;
   }
 
-  /** Whether the text may hold a literal: some chosen pair occurs, or a non-ASCII character does. */
+  /** Whether the text may hold a literal: some chosen run occurs, or a non-ASCII character does. */
   #mayHold(text: string, table: Uint8Array): boolean {
     const n = text.length;
-    if (n === 0) return false;
-    let prev = text.charCodeAt(0);
-    if (prev >= 128) return true;
-    for (let i = 1; i < n; i++) {
+    let a = 0;
+    let b = 0;
+    if (this.#gramLength === 2) {
+      for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 128) return true;
+        const f = FOLD[c]!;
+        if (i >= 1 && table[gramHash(0, b, f)] !== 0) return true;
+        b = f;
+      }
+      return false;
+    }
+    for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (c >= 128 || table[(prev << 7) | c] !== 0) return true;
-      prev = c;
+      if (c >= 128) return true;
+      const f = FOLD[c]!;
+      if (i >= 2 && table[gramHash(a, b, f)] !== 0) return true;
+      a = b;
+      b = f;
     }
     return false;
   }
@@ -120,8 +135,12 @@ export class LiteralAutomaton {
   }
 
   #freeze(pending: readonly { text: string; id: number }[]): void {
-    this.#pairs = this.#pairTable();
-    if (this.#pairs === undefined && this.#texts.length <= PRECHECK_LITERALS) {
+    this.#grams = this.#gramTable(3);
+    if (this.#grams === undefined) {
+      this.#grams = this.#gramTable(2);
+      this.#gramLength = 2;
+    }
+    if (this.#grams === undefined && this.#texts.length <= PRECHECK_LITERALS) {
       // `i` without `u` folds ASCII only, like the scan; non-ASCII text always goes to the scan.
       const escaped = this.#texts.map((t) => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
       this.#precheck = new RegExp(`${escaped.join('|')}|[^\\x00-\\x7f]`, 'i');
@@ -303,8 +322,8 @@ export class LiteralAutomaton {
    */
   scan(text: string, found: number[]): void {
     if (this.#pending !== undefined) this.#freezeNow();
-    if (this.#pairs !== undefined) {
-      if (!this.#mayHold(text, this.#pairs)) return;
+    if (this.#grams !== undefined) {
+      if (!this.#mayHold(text, this.#grams)) return;
     } else if (this.#precheck !== undefined && !this.#precheck.test(text)) return;
     if (!this.#run(text, found, false)) this.#run(text.toLowerCase(), found, true);
   }

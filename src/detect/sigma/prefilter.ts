@@ -42,6 +42,8 @@ export class BucketPrefilter<T> {
    * `+`, `e`, or within `infinity`, `nan`, `true`, `false`): if not, such values are not scanned for keywords.
    */
   readonly keywordsInScalars: boolean;
+  /** The keyword literals and their ids, for a group that merges several buckets' keywords. */
+  readonly keywordLiterals: readonly (readonly [string, number])[];
   /** Literal id → the (guarded item, clause) pairs it satisfies, as item index × 4 + clause. */
   readonly #owners: number[][] = [];
   /** Per guarded item, the mask of all its clauses. */
@@ -116,6 +118,7 @@ export class BucketPrefilter<T> {
       }
       this.keywords = automaton;
     }
+    this.keywordLiterals = [...keywordLiterals];
     this.keywordsInScalars = inScalars;
     this.#fullMask = Uint8Array.from(fullMask);
     this.#masks = new Uint8Array(this.#guarded.length);
@@ -187,34 +190,74 @@ export class BucketPrefilter<T> {
   }
 }
 
-/** A field's automata across a group's buckets: bucket index, automaton, bucket index, automaton … */
-type FieldScan = readonly (number | LiteralAutomaton)[];
-const NO_SCAN: FieldScan = [];
+/**
+ * One event key in a group: its automata across the group's buckets (bucket index, automaton, …),
+ * and the last value scanned under the key with what it found (target, id, … with target -1 for
+ * keywords). Consecutive events of one kind repeat most values (provider, computer, user, parent
+ * image); a value equal to the last one is not scanned again, its hits are replayed.
+ */
+interface FieldScan {
+  readonly automata: readonly (number | LiteralAutomaton)[];
+  last: FieldValue | undefined;
+  readonly hits: number[];
+}
 
 /** The buckets one event selects, scanned together: each field once, keywords once over all values. */
 export class PrefilterGroup<T> {
   readonly #buckets: readonly BucketPrefilter<T>[];
-  /** Buckets with keyword literals, which every value is scanned for. */
-  readonly #keywords: readonly BucketPrefilter<T>[];
   readonly #guarded: boolean;
   readonly #byKey = new Map<string, FieldScan>();
+  /**
+   * Every bucket's keyword literals in one automaton, so each value is scanned for keywords once:
+   * the bucket's own when only one has keywords, else a merged one whose ids are spread back by
+   * #keywordBucket / #keywordId.
+   */
+  readonly #keywords: LiteralAutomaton | undefined;
+  readonly #keywordsInScalars: boolean;
+  /** Where keyword hits go: the one keyword bucket's found list, or #merged to be spread. */
+  readonly #keywordFound: number[];
+  readonly #merged: number[] = [];
+  readonly #keywordBucket: Int32Array | undefined;
+  readonly #keywordId: Int32Array | undefined;
 
   constructor(buckets: readonly BucketPrefilter<T>[]) {
     this.#buckets = buckets;
-    this.#keywords = buckets.filter((b) => b.keywords !== undefined);
     this.#guarded = buckets.some((b) => b.hasGuarded);
+    const withKeywords = buckets.filter((b) => b.keywords !== undefined);
+    this.#keywordsInScalars = withKeywords.some((b) => b.keywordsInScalars);
+    if (withKeywords.length === 1) {
+      this.#keywords = withKeywords[0]!.keywords;
+      this.#keywordFound = withKeywords[0]!.found;
+    } else {
+      this.#keywordFound = this.#merged;
+      if (withKeywords.length > 1) {
+        const automaton = new LiteralAutomaton();
+        const bucketOf: number[] = [];
+        const idOf: number[] = [];
+        buckets.forEach((b, i) => {
+          for (const [literal, id] of b.keywordLiterals) {
+            automaton.add(literal, bucketOf.length);
+            bucketOf.push(i);
+            idOf.push(id);
+          }
+        });
+        this.#keywords = automaton;
+        this.#keywordBucket = Int32Array.from(bucketOf);
+        this.#keywordId = Int32Array.from(idOf);
+      }
+    }
   }
 
   #scanFor(key: string): FieldScan {
     let scan = this.#byKey.get(key);
     if (scan === undefined) {
       const name = normalizeFieldName(key);
-      const out: (number | LiteralAutomaton)[] = [];
+      const automata: (number | LiteralAutomaton)[] = [];
       this.#buckets.forEach((b, i) => {
         const automaton = b.automatonOf(name);
-        if (automaton !== undefined) out.push(i, automaton);
+        if (automaton !== undefined) automata.push(i, automaton);
       });
-      scan = out.length === 0 ? NO_SCAN : out;
+      scan = { automata, last: undefined, hits: [] };
       if (this.#byKey.size >= MAX_KEYS) this.#byKey.clear();
       this.#byKey.set(key, scan);
     }
@@ -226,19 +269,47 @@ export class PrefilterGroup<T> {
     for (let b = 0; b < buckets.length; b++) buckets[b]!.pushAlways(into);
     if (!this.#guarded) return;
     const keywords = this.#keywords;
+    const keywordsInScalars = this.#keywordsInScalars;
+    const keywordFound = this.#keywordFound;
     // for…in also visits inherited enumerable keys: more than the predicates read, never less.
     for (const key in fields) {
       const value = fields[key];
       if (value === null || value === undefined) continue;
       const scan = this.#scanFor(key);
-      for (let s = 0; s < scan.length; s += 2)
-        scanValue(scan[s + 1] as LiteralAutomaton, value, buckets[scan[s] as number]!.found);
-      for (let k = 0; k < keywords.length; k++) {
-        const bucket = keywords[k]!;
-        if (typeof value === 'string') bucket.keywords!.scan(value, bucket.found);
-        else if (bucket.keywordsInScalars || typeof value === 'object')
-          scanValue(bucket.keywords!, value, bucket.found);
+      const hits = scan.hits;
+      if (value === scan.last) {
+        for (let h = 0; h < hits.length; h += 2) {
+          const target = hits[h]!;
+          (target < 0 ? keywordFound : buckets[target]!.found).push(hits[h + 1]!);
+        }
+        continue;
       }
+      hits.length = 0;
+      const automata = scan.automata;
+      for (let s = 0; s < automata.length; s += 2) {
+        const target = automata[s] as number;
+        const found = buckets[target]!.found;
+        const before = found.length;
+        scanValue(automata[s + 1] as LiteralAutomaton, value, found);
+        for (let f = before; f < found.length; f++) hits.push(target, found[f]!);
+      }
+      if (
+        keywords !== undefined &&
+        (typeof value === 'string' || keywordsInScalars || typeof value === 'object')
+      ) {
+        const before = keywordFound.length;
+        scanValue(keywords, value, keywordFound);
+        for (let f = before; f < keywordFound.length; f++) hits.push(-1, keywordFound[f]!);
+      }
+      // Arrays may be the same object with other contents; only scalars are remembered.
+      scan.last = typeof value === 'object' ? undefined : value;
+    }
+    const merged = this.#merged;
+    if (merged.length > 0) {
+      const bucketOf = this.#keywordBucket!;
+      const idOf = this.#keywordId!;
+      for (let m = 0; m < merged.length; m++) buckets[bucketOf[merged[m]!]!]!.found.push(idOf[merged[m]!]!);
+      merged.length = 0;
     }
     for (let b = 0; b < buckets.length; b++) buckets[b]!.collect(into);
   }
