@@ -25,8 +25,34 @@ interface CompiledVariant {
   readonly compiled: CompiledRuleImpl;
   readonly source: SourceVariant;
   readonly predicate: ViewPredicate;
-  /** Literals one of which must occur for the predicate to hold (see prefilter.ts). */
+  /**
+   * Literals one of which must occur for the predicate to hold (see prefilter.ts); worked out when a
+   * bucket holding the variant is first met, as most buckets never are in one scan.
+   */
   readonly requirement: Requirement;
+}
+
+/** A variant whose requirement is derived on first use. */
+class LazyVariant implements CompiledVariant {
+  #requirement: Requirement | undefined;
+
+  constructor(
+    readonly compiled: CompiledRuleImpl,
+    readonly source: SourceVariant,
+    readonly predicate: ViewPredicate,
+  ) {}
+
+  get requirement(): Requirement {
+    if (this.#requirement === undefined) {
+      try {
+        this.#requirement = detectionRequirement(this.compiled.rule, this.source.fieldMap);
+      } catch {
+        // No requirement known: the variant is evaluated on every event of its bucket, never skipped.
+        this.#requirement = null;
+      }
+    }
+    return this.#requirement;
+  }
 }
 
 function fieldNamesOf(searches: ReadonlyMap<string, Search>): string[] {
@@ -124,10 +150,15 @@ export class RuleSet {
   /** Rules whose variants could be indexed by channel or EventID; the rest are checked on every event of their kind. */
   indexedVariants = 0;
   /** Variants behind a literal prefilter (the rest are evaluated on every event of their bucket). */
-  guardedVariants = 0;
+  get guardedVariants(): number {
+    let count = 0;
+    for (const rule of this.rules as readonly CompiledRuleImpl[])
+      for (const variant of rule.variants) if (variant.requirement !== null) count++;
+    return count;
+  }
 
   /** `kind|channel|eventId` keys (with `*` for any) → variants. */
-  readonly #buckets: ReadonlyMap<string, readonly { item: CompiledVariant; requirement: Requirement }[]>;
+  readonly #buckets: ReadonlyMap<string, readonly CompiledVariant[]>;
   /** Each bucket's prefilter, built when an event first selects the bucket, then shared by every group. */
   readonly #prefilters = new Map<string, BucketPrefilter<CompiledVariant>>();
   /** The group of prefilters of each set of buckets an event can select, keyed by their keys. */
@@ -143,17 +174,16 @@ export class RuleSet {
 
   constructor(rules: CompiledRuleImpl[]) {
     this.rules = rules;
-    const buckets = new Map<string, { item: CompiledVariant; requirement: Requirement }[]>();
+    const buckets = new Map<string, CompiledVariant[]>();
     for (const rule of rules) {
       for (const variant of rule.variants) {
         for (const key of indexKeys(variant.source)) {
           let list = buckets.get(key);
           if (!list) buckets.set(key, (list = []));
-          list.push({ item: variant, requirement: variant.requirement });
+          list.push(variant);
         }
         if (variant.source.channels || variant.source.eventIds || variant.source.logTypes)
           this.indexedVariants++;
-        if (variant.requirement !== null) this.guardedVariants++;
       }
     }
     this.#buckets = buckets;
@@ -209,7 +239,9 @@ export class RuleSet {
   #bucketPrefilter(key: string): BucketPrefilter<CompiledVariant> {
     let prefilter = this.#prefilters.get(key);
     if (prefilter === undefined) {
-      prefilter = new BucketPrefilter(this.#buckets.get(key)!);
+      prefilter = new BucketPrefilter(
+        this.#buckets.get(key)!.map((item) => ({ item, requirement: item.requirement })),
+      );
       this.#prefilters.set(key, prefilter);
     }
     return prefilter;
@@ -272,12 +304,9 @@ export function compileRuleSet(
       );
     for (const source of variants) {
       try {
-        impl.variants.push({
-          compiled: impl,
-          source,
-          predicate: compileDetection(rule.searches, rule.condition, source.fieldMap),
-          requirement: detectionRequirement(rule, source.fieldMap),
-        });
+        impl.variants.push(
+          new LazyVariant(impl, source, compileDetection(rule.searches, rule.condition, source.fieldMap)),
+        );
       } catch (error) {
         problems.push(
           issue('sigma.compile.failed', (error as Error).message, { file: rule.file, line: rule.line }),
