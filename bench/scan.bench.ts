@@ -2,7 +2,7 @@
 // Runs the built CLI (dist/) as a user would, with 0 (main thread), 1 and 2 worker threads.
 // Command: npm run bench -- scan
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_DIR, largeEvtx, SHARED_DATA } from './fixtures.js';
 import { table } from './report.js';
@@ -12,9 +12,25 @@ const path = largeEvtx(200);
 const size = statSync(path).size;
 const cli = join(import.meta.dirname, '..', 'bin', 'vigil.js');
 
-function scan(workers: number, input = path): { seconds: number; detections: number } {
+/**
+ * CPU seconds (user + system) of this process's waited-for children, from /proc/self/stat (Linux;
+ * clock ticks of 1/100 s): the machine is shared, so a scan's CPU time is steadier than its wall time.
+ */
+function childCpu(): number | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command name: field 3 is fields[0]; cutime and cstime are fields 16 and 17.
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+function scan(
+  workers: number,
+  input = path,
+): { seconds: number; cpuSeconds: number | undefined; detections: number } {
   const out = join(BENCH_DIR, `scan-${workers}.jsonl`);
   const start = performance.now();
+  const cpuStart = childCpu();
   const run = spawnSync(
     process.execPath,
     [
@@ -34,9 +50,11 @@ function scan(workers: number, input = path): { seconds: number; detections: num
     { encoding: 'utf8' },
   );
   const seconds = (performance.now() - start) / 1000;
+  const cpuEnd = childCpu();
+  const cpuSeconds = cpuStart === undefined || cpuEnd === undefined ? undefined : cpuEnd - cpuStart;
   if (run.status !== 0 && run.status !== 1) throw new Error(`scan failed: ${run.stderr}`);
   const lines = spawnSync('wc', ['-l', out], { encoding: 'utf8' }).stdout.trim().split(' ')[0];
-  return { seconds, detections: Number(lines) };
+  return { seconds, cpuSeconds, detections: Number(lines) };
 }
 
 // A first, untimed scan fills the parsed-rule cache, so no row pays the YAML parse.
@@ -44,8 +62,12 @@ scan(0);
 // The fixed cost of a scan — Node, rules from the cache, compiling them, in each worker — is what a
 // scan of one small file takes; what is left of a large scan is the per-byte work.
 const tiny = join(SHARED_DATA, 'evtx-attack-samples', 'Execution', 'exec_sysmon_1_lolbin_pcalua.evtx');
+const cpuText = (seconds: number | undefined): string => (seconds === undefined ? 'n/a' : seconds.toFixed(1));
+const perCpu = (seconds: number | undefined): string =>
+  seconds === undefined ? 'n/a' : `${(size / MB / Math.max(0.001, seconds)).toFixed(1)} MB/s`;
 const rows = [0, 1, 2].map((workers) => {
-  const startup = scan(workers, tiny).seconds;
+  const small = scan(workers, tiny);
+  const startup = small.seconds;
   const r = scan(workers);
   return [
     workers === 0 ? 'main thread' : `${workers} worker thread${workers > 1 ? 's' : ''}`,
@@ -54,6 +76,14 @@ const rows = [0, 1, 2].map((workers) => {
     `${(size / MB / r.seconds).toFixed(1)} MB/s`,
     startup.toFixed(1),
     `${(size / MB / Math.max(0.001, r.seconds - startup)).toFixed(1)} MB/s`,
+    cpuText(small.cpuSeconds),
+    cpuText(r.cpuSeconds),
+    perCpu(r.cpuSeconds),
+    perCpu(
+      r.cpuSeconds === undefined || small.cpuSeconds === undefined
+        ? undefined
+        : r.cpuSeconds - small.cpuSeconds,
+    ),
   ];
 });
 
@@ -64,7 +94,24 @@ ${(size / MB).toFixed(0)} MB .evtx of the EVTX benchmark, all SigmaHQ rules of t
 includes starting Node, reading the ~3,750 parsed rules from the rule cache and compiling them (about 1 s, in each
 worker); an untimed first scan fills the rule cache, so no row pays the YAML parse (about 3 s more).
 
-${table(['Threads', 'Detections', 'Seconds', 'Throughput', 'Start-up s (one small file)', 'Throughput after start-up'], rows)}
+${table(
+  [
+    'Threads',
+    'Detections',
+    'Seconds',
+    'Throughput',
+    'Start-up s (one small file)',
+    'Throughput after start-up',
+    'Start-up CPU s',
+    'CPU s',
+    'MB per CPU second',
+    'MB per CPU second after start-up',
+  ],
+  rows,
+)}
+
+CPU seconds are the scan process's user + system time, all its threads together (from /proc/self/stat of the bench,
+which waits for it): on this shared machine they are the steadier figure; MB per CPU second is per-core throughput.
 
 Goal: ≥ 50 MB/s per core. Peers: Hayabusa publishes ≈ 3 GB in 9 minutes on 4 cores (≈ 5.7 MB/s, 1.4 MB/s per
 core); Zircolite could not be run here (not packaged for npm or Debian, and this machine has no other network).`);

@@ -1,6 +1,8 @@
 /**
- * Aho-Corasick over lower-cased literals, scanned over raw values with ASCII case folding. Built in
- * a Map-per-state trie, then frozen into flat typed arrays. States are renumbered so the scan loop
+ * Aho-Corasick over lower-cased literals, scanned over raw values with ASCII case folding. Literals
+ * are collected, then built on the first scan straight into flat typed arrays (sorted, so the trie
+ * comes out in depth-first order with no per-state objects: a bucket's automata hold hundreds of
+ * thousands of states and are built in every worker). States are renumbered so the scan loop
  * tests properties by comparing the state number, without a memory read:
  *   [0, dense)            states with a full 128-entry ASCII row (the root and those with several
  *                         children), fail links already followed and upper case folded in, so the
@@ -20,15 +22,35 @@ const DENSE_CHILDREN = 3;
  * strings cannot backtrack beyond trying each of them at each position.
  */
 const PRECHECK_LITERALS = 64;
+/**
+ * Up to this many literals, scan() first looks for one chosen run of three adjacent characters per
+ * literal (its rarest-looking; two when some literal is shorter), ASCII case folded, in a hashed
+ * bit table: a loop of two table reads per character, with no call into the regex engine (whose
+ * fixed cost per call dominates on the short values of an event). A value holding none of the runs,
+ * and no non-ASCII character, holds none of the literals.
+ */
+const GRAM_LITERALS = 512;
+const GRAM_BITS = 16;
+const GRAM_MASK = (1 << GRAM_BITS) - 1;
+const gramHash = (a: number, b: number, c: number): number => ((a << 10) ^ (b << 5) ^ c) & GRAM_MASK;
+/** ASCII code → its lower case. */
+const FOLD = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
+
+/** A crude rarity of a character in log values: common letters and path punctuation are cheap. */
+function rarity(c: number): number {
+  if (c >= 97 && c <= 122) return 'etaoinsrlcdhmup'.includes(String.fromCharCode(c)) ? 1 : 3;
+  if (c >= 48 && c <= 57) return 1;
+  if (c === 32 || c === 92 || c === 46 || c === 45 || c === 95) return 1;
+  if (c === 58 || c === 47 || c === 44) return 2;
+  return 4;
+}
 
 /** Ints per state record (a power of two: two records per cache line). */
 const NODE = 8;
 
-type TrieNode = { next: Map<number, number>; ids: number[] };
-
 export class LiteralAutomaton {
-  /** Build-time trie; dropped once frozen. */
-  #trie: TrieNode[] | undefined = [{ next: new Map(), ids: [] }];
+  /** Build-time literals (ASCII folded) and their ids; dropped once frozen. */
+  #pending: { text: string; id: number }[] | undefined = [];
   #dense = 0;
   #outFrom = 0;
   #outTo = 0;
@@ -42,123 +64,246 @@ export class LiteralAutomaton {
   #literals = 0;
   #texts: string[] = [];
   #precheck: RegExp | undefined;
+  /** Hashed folded runs of three characters (or two: #gramLength) some literal holds; see GRAM_LITERALS. */
+  #grams: Uint8Array | undefined;
+  #gramLength = 3;
 
   /** Adds a non-empty literal (lower-cased; ASCII is folded here too) under an id; ids may repeat. */
   add(literal: string, id: number): void {
-    const trie = this.#trie;
-    if (trie === undefined) throw new Error('LiteralAutomaton: add after the first scan');
+    const pending = this.#pending;
+    if (pending === undefined) throw new Error('LiteralAutomaton: add after the first scan');
     if (literal === '') throw new Error('LiteralAutomaton: an empty literal occurs everywhere');
-    let state = 0;
-    for (let i = 0; i < literal.length; i++) {
-      let c = literal.charCodeAt(i);
-      if (c >= 65 && c <= 90) c += 32;
-      const node = trie[state]!;
-      let to = node.next.get(c);
-      if (to === undefined) {
-        to = trie.length;
-        trie.push({ next: new Map(), ids: [] });
-        node.next.set(c, to);
-      }
-      state = to;
-    }
-    trie[state]!.ids.push(id);
+    const text = literal.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    pending.push({ text, id });
     this.#literals++;
-    if (this.#texts.length <= PRECHECK_LITERALS) this.#texts.push(literal);
+    if (this.#texts.length <= GRAM_LITERALS) this.#texts.push(text);
+  }
+
+  /** The table of every literal's chosen run of `length` ASCII characters, or undefined if one has none. */
+  #gramTable(length: 2 | 3): Uint8Array | undefined {
+    if (this.#literals > GRAM_LITERALS || this.#texts.length !== this.#literals) return undefined;
+    const table = new Uint8Array(GRAM_MASK + 1);
+    for (const literal of this.#texts) {
+      let best = -1;
+      let bestScore = -1;
+      for (let i = 0; i + length <= literal.length; i++) {
+        let score = 0;
+        for (let k = i; k < i + length; k++) {
+          const c = literal.charCodeAt(k);
+          score = c >= 128 || score < 0 ? -1 : score + rarity(c);
+        }
+        if (score > bestScore) {
+          bestScore = score;
+          best = i;
+        }
+      }
+      if (best < 0) return undefined;
+      const code = (k: number): number => FOLD[literal.charCodeAt(best + k)]!;
+      table[length === 3 ? gramHash(code(0), code(1), code(2)) : gramHash(0, code(0), code(1))] = 1;
+    }
+    return table;
+  }
+
+  /** Whether the text may hold a literal: some chosen run occurs, or a non-ASCII character does. */
+  #mayHold(text: string, table: Uint8Array): boolean {
+    const n = text.length;
+    let a = 0;
+    let b = 0;
+    if (this.#gramLength === 2) {
+      for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 128) return true;
+        const f = FOLD[c]!;
+        if (i >= 1 && table[gramHash(0, b, f)] !== 0) return true;
+        b = f;
+      }
+      return false;
+    }
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) return true;
+      const f = FOLD[c]!;
+      if (i >= 2 && table[gramHash(a, b, f)] !== 0) return true;
+      a = b;
+      b = f;
+    }
+    return false;
   }
 
   get size(): number {
     return this.#literals;
   }
 
-  #freeze(trie: readonly TrieNode[]): void {
-    if (this.#texts.length <= PRECHECK_LITERALS) {
+  #freeze(pending: readonly { text: string; id: number }[]): void {
+    this.#grams = this.#gramTable(3);
+    if (this.#grams === undefined) {
+      this.#grams = this.#gramTable(2);
+      this.#gramLength = 2;
+    }
+    if (this.#grams === undefined && this.#texts.length <= PRECHECK_LITERALS) {
       // `i` without `u` folds ASCII only, like the scan; non-ASCII text always goes to the scan.
       const escaped = this.#texts.map((t) => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
       this.#precheck = new RegExp(`${escaped.join('|')}|[^\\x00-\\x7f]`, 'i');
     }
     this.#texts = [];
-    const n = trie.length;
+
+    // The trie, from the literals in code-unit order: each literal shares the path of its longest
+    // common prefix with the one before it, so states are numbered in depth-first preorder and each
+    // state's children are consecutive siblings in character order.
+    const sorted = pending
+      .map((_, i) => i)
+      .sort((x, y) => {
+        const a = pending[x]!.text;
+        const b = pending[y]!.text;
+        return a < b ? -1 : a > b ? 1 : 0;
+      });
+    let capacity = 1;
+    for (const p of pending) capacity += p.text.length;
+    const char = new Int32Array(capacity);
+    const firstChild = new Int32Array(capacity).fill(-1);
+    const nextSibling = new Int32Array(capacity).fill(-1);
+    const childCount = new Int32Array(capacity);
+    const ownHead = new Int32Array(capacity).fill(-1); // literal index chain of ids ending here
+    const ownNext = new Int32Array(pending.length).fill(-1);
+    const lastChild = new Int32Array(capacity).fill(-1);
+    let n = 1;
+    const path = new Int32Array(capacity); // path[d]: the state at depth d of the previous literal
+    let previous = '';
+    for (const index of sorted) {
+      const text = pending[index]!.text;
+      let common = 0;
+      const limit = Math.min(text.length, previous.length);
+      while (common < limit && text.charCodeAt(common) === previous.charCodeAt(common)) common++;
+      let state = path[common]!;
+      for (let d = common; d < text.length; d++) {
+        const to = n++;
+        char[to] = text.charCodeAt(d);
+        if (lastChild[state] === -1) firstChild[state] = to;
+        else nextSibling[lastChild[state]!] = to;
+        lastChild[state] = to;
+        childCount[state]!++;
+        state = to;
+        path[d + 1] = to;
+      }
+      ownNext[index] = ownHead[state]!;
+      ownHead[state] = index;
+      previous = text;
+    }
+    const child = (s: number, c: number): number => {
+      for (let k = firstChild[s]!; k !== -1; k = nextSibling[k]!) if (char[k] === c) return k;
+      return -1;
+    };
+    const rootRow = new Int32Array(128).fill(0);
+    for (let k = firstChild[0]!; k !== -1; k = nextSibling[k]!) if (char[k]! < 128) rootRow[char[k]!] = k;
+    const rootChild = (c: number): number => (c < 128 ? rootRow[c]! || -1 : child(0, c));
+
+    // Fail links and output counts (own + inherited along the fail link), breadth first.
     const fail = new Int32Array(n);
-    const out: number[][] = trie.map((t) => t.ids);
-    const order: number[] = [0];
-    for (let head = 0; head < order.length; head++) {
-      const state = order[head]!;
-      for (const [c, to] of trie[state]!.next) {
-        order.push(to);
-        if (state === 0) continue;
-        let f = fail[state]!;
-        let target = trie[f]!.next.get(c);
-        while (target === undefined && f !== 0) {
-          f = fail[f]!;
-          target = trie[f]!.next.get(c);
+    const outCount = new Int32Array(n);
+    const order = new Int32Array(n);
+    let tail = 1;
+    for (let head = 0; head < tail; head++) {
+      const s = order[head]!;
+      for (let k = firstChild[s]!; k !== -1; k = nextSibling[k]!) {
+        order[tail++] = k;
+        const c = char[k]!;
+        let f = 0;
+        if (s !== 0) {
+          let g = fail[s]!;
+          for (;;) {
+            const t = g === 0 ? rootChild(c) : child(g, c);
+            if (t !== -1) {
+              f = t;
+              break;
+            }
+            if (g === 0) break;
+            g = fail[g]!;
+          }
         }
-        fail[to] = target ?? 0;
-        const inherited = out[fail[to]]!;
-        if (inherited.length > 0) out[to] = [...out[to]!, ...inherited];
+        fail[k] = f;
+        let own = 0;
+        for (let o = ownHead[k]!; o !== -1; o = ownNext[o]!) own++;
+        outCount[k] = own + outCount[f]!;
       }
     }
+
     // Renumber: dense without output (the root first), dense with, sparse with, sparse without;
-    // within a group in depth-first order, so a chain of one-child states sits together in memory.
-    const isDense = (s: number): boolean => s === 0 || trie[s]!.next.size >= DENSE_CHILDREN;
-    const groups: number[][] = [[], [], [], []];
-    const stack = [0];
-    while (stack.length > 0) {
-      const s = stack.pop()!;
-      const ends = out[s]!.length > 0;
-      groups[isDense(s) ? (ends ? 1 : 0) : ends ? 2 : 3]!.push(s);
-      const children = [...trie[s]!.next.values()];
-      for (let k = children.length - 1; k >= 0; k--) stack.push(children[k]!);
-    }
-    const numbered = groups.flat();
+    // within a group in depth-first order (the trie's own order).
+    const isDense = (s: number): boolean => s === 0 || childCount[s]! >= DENSE_CHILDREN;
+    const groupOf = (s: number): number =>
+      isDense(s) ? (outCount[s]! > 0 ? 1 : 0) : outCount[s]! > 0 ? 2 : 3;
+    const groupSize = [0, 0, 0, 0];
+    for (let s = 0; s < n; s++) groupSize[groupOf(s)]!++;
+    const groupStart = [0, groupSize[0]!, groupSize[0]! + groupSize[1]!, 0];
+    groupStart[3] = groupStart[2]! + groupSize[2]!;
     const newId = new Int32Array(n);
-    numbered.forEach((s, i) => (newId[s] = i));
-    const dense = groups[0]!.length + groups[1]!.length;
+    const numbered = new Int32Array(n);
+    for (let s = 0; s < n; s++) {
+      const i = groupStart[groupOf(s)]!++;
+      newId[s] = i;
+      numbered[i] = s;
+    }
+    const dense = groupSize[0]! + groupSize[1]!;
     this.#dense = dense;
-    this.#outFrom = groups[0]!.length;
-    this.#outTo = dense + groups[2]!.length;
+    this.#outFrom = groupSize[0]!;
+    this.#outTo = dense + groupSize[2]!;
 
     // One record per state: fail, up to two (char, target) edges, output range; dense states keep
     // all their edges in a list instead, read only for non-ASCII characters.
     const nodes = new Int32Array(n * NODE).fill(-1);
     const denseEdgeStart = new Int32Array(dense + 1);
-    const denseEdges: number[] = [];
-    const outIds: number[] = [];
+    let denseEdgeCount = 0;
+    for (let i = 0; i < dense; i++) denseEdgeCount += childCount[numbered[i]!]!;
+    const denseEdges = new Int32Array(denseEdgeCount * 2);
+    let totalOut = 0;
+    for (let s = 0; s < n; s++) totalOut += outCount[s]!;
+    const outIds = new Int32Array(totalOut);
+    let e = 0;
+    let o = 0;
     for (let i = 0; i < n; i++) {
       const s = numbered[i]!;
       const b = i * NODE;
       nodes[b] = newId[fail[s]!]!;
-      const next = [...trie[s]!.next].map(([c, to]) => [c, newId[to]!] as const);
       if (i < dense) {
-        denseEdgeStart[i] = denseEdges.length / 2;
-        for (const [c, to] of next) denseEdges.push(c, to);
+        denseEdgeStart[i] = e;
+        for (let k = firstChild[s]!; k !== -1; k = nextSibling[k]!) {
+          denseEdges[2 * e] = char[k]!;
+          denseEdges[2 * e + 1] = newId[k]!;
+          e++;
+        }
       } else {
-        next.forEach(([c, to], k) => {
-          nodes[b + 1 + 2 * k] = c;
-          nodes[b + 2 + 2 * k] = to;
-        });
+        let slot = 0;
+        for (let k = firstChild[s]!; k !== -1; k = nextSibling[k]!, slot++) {
+          nodes[b + 1 + 2 * slot] = char[k]!;
+          nodes[b + 2 + 2 * slot] = newId[k]!;
+        }
       }
-      nodes[b + 5] = outIds.length;
-      outIds.push(...out[s]!);
-      nodes[b + 6] = outIds.length;
+      nodes[b + 5] = o;
+      for (let t = s; t !== 0; t = fail[t]!)
+        for (let l = ownHead[t]!; l !== -1; l = ownNext[l]!) outIds[o++] = pending[l]!.id;
+      nodes[b + 6] = o;
     }
-    denseEdgeStart[dense] = denseEdges.length / 2;
-    // Rows in BFS order of the old states, so a fail target (shallower) is filled before it is read.
+    denseEdgeStart[dense] = e;
+    // Rows in breadth-first order, so a fail target (shallower) is filled before it is read.
     const rows = new Int32Array(dense * 128);
     const step = (s: number, c: number): number => {
       for (;;) {
         if (isDense(s)) return rows[newId[s]! * 128 + c]!;
-        const to = trie[s]!.next.get(c);
-        if (to !== undefined) return newId[to]!;
+        const to = child(s, c);
+        if (to !== -1) return newId[to]!;
         s = fail[s]!;
       }
     };
-    for (const s of order) {
+    for (let head = 0; head < n; head++) {
+      const s = order[head]!;
       if (!isDense(s)) continue;
       const row = newId[s]! * 128;
-      const next = trie[s]!.next;
-      for (let c = 0; c < 128; c++) {
-        const to = next.get(c);
-        rows[row + c] = to !== undefined ? newId[to]! : s === 0 ? 0 : step(fail[s]!, c);
+      if (s === 0) {
+        for (let c = 0; c < 128; c++) rows[row + c] = newId[rootRow[c]!]!;
+      } else {
+        for (let c = 0; c < 128; c++) rows[row + c] = step(fail[s]!, c);
+        for (let k = firstChild[s]!; k !== -1; k = nextSibling[k]!)
+          if (char[k]! < 128) rows[row + char[k]!] = newId[k]!;
       }
       // Upper-case ASCII reads as its lower case, so the scan need not fold before a dense step.
       for (let c = 65; c <= 90; c++) rows[row + c] = rows[row + c + 32]!;
@@ -166,8 +311,8 @@ export class LiteralAutomaton {
     this.#rows = rows;
     this.#nodes = nodes;
     this.#denseEdgeStart = denseEdgeStart;
-    this.#denseEdges = Int32Array.from(denseEdges);
-    this.#outIds = Int32Array.from(outIds);
+    this.#denseEdges = denseEdges;
+    this.#outIds = outIds;
   }
 
   /**
@@ -176,8 +321,10 @@ export class LiteralAutomaton {
    * scanned lower-cased, since lower-casing can turn them into ASCII (the Kelvin sign into `k`).
    */
   scan(text: string, found: number[]): void {
-    if (this.#trie !== undefined) this.#freezeNow();
-    if (this.#precheck !== undefined && !this.#precheck.test(text)) return;
+    if (this.#pending !== undefined) this.#freezeNow();
+    if (this.#grams !== undefined) {
+      if (!this.#mayHold(text, this.#grams)) return;
+    } else if (this.#precheck !== undefined && !this.#precheck.test(text)) return;
     if (!this.#run(text, found, false)) this.#run(text.toLowerCase(), found, true);
   }
 
@@ -188,12 +335,12 @@ export class LiteralAutomaton {
 
   /** One pass; false (having stopped) at the first non-ASCII character unless `lowered`. */
   #freezeNow(): void {
-    if (this.#trie !== undefined) this.#freeze(this.#trie);
-    this.#trie = undefined;
+    if (this.#pending !== undefined) this.#freeze(this.#pending);
+    this.#pending = undefined;
   }
 
   #run(text: string, found: number[], lowered: boolean): boolean {
-    if (this.#trie !== undefined) this.#freezeNow();
+    if (this.#pending !== undefined) this.#freezeNow();
     const dense = this.#dense;
     const outFrom = this.#outFrom;
     const outCount = this.#outTo - outFrom;

@@ -1,8 +1,13 @@
 /**
  * The literal prefilter of one index bucket: a process-creation event meets a thousand rules, most
  * of which need some literal in some field (requirement.ts). One automaton per field holds every
- * literal asked of that field; each of the event's fields is scanned once, and only rules each of
+ * literal asked of that field; one more holds the keyword (field-less) literals. Only rules each of
  * whose clauses saw one of its literals are returned. Rules with no requirement are always returned.
+ *
+ * An event selects up to four buckets (its channel and EventID, either, neither); a PrefilterGroup
+ * scans its fields once for all of them, and each bucket's automata are built once, whatever groups
+ * share the bucket. Field literals are scanned field by field; keyword literals once over every value
+ * of the event joined by a character no keyword literal holds, so no occurrence spans two values.
  *
  * Which fields are scanned: the event's own, each under its name normalised as EventView.raw
  * normalises it. The predicate reads either the exact name or a key with the same normalised name,
@@ -14,17 +19,31 @@ import { normalizeFieldName } from './event-view.js';
 import { LiteralAutomaton } from './literal-automaton.js';
 import { MAX_CLAUSES, type Requirement } from './requirement.js';
 
-/** Event field names seen, → their automaton; bounded, as hostile logs can invent names freely. */
+/** Event field names seen, → their automata; bounded, as hostile logs can invent names freely. */
 const MAX_KEYS = 10_000;
+
+/** Whether a (lower-cased) literal could occur in String(n) of a number n or String(b) of a boolean. */
+function mayOccurInScalar(literal: string): boolean {
+  return (
+    /^[0-9.eE+-]+$/.test(literal) ||
+    ['infinity', '-infinity', 'nan', 'true', 'false'].some((word) => word.includes(literal))
+  );
+}
 
 export class BucketPrefilter<T> {
   readonly #always: T[] = [];
   readonly #guarded: T[] = [];
-  /** Normalised field name → automaton of its literals and of every keyword literal. */
+  /** Normalised field name → automaton of the literals asked of that field. */
   readonly #byField = new Map<string, LiteralAutomaton>();
-  /** Keyword literals alone, for fields no rule names; undefined when the bucket has none. */
-  readonly #keywords: LiteralAutomaton | undefined;
-  readonly #byKey = new Map<string, LiteralAutomaton | null>();
+  /** Keyword literals, scanned over the joined values; undefined when the bucket has none. */
+  readonly keywords: LiteralAutomaton | undefined;
+  /**
+   * Whether some keyword literal could occur in a number's or a boolean's text (digits, `.`, `-`,
+   * `+`, `e`, or within `infinity`, `nan`, `true`, `false`): if not, such values are not scanned for keywords.
+   */
+  readonly keywordsInScalars: boolean;
+  /** The keyword literals and their ids, for a group that merges several buckets' keywords. */
+  readonly keywordLiterals: readonly (readonly [string, number])[];
   /** Literal id → the (guarded item, clause) pairs it satisfies, as item index × 4 + clause. */
   readonly #owners: number[][] = [];
   /** Per guarded item, the mask of all its clauses. */
@@ -35,8 +54,10 @@ export class BucketPrefilter<T> {
   readonly #itemStamps: Uint32Array;
   readonly #literalStamps: Uint32Array;
   #generation = 0;
-  readonly #found: number[] = [];
+  /** Literal ids seen in the current event (filled by a group's scan). */
+  readonly found: number[] = [];
   readonly #picked: number[] = [];
+  #solo: PrefilterGroup<T> | undefined;
 
   constructor(items: readonly { item: T; requirement: Requirement }[]) {
     const literalIds = new Map<string, number>();
@@ -86,14 +107,19 @@ export class BucketPrefilter<T> {
     for (const [name, literals] of fieldLiterals) {
       const automaton = new LiteralAutomaton();
       for (const [literal, id] of literals) automaton.add(literal, id);
-      for (const [literal, id] of keywordLiterals) automaton.add(literal, id);
       this.#byField.set(name, automaton);
     }
+    let inScalars = false;
     if (keywordLiterals.size > 0) {
       const automaton = new LiteralAutomaton();
-      for (const [literal, id] of keywordLiterals) automaton.add(literal, id);
-      this.#keywords = automaton;
+      for (const [literal, id] of keywordLiterals) {
+        automaton.add(literal, id);
+        inScalars ||= mayOccurInScalar(literal);
+      }
+      this.keywords = automaton;
     }
+    this.keywordLiterals = [...keywordLiterals];
+    this.keywordsInScalars = inScalars;
     this.#fullMask = Uint8Array.from(fullMask);
     this.#masks = new Uint8Array(this.#guarded.length);
     this.#itemStamps = new Uint32Array(this.#guarded.length);
@@ -104,28 +130,27 @@ export class BucketPrefilter<T> {
     return this.#guarded.length;
   }
 
-  #automatonFor(key: string): LiteralAutomaton | null {
-    let automaton = this.#byKey.get(key);
-    if (automaton === undefined) {
-      automaton = this.#byField.get(normalizeFieldName(key)) ?? null;
-      if (this.#byKey.size >= MAX_KEYS) this.#byKey.clear();
-      this.#byKey.set(key, automaton);
-    }
-    return automaton;
+  get hasGuarded(): boolean {
+    return this.#guarded.length > 0;
+  }
+
+  /** The automaton of literals asked of this (normalised) field name, if any. */
+  automatonOf(normalizedName: string): LiteralAutomaton | undefined {
+    return this.#byField.get(normalizedName);
   }
 
   /** Items that may fire on an event with these fields: unguarded ones first, then in their order. */
   select(fields: EventFields, into: T[]): void {
-    for (const item of this.#always) into.push(item);
-    if (this.#guarded.length === 0) return;
-    const found = this.#found;
-    found.length = 0;
-    const keywords = this.#keywords;
-    // for…in also visits inherited enumerable keys: more than the predicates read, never less.
-    for (const key in fields) {
-      const automaton = this.#automatonFor(key) ?? keywords;
-      if (automaton !== undefined) scanValue(automaton, fields[key], found);
-    }
+    (this.#solo ??= new PrefilterGroup([this])).select(fields, into);
+  }
+
+  pushAlways(into: T[]): void {
+    for (let i = 0; i < this.#always.length; i++) into.push(this.#always[i]!);
+  }
+
+  /** The guarded items all of whose clauses saw one of their literals in `found`, in their order. */
+  collect(into: T[]): void {
+    const found = this.found;
     if (found.length === 0) return;
     let generation = ++this.#generation;
     if (generation === 0xffffffff) {
@@ -159,8 +184,134 @@ export class BucketPrefilter<T> {
         }
       }
     }
+    found.length = 0;
     if (picked.length > 1) picked.sort((a, b) => a - b);
     for (let p = 0; p < picked.length; p++) into.push(this.#guarded[picked[p]!]!);
+  }
+}
+
+/**
+ * One event key in a group: its automata across the group's buckets (bucket index, automaton, …),
+ * and the last value scanned under the key with what it found (target, id, … with target -1 for
+ * keywords). Consecutive events of one kind repeat most values (provider, computer, user, parent
+ * image); a value equal to the last one is not scanned again, its hits are replayed.
+ */
+interface FieldScan {
+  readonly automata: readonly (number | LiteralAutomaton)[];
+  last: FieldValue | undefined;
+  readonly hits: number[];
+}
+
+/** The buckets one event selects, scanned together: each field once, keywords once over all values. */
+export class PrefilterGroup<T> {
+  readonly #buckets: readonly BucketPrefilter<T>[];
+  readonly #guarded: boolean;
+  readonly #byKey = new Map<string, FieldScan>();
+  /**
+   * Every bucket's keyword literals in one automaton, so each value is scanned for keywords once:
+   * the bucket's own when only one has keywords, else a merged one whose ids are spread back by
+   * #keywordBucket / #keywordId.
+   */
+  readonly #keywords: LiteralAutomaton | undefined;
+  readonly #keywordsInScalars: boolean;
+  /** Where keyword hits go: the one keyword bucket's found list, or #merged to be spread. */
+  readonly #keywordFound: number[];
+  readonly #merged: number[] = [];
+  readonly #keywordBucket: Int32Array | undefined;
+  readonly #keywordId: Int32Array | undefined;
+
+  constructor(buckets: readonly BucketPrefilter<T>[]) {
+    this.#buckets = buckets;
+    this.#guarded = buckets.some((b) => b.hasGuarded);
+    const withKeywords = buckets.filter((b) => b.keywords !== undefined);
+    this.#keywordsInScalars = withKeywords.some((b) => b.keywordsInScalars);
+    if (withKeywords.length === 1) {
+      this.#keywords = withKeywords[0]!.keywords;
+      this.#keywordFound = withKeywords[0]!.found;
+    } else {
+      this.#keywordFound = this.#merged;
+      if (withKeywords.length > 1) {
+        const automaton = new LiteralAutomaton();
+        const bucketOf: number[] = [];
+        const idOf: number[] = [];
+        buckets.forEach((b, i) => {
+          for (const [literal, id] of b.keywordLiterals) {
+            automaton.add(literal, bucketOf.length);
+            bucketOf.push(i);
+            idOf.push(id);
+          }
+        });
+        this.#keywords = automaton;
+        this.#keywordBucket = Int32Array.from(bucketOf);
+        this.#keywordId = Int32Array.from(idOf);
+      }
+    }
+  }
+
+  #scanFor(key: string): FieldScan {
+    let scan = this.#byKey.get(key);
+    if (scan === undefined) {
+      const name = normalizeFieldName(key);
+      const automata: (number | LiteralAutomaton)[] = [];
+      this.#buckets.forEach((b, i) => {
+        const automaton = b.automatonOf(name);
+        if (automaton !== undefined) automata.push(i, automaton);
+      });
+      scan = { automata, last: undefined, hits: [] };
+      if (this.#byKey.size >= MAX_KEYS) this.#byKey.clear();
+      this.#byKey.set(key, scan);
+    }
+    return scan;
+  }
+
+  select(fields: EventFields, into: T[]): void {
+    const buckets = this.#buckets;
+    for (let b = 0; b < buckets.length; b++) buckets[b]!.pushAlways(into);
+    if (!this.#guarded) return;
+    const keywords = this.#keywords;
+    const keywordsInScalars = this.#keywordsInScalars;
+    const keywordFound = this.#keywordFound;
+    // for…in also visits inherited enumerable keys: more than the predicates read, never less.
+    for (const key in fields) {
+      const value = fields[key];
+      if (value === null || value === undefined) continue;
+      const scan = this.#scanFor(key);
+      const hits = scan.hits;
+      if (value === scan.last) {
+        for (let h = 0; h < hits.length; h += 2) {
+          const target = hits[h]!;
+          (target < 0 ? keywordFound : buckets[target]!.found).push(hits[h + 1]!);
+        }
+        continue;
+      }
+      hits.length = 0;
+      const automata = scan.automata;
+      for (let s = 0; s < automata.length; s += 2) {
+        const target = automata[s] as number;
+        const found = buckets[target]!.found;
+        const before = found.length;
+        scanValue(automata[s + 1] as LiteralAutomaton, value, found);
+        for (let f = before; f < found.length; f++) hits.push(target, found[f]!);
+      }
+      if (
+        keywords !== undefined &&
+        (typeof value === 'string' || keywordsInScalars || typeof value === 'object')
+      ) {
+        const before = keywordFound.length;
+        scanValue(keywords, value, keywordFound);
+        for (let f = before; f < keywordFound.length; f++) hits.push(-1, keywordFound[f]!);
+      }
+      // Arrays may be the same object with other contents; only scalars are remembered.
+      scan.last = typeof value === 'object' ? undefined : value;
+    }
+    const merged = this.#merged;
+    if (merged.length > 0) {
+      const bucketOf = this.#keywordBucket!;
+      const idOf = this.#keywordId!;
+      for (let m = 0; m < merged.length; m++) buckets[bucketOf[merged[m]!]!]!.found.push(idOf[merged[m]!]!);
+      merged.length = 0;
+    }
+    for (let b = 0; b < buckets.length; b++) buckets[b]!.collect(into);
   }
 }
 

@@ -10,7 +10,7 @@ import { EventView } from './event-view.js';
 import { variantsFor, WINDOWS_KINDS, type LogsourceMapping, type SourceVariant } from './logsource.js';
 import type { Condition, Search, SigmaFilter, SigmaRule } from './model.js';
 import type { RuleLoad } from './parse.js';
-import { BucketPrefilter } from './prefilter.js';
+import { BucketPrefilter, PrefilterGroup } from './prefilter.js';
 import { requirementOf, type Requirement } from './requirement.js';
 
 export interface CompiledRule {
@@ -25,8 +25,34 @@ interface CompiledVariant {
   readonly compiled: CompiledRuleImpl;
   readonly source: SourceVariant;
   readonly predicate: ViewPredicate;
-  /** Literals one of which must occur for the predicate to hold (see prefilter.ts). */
+  /**
+   * Literals one of which must occur for the predicate to hold (see prefilter.ts); worked out when a
+   * bucket holding the variant is first met, as most buckets never are in one scan.
+   */
   readonly requirement: Requirement;
+}
+
+/** A variant whose requirement is derived on first use. */
+class LazyVariant implements CompiledVariant {
+  #requirement: Requirement | undefined;
+
+  constructor(
+    readonly compiled: CompiledRuleImpl,
+    readonly source: SourceVariant,
+    readonly predicate: ViewPredicate,
+  ) {}
+
+  get requirement(): Requirement {
+    if (this.#requirement === undefined) {
+      try {
+        this.#requirement = detectionRequirement(this.compiled.rule, this.source.fieldMap);
+      } catch {
+        // No requirement known: the variant is evaluated on every event of its bucket, never skipped.
+        this.#requirement = null;
+      }
+    }
+    return this.#requirement;
+  }
 }
 
 function fieldNamesOf(searches: ReadonlyMap<string, Search>): string[] {
@@ -117,41 +143,47 @@ class CompiledRuleImpl implements CompiledRule {
 
 /** Distinct (kind, channel, EventID) seen; hostile logs can invent any number, so the cache is bounded. */
 const MAX_EVENT_KEYS = 4096;
-const EMPTY_PREFILTER = new BucketPrefilter<never>([]);
+const EMPTY_PREFILTER = new PrefilterGroup<never>([]);
 
 export class RuleSet {
   readonly rules: readonly CompiledRule[];
   /** Rules whose variants could be indexed by channel or EventID; the rest are checked on every event of their kind. */
   indexedVariants = 0;
   /** Variants behind a literal prefilter (the rest are evaluated on every event of their bucket). */
-  guardedVariants = 0;
+  get guardedVariants(): number {
+    let count = 0;
+    for (const rule of this.rules as readonly CompiledRuleImpl[])
+      for (const variant of rule.variants) if (variant.requirement !== null) count++;
+    return count;
+  }
 
   /** `kind|channel|eventId` keys (with `*` for any) → variants. */
-  readonly #buckets: ReadonlyMap<string, readonly { item: CompiledVariant; requirement: Requirement }[]>;
-  /** The merged prefilter of each set of buckets an event can select, keyed by their keys. */
-  readonly #merged = new Map<string, BucketPrefilter<CompiledVariant>>();
+  readonly #buckets: ReadonlyMap<string, readonly CompiledVariant[]>;
+  /** Each bucket's prefilter, built when an event first selects the bucket, then shared by every group. */
+  readonly #prefilters = new Map<string, BucketPrefilter<CompiledVariant>>();
+  /** The group of prefilters of each set of buckets an event can select, keyed by their keys. */
+  readonly #groups = new Map<string, PrefilterGroup<CompiledVariant>>();
   /**
-   * kind → raw Channel (or log type) → EventID → merged prefilter: the per-event lookup, keyed by the
+   * kind → raw Channel (or log type) → EventID → prefilter group: the per-event lookup, keyed by the
    * values as the event spells them, so the hot path builds no key string and lower-cases nothing.
    */
-  readonly #byEvent = new Map<string, Map<string, Map<string, BucketPrefilter<CompiledVariant>>>>();
+  readonly #byEvent = new Map<string, Map<string, Map<string, PrefilterGroup<CompiledVariant>>>>();
   #eventKeys = 0;
   /** Reused for each event's candidates: match() is synchronous and not re-entered. */
   readonly #candidates: CompiledVariant[] = [];
 
   constructor(rules: CompiledRuleImpl[]) {
     this.rules = rules;
-    const buckets = new Map<string, { item: CompiledVariant; requirement: Requirement }[]>();
+    const buckets = new Map<string, CompiledVariant[]>();
     for (const rule of rules) {
       for (const variant of rule.variants) {
         for (const key of indexKeys(variant.source)) {
           let list = buckets.get(key);
           if (!list) buckets.set(key, (list = []));
-          list.push({ item: variant, requirement: variant.requirement });
+          list.push(variant);
         }
         if (variant.source.channels || variant.source.eventIds || variant.source.logTypes)
           this.indexedVariants++;
-        if (variant.requirement !== null) this.guardedVariants++;
       }
     }
     this.#buckets = buckets;
@@ -159,9 +191,9 @@ export class RuleSet {
 
   /**
    * The prefilter for an event: the index buckets its kind, channel, EventID and log type select,
-   * merged into one (built on first sight, so each field is scanned once per event).
+   * grouped (each field is scanned once per event; each bucket's automata are built once).
    */
-  #prefilterFor(view: EventView): BucketPrefilter<CompiledVariant> {
+  #prefilterFor(view: EventView): PrefilterGroup<CompiledVariant> {
     const kind = view.event.source.kind;
     const windows = WINDOWS_KINDS.has(kind);
     const channel = (windows ? view.first('Channel') : view.event.source.logType) ?? '';
@@ -177,18 +209,18 @@ export class RuleSet {
       if (byChannel === undefined)
         this.#byEvent.set(
           kind,
-          (byChannel = new Map<string, Map<string, BucketPrefilter<CompiledVariant>>>()),
+          (byChannel = new Map<string, Map<string, PrefilterGroup<CompiledVariant>>>()),
         );
       let byId = byChannel.get(channel);
       if (byId === undefined)
-        byChannel.set(channel, (byId = new Map<string, BucketPrefilter<CompiledVariant>>()));
+        byChannel.set(channel, (byId = new Map<string, PrefilterGroup<CompiledVariant>>()));
       byId.set(id, prefilter);
       this.#eventKeys++;
     }
     return prefilter;
   }
 
-  #merge(kind: string, channel: string, id: string, windows: boolean): BucketPrefilter<CompiledVariant> {
+  #merge(kind: string, channel: string, id: string, windows: boolean): PrefilterGroup<CompiledVariant> {
     const keys = windows
       ? [`${kind}|${channel}|${id}`, `${kind}|${channel}|*`, `${kind}|*|${id}`, `${kind}|*|*`]
       : [`${kind}|${channel}|*`, `${kind}|*|*`];
@@ -196,10 +228,21 @@ export class RuleSet {
     if (present.length === 0) return EMPTY_PREFILTER;
     // Only bucket keys the rules define can be present, so this map stays as small as the rule set.
     const signature = present.join('\n');
-    let prefilter = this.#merged.get(signature);
+    let group = this.#groups.get(signature);
+    if (group === undefined) {
+      group = new PrefilterGroup(present.map((k) => this.#bucketPrefilter(k)));
+      this.#groups.set(signature, group);
+    }
+    return group;
+  }
+
+  #bucketPrefilter(key: string): BucketPrefilter<CompiledVariant> {
+    let prefilter = this.#prefilters.get(key);
     if (prefilter === undefined) {
-      prefilter = new BucketPrefilter(present.flatMap((k) => this.#buckets.get(k)!));
-      this.#merged.set(signature, prefilter);
+      prefilter = new BucketPrefilter(
+        this.#buckets.get(key)!.map((item) => ({ item, requirement: item.requirement })),
+      );
+      this.#prefilters.set(key, prefilter);
     }
     return prefilter;
   }
@@ -261,12 +304,9 @@ export function compileRuleSet(
       );
     for (const source of variants) {
       try {
-        impl.variants.push({
-          compiled: impl,
-          source,
-          predicate: compileDetection(rule.searches, rule.condition, source.fieldMap),
-          requirement: detectionRequirement(rule, source.fieldMap),
-        });
+        impl.variants.push(
+          new LazyVariant(impl, source, compileDetection(rule.searches, rule.condition, source.fieldMap)),
+        );
       } catch (error) {
         problems.push(
           issue('sigma.compile.failed', (error as Error).message, { file: rule.file, line: rule.line }),

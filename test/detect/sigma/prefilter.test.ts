@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LiteralAutomaton } from '../../../src/detect/sigma/literal-automaton.js';
-import { BucketPrefilter } from '../../../src/detect/sigma/prefilter.js';
+import { BucketPrefilter, PrefilterGroup } from '../../../src/detect/sigma/prefilter.js';
 import { regexLiterals } from '../../../src/detect/sigma/regex-literal.js';
 import { requirementOf } from '../../../src/detect/sigma/requirement.js';
 import { parseRules } from '../../../src/detect/sigma/index.js';
@@ -150,6 +150,66 @@ test('a bucket scans fields under any spelling EventView accepts, and keywords i
   assert.deepEqual(pick({ Anything: 'Sekurlsa::LogonPasswords' }), ['keyword']);
   assert.deepEqual(pick({ ThreatName: 'sekurlsa:: mimikatz' }), ['threat', 'keyword']);
   assert.deepEqual(pick({ Other: 12 }), []);
+});
+
+test('a group scans for every bucket at once: field literals per bucket, keywords of all buckets merged', () => {
+  const specific = new BucketPrefilter([
+    { item: 'perfc', requirement: [[{ field: null, literal: '\\perfc.dat' }]] },
+    { item: 'rundll', requirement: [[{ field: 'Image', literal: '\\rundll32.exe' }]] },
+  ]);
+  const anyChannel = new BucketPrefilter([
+    { item: 'always', requirement: null },
+    { item: 'mimikatz', requirement: [[{ field: null, literal: 'sekurlsa::' }]] },
+    { item: 'image-mimi', requirement: [[{ field: 'Image', literal: 'mimikatz' }]] },
+  ]);
+  const group = new PrefilterGroup([specific, anyChannel]);
+  const pick = (fields: Record<string, string | number | null>) => {
+    const out: string[] = [];
+    group.select(fields, out);
+    return out.sort();
+  };
+  assert.deepEqual(pick({ Image: 'C:\\rundll32.exe', CommandLine: 'x C:\\perfc.dat' }), [
+    'always',
+    'perfc',
+    'rundll',
+  ]);
+  assert.deepEqual(pick({ Image: 'C:\\tools\\mimikatz.exe', Other: 'SEKURLSA::logonpasswords' }), [
+    'always',
+    'image-mimi',
+    'mimikatz',
+  ]);
+  // The same bucket alone, and in the group: one bucket's state does not leak into the next event.
+  assert.deepEqual(pick({ Image: 'C:\\cmd.exe', EventID: 1 }), ['always']);
+});
+
+test('a value equal to the last one under a key is not scanned again, and gives the same picks', () => {
+  const bucket = new BucketPrefilter([
+    { item: 'mimikatz', requirement: [[{ field: 'CommandLine', literal: 'mimikatz' }]] },
+    { item: 'keyword', requirement: [[{ field: null, literal: 'sekurlsa::' }]] },
+    {
+      item: 'both',
+      requirement: [[{ field: 'CommandLine', literal: 'mimikatz' }], [{ field: 'User', literal: 'admin' }]],
+    },
+  ]);
+  const pick = (fields: Record<string, string | number | readonly string[]>) => {
+    const out: string[] = [];
+    bucket.select(fields, out);
+    return out;
+  };
+  const command = 'mimikatz sekurlsa::logonpasswords';
+  assert.deepEqual(pick({ CommandLine: command, User: 'admin' }), ['mimikatz', 'keyword', 'both']);
+  // An equal string made anew (as the next record's parse makes it), the other field changed.
+  assert.deepEqual(pick({ CommandLine: command.slice(0, 8) + command.slice(8), User: 'guest' }), [
+    'mimikatz',
+    'keyword',
+  ]);
+  assert.deepEqual(pick({ CommandLine: 'whoami', User: 'guest' }), []);
+  assert.deepEqual(pick({ CommandLine: 'whoami', User: 'admin' }), []);
+  // Arrays are scanned every time, even the same array object with other contents.
+  const values = ['x'];
+  assert.deepEqual(pick({ CommandLine: values }), []);
+  values[0] = 'MIMIKATZ';
+  assert.deepEqual(pick({ CommandLine: values }), ['mimikatz']);
 });
 
 test('regex literals: only what every match must contain', () => {
