@@ -6,6 +6,7 @@ import type { WeeklyReport } from '../../src/report/weekly/index.js';
 import { rmSync } from 'node:fs';
 import { lastCompleteWeek } from '../../src/report/weekly/index.js';
 import { dueAt, offsetOf, WeeklySchedule } from '../../src/server/reports/schedule.js';
+import { API_CSP } from '../../src/server/web.js';
 import type { SqlDb } from '../../src/store/sql.js';
 import type { Store } from '../../src/store/index.js';
 import { BREACHES, WARNED } from '../report/weekly/fixture.js';
@@ -159,7 +160,7 @@ test('a constituent reads the public report only, with no organisation names; HT
     assert.match(md.body, /^\*\*TLP:CLEAR\*\*/);
     // Other routes keep the strict policy.
     const me = await constituent.request('GET', '/api/auth/me');
-    assert.equal(me.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'");
+    assert.equal(me.headers['content-security-policy'], API_CSP);
     const bad = await constituent.request('GET', '/api/reports/weekly?week=2026-W54');
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /2026 has no week 54/);
