@@ -120,7 +120,12 @@ export function ReportsPage({ params }: { params: URLSearchParams }): ReactNode 
         </label>
         <label>
           TLP{' '}
-          <select name="tlp" value={draftTlp} onChange={(e) => setDraftTlp(e.target.value)}>
+          <select
+            name="tlp"
+            aria-label="Report TLP"
+            value={draftTlp}
+            onChange={(e) => setDraftTlp(e.target.value)}
+          >
             {(staff ? TLPS : (['CLEAR'] as const)).map((t) => (
               <option key={t}>{t}</option>
             ))}
