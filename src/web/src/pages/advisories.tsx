@@ -163,37 +163,39 @@ function AdvisoryTable({
               </td>
               <td>{utc(a.publishedAt ?? a.updatedAt)}</td>
               <td className="small">{a.organisationIds.join(', ')}</td>
-              <td className="actions">
-                {a.status === 'draft' && write && (
-                  <>
-                    <button type="button" disabled={action.busy} onClick={() => onEdit(a)}>
-                      Edit
+              <td>
+                <span className="actions">
+                  {a.status === 'draft' && write && (
+                    <>
+                      <button type="button" disabled={action.busy} onClick={() => onEdit(a)}>
+                        Edit
+                      </button>
+                      <button type="button" disabled={action.busy} onClick={() => move(a, 'submit')}>
+                        Submit
+                      </button>
+                    </>
+                  )}
+                  {a.status === 'review' && write && (
+                    <button type="button" disabled={action.busy} onClick={() => move(a, 'return')}>
+                      Return
                     </button>
-                    <button type="button" disabled={action.busy} onClick={() => move(a, 'submit')}>
-                      Submit
+                  )}
+                  {a.status === 'review' && publish && a.createdBy !== me && (
+                    <button type="button" disabled={action.busy} onClick={() => move(a, 'publish')}>
+                      Publish
                     </button>
-                  </>
-                )}
-                {a.status === 'review' && write && (
-                  <button type="button" disabled={action.busy} onClick={() => move(a, 'return')}>
-                    Return
-                  </button>
-                )}
-                {a.status === 'review' && publish && a.createdBy !== me && (
-                  <button type="button" disabled={action.busy} onClick={() => move(a, 'publish')}>
-                    Publish
-                  </button>
-                )}
-                {a.status === 'review' && a.createdBy === me && (
-                  <span className="small muted">a second person publishes</span>
-                )}
-                <a
-                  href={`/api/advisories/${encodeURIComponent(a.id)}${query({ format: 'csaf' })}`}
-                  target="_blank"
-                  rel="noopener noreferrer"
-                >
-                  CSAF
-                </a>
+                  )}
+                  {a.status === 'review' && a.createdBy === me && (
+                    <span className="small muted">a second person publishes</span>
+                  )}
+                  <a
+                    href={`/api/advisories/${encodeURIComponent(a.id)}${query({ format: 'csaf' })}`}
+                    target="_blank"
+                    rel="noopener noreferrer"
+                  >
+                    CSAF
+                  </a>
+                </span>
               </td>
             </tr>
           ))}

@@ -319,28 +319,32 @@ function Report({ r }: { r: WeeklyReport }): ReactNode {
       </div>
       {r.vulnerabilities && (
         <Section title={`Vulnerabilities (${r.vulnerabilities.cves} CVEs)`}>
-          <table className="compact" aria-label="Affected products">
-            <thead>
-              <tr>
-                <th>vendor</th>
-                <th>product</th>
-                <th>severity</th>
-                <th className="num">CVSS</th>
-                <th>CVEs</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.vulnerabilities.byProduct.map((p) => (
-                <tr key={`${p.vendor}/${p.product}`}>
-                  <td>{p.vendor}</td>
-                  <td>{p.product}</td>
-                  <td>{p.severity}</td>
-                  <td className="num">{p.cvss ?? '—'}</td>
-                  <td className="small">{p.cves.join(', ')}</td>
+          {r.vulnerabilities.byProduct.length === 0 ? (
+            <p className="muted">No product of the constituency was affected.</p>
+          ) : (
+            <table className="compact" aria-label="Affected products">
+              <thead>
+                <tr>
+                  <th>vendor</th>
+                  <th>product</th>
+                  <th>severity</th>
+                  <th className="num">CVSS</th>
+                  <th>CVEs</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {r.vulnerabilities.byProduct.map((p) => (
+                  <tr key={`${p.vendor}/${p.product}`}>
+                    <td>{p.vendor}</td>
+                    <td>{p.product}</td>
+                    <td>{p.severity}</td>
+                    <td className="num">{p.cvss ?? '—'}</td>
+                    <td className="small">{p.cves.join(', ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </Section>
       )}
       {r.notable.items.length > 0 && (
