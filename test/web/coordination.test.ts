@@ -67,6 +67,22 @@ browserTest(
       });
       assert.equal(opened.statusCode, 201, opened.body);
       const week = isoWeek(new Date());
+      // An organisation running the product the advisory will name.
+      const org = await coord.request('PUT', '/api/organisations/acme', {
+        id: 'acme',
+        name: 'ACME Corporation',
+        sectors: ['energy'],
+        country: 'CN',
+        networks: ['10.0.1.0/24'],
+        asns: [],
+        domains: ['acme.example'],
+        contacts: [],
+      });
+      assert.equal(org.statusCode, 200, org.body);
+      const software = await coord.request('POST', '/api/constituency/organisations/acme/software', {
+        entries: [{ vendor: 'Example', product: 'Gateway', version: '2.3.0' }],
+      });
+      assert.equal(software.statusCode, 200, software.body);
 
       // The weekly report of this week (the case was opened in it), at TLP:GREEN.
       await signInAs(page, t.url, 'ana', PASSWORD);
@@ -131,7 +147,17 @@ browserTest(
       await page.getByRole('status').filter({ hasText: 'Published' }).waitFor();
       await row.locator('.status-published').waitFor();
       assert.match(await row.innerText(), /ana · reviewed by coord/);
-      await screenshot(page, 'advisories');
+      // It affects ACME's gateway: the match shows for ACME.
+      await page.getByLabel('Organisation', { exact: true }).selectOption('acme');
+      const matches = page.getByRole('table', { name: 'Matches' });
+      await matches.waitFor();
+      const matched = await matches.locator('tbody tr').allInnerTexts();
+      assert.equal(matched.length, 1, matched.join('\n'));
+      assert.match(matched[0]!, /Example Gateway\s+2\.3\.0/);
+      assert.match(matched[0]!, /CVE-2026-10001/);
+      assert.match(matched[0]!, /9\.8 critical/i);
+      assert.match(await page.getByText(/software entries in the inventory/).innerText(), /^1 software/);
+      await screenshot(page, 'advisories', true);
 
       // A feed report uploaded (the parser sniffed); the run with its counts and the events show.
       const file = join(dir, 'feodotracker_ipblocklist.json');

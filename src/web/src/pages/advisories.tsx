@@ -385,7 +385,12 @@ function Matches(): ReactNode {
       <p className="row">
         <label>
           Organisation{' '}
-          <select name="organisation" value={org} onChange={(e) => setOrg(e.target.value)}>
+          <select
+            name="organisation"
+            aria-label="Organisation"
+            value={org}
+            onChange={(e) => setOrg(e.target.value)}
+          >
             <option value="">choose…</option>
             {(orgs.data ?? []).map((o) => (
               <option key={o.id} value={o.id}>
