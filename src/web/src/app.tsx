@@ -7,13 +7,16 @@ import { SessionContext, useSession, type Session } from './session';
 import type { Me } from './types';
 import { Contained } from './ui';
 import { AdminPage } from './pages/admin';
+import { AdvisoriesPage } from './pages/advisories';
 import { CasePage, CasesPage } from './pages/cases';
 import { ConstituencyPage } from './pages/constituency';
 import { DashboardPage } from './pages/dashboard';
 import { DetectionsPage } from './pages/detections';
 import { EvidencePage } from './pages/evidence';
+import { FeedsPage } from './pages/feeds';
 import { HuntPage } from './pages/hunt';
 import { IncidentPage, IncidentsPage } from './pages/incidents';
+import { ReportsPage } from './pages/reports';
 import { RulesPage } from './pages/rules';
 import { PasswordChange, SignIn } from './pages/signin';
 
@@ -30,6 +33,9 @@ const NAV: readonly NavItem[] = [
   { path: 'hunt', label: 'Hunt', permission: 'hunt:run' },
   { path: 'incidents', label: 'Incidents', permission: 'incidents:read' },
   { path: 'cases', label: 'Cases', permission: 'cases:read' },
+  { path: 'reports', label: 'Weekly report', permission: 'reports:read' },
+  { path: 'advisories', label: 'Advisories', permission: 'advisories:read' },
+  { path: 'feeds', label: 'Feeds', permission: 'events:read' },
   { path: 'constituency', label: 'Constituency', permission: 'constituency:read' },
   { path: 'rules', label: 'Rules', permission: 'rules:read' },
   { path: 'admin', label: 'Users & tokens', permission: 'signed-in' },
@@ -155,6 +161,12 @@ function View({ route, params }: { route: readonly string[]; params: URLSearchPa
       return id ? <IncidentPage id={id} /> : <IncidentsPage />;
     case 'cases':
       return id ? <CasePage id={id} /> : <CasesPage params={params} />;
+    case 'reports':
+      return <ReportsPage params={params} />;
+    case 'advisories':
+      return <AdvisoriesPage />;
+    case 'feeds':
+      return <FeedsPage />;
     case 'constituency':
       return <ConstituencyPage />;
     case 'rules':
