@@ -1,6 +1,6 @@
 // Browser tests' shared parts: Debian's Chromium through playwright-core (skipped loudly without it, a
 // failure under CI=true), a Vigil server listening on loopback with a fresh SQLite store, and an SMTP relay.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -15,11 +15,25 @@ import type { ServerOptions } from '../../src/server/app.js';
 export const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(import.meta.dirname, '../../docs/screenshots');
 
+const WEB_SOURCES = join(import.meta.dirname, '../../src/web');
+
+function newestChange(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestChange(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
 /** Why the browser tests cannot run here, or null. */
 export function browserProblem(): string | null {
   if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
-  if (!existsSync(join(DEFAULT_WEB_DIR, 'index.html')))
-    return `the web UI is not built in ${DEFAULT_WEB_DIR} (npm run build)`;
+  const built = join(DEFAULT_WEB_DIR, 'index.html');
+  if (!existsSync(built)) return `the web UI is not built in ${DEFAULT_WEB_DIR} (npm run build)`;
+  // A build older than the sources would test yesterday's UI and fail on today's test.
+  if (newestChange(WEB_SOURCES) > statSync(built).mtimeMs)
+    return `the built UI in ${DEFAULT_WEB_DIR} is older than src/web (npm run build:web)`;
   return null;
 }
 
