@@ -4,44 +4,11 @@
 // tests; TLP:RED is never e-mailed; the weekly report's figures come from warnedIn. SQLite and PostgreSQL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import type { Organisation } from '../../src/enrich/constituency/model.js';
 import { validateCsaf } from '../../src/advisories/csaf/validate.js';
 import { openTestPostgres, POSTGRES_URL, postgresProblem } from '../helpers/postgres.js';
 import { addUser, signIn, startTestServer } from './support.js';
-
-interface Relay {
-  readonly port: number;
-  readonly received: { to: string[]; mail: ParsedMail }[];
-  close(): Promise<void>;
-}
-
-async function relay(): Promise<Relay> {
-  const received: Relay['received'] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        void simpleParser(Buffer.concat(chunks)).then((mail) => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
-          done();
-        });
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    received,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
+import { relay } from '../helpers/smtp-relay.js';
 
 const org = (id: string, emails: string[]): Organisation => ({
   id,

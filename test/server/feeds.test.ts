@@ -6,11 +6,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { sendDigests } from '../../src/server/feeds/digest.js';
 import { intakeBody, runFeed } from '../../src/server/feeds/run.js';
 import { startTestServer } from './support.js';
+import { relay } from '../helpers/smtp-relay.js';
 import { takeAbuseMail, takeFolder } from '../../src/server/feeds/watch.js';
 import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,24 +60,8 @@ test('the configuration is checked: a bad URL or a repeated name names the place
 });
 
 test('digests on a real SMTP exchange: the constituent and the foreign CERT, CSV and X-ARF attached', async () => {
-  const received: { to: string[]; mail: ParsedMail }[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        void simpleParser(Buffer.concat(chunks)).then((mail) => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
-          done();
-        });
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  const port = (smtp.server.address() as AddressInfo).port;
+  const smtp = await relay();
+  const { received, port } = smtp;
   const t = await startTestServer({
     smtp: { host: '127.0.0.1', port, from: 'cert@vigil.example', fromName: 'Example CERT' },
     team: { name: 'Example CERT', email: 'cert@vigil.example', domain: 'vigil.example' },
@@ -109,7 +92,7 @@ test('digests on a real SMTP exchange: the constituent and the foreign CERT, CSV
     assert.deepEqual(await sendDigests(t.store, t.server.context.notifier), []);
   } finally {
     await t.close();
-    await new Promise<void>((r) => smtp.close(() => r()));
+    await smtp.close();
   }
 });
 

@@ -7,42 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { openTestPostgres, POSTGRES_URL, postgresProblem } from '../helpers/postgres.js';
 import { addUser, signIn, startTestServer } from './support.js';
-
-interface Relay {
-  readonly port: number;
-  readonly received: { to: string[]; mail: ParsedMail }[];
-  close(): Promise<void>;
-}
-
-async function relay(): Promise<Relay> {
-  const received: Relay['received'] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        void simpleParser(Buffer.concat(chunks)).then((mail) => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
-          done();
-        });
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    received,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
+import { relay } from '../helpers/smtp-relay.js';
 
 async function waitFor<T>(what: () => T | undefined, ms = 5000): Promise<T> {
   const until = Date.now() + ms;

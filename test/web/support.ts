@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { DEFAULT_WEB_DIR } from '../../src/server/web.js';
 import { startTestServer, type TestServer } from '../server/support.js';
 import type { ServerOptions } from '../../src/server/app.js';
+export { relay, type Relay } from '../helpers/smtp-relay.js';
 
 export const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(import.meta.dirname, '../../docs/screenshots');
@@ -114,39 +113,6 @@ export async function violations(page: Page): Promise<string[]> {
 export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
-}
-
-export interface Relay {
-  readonly port: number;
-  readonly received: { to: string[]; mail: ParsedMail }[];
-  close(): Promise<void>;
-}
-
-/** An SMTP server standing in for the recipients' relay. */
-export async function relay(): Promise<Relay> {
-  const received: Relay['received'] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        void simpleParser(Buffer.concat(chunks)).then((mail) => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
-          done();
-        });
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    received,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
 }
 
 export interface LiveServer extends TestServer {
