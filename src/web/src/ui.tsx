@@ -1,6 +1,6 @@
 /** Small shared pieces: loading data into a view, error and empty states, labelled badges. */
 import { Component, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { errorText } from './format';
+import { errorText, text } from './format';
 
 export interface Loaded<T> {
   readonly data: T | undefined;
@@ -126,4 +126,48 @@ export class Contained extends Component<
       );
     return this.props.children;
   }
+}
+
+/** An ingest job's or feed run's issue count: a button that opens its sample rows when there are any. */
+export function IssueCount({
+  count,
+  open,
+  toggle,
+}: {
+  count: number;
+  open: boolean;
+  toggle: () => void;
+}): ReactNode {
+  return count > 0 ? (
+    <button type="button" className="link" aria-expanded={open} onClick={toggle}>
+      {count}
+    </button>
+  ) : (
+    0
+  );
+}
+
+/** The sample issues under a job's or run's row, each as `field: value` text. */
+export function IssueRow({
+  samples,
+  columns,
+}: {
+  samples: readonly Record<string, unknown>[];
+  columns: number;
+}): ReactNode {
+  return (
+    <tr>
+      <td colSpan={columns}>
+        <ul className="issues" aria-label="Issues">
+          {samples.map((i, n) => (
+            <li key={n}>
+              {Object.entries(i)
+                .map(([k, v]) => `${k}: ${text(v)}`)
+                .join(' · ')}
+            </li>
+          ))}
+        </ul>
+      </td>
+    </tr>
+  );
 }

@@ -1,10 +1,10 @@
 /** Evidence: upload files or a .zip (with a progress bar), and the ingest jobs with their counts and issues. */
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { get, post, upload } from '../api';
-import { bytes, errorText, text, utc } from '../format';
+import { bytes, errorText, utc } from '../format';
 import { useSession } from '../session';
 import type { Job } from '../types';
-import { Problem, Section, Status, useAction, useLoad } from '../ui';
+import { IssueCount, IssueRow, Problem, Section, Status, useAction, useLoad } from '../ui';
 
 export function EvidencePage(): ReactNode {
   const session = useSession();
@@ -167,13 +167,7 @@ function JobRow({
         </td>
         <td className="num">{job.records}</td>
         <td className="num">
-          {job.issues > 0 ? (
-            <button type="button" className="link" aria-expanded={open} onClick={toggle}>
-              {job.issues}
-            </button>
-          ) : (
-            0
-          )}
+          <IssueCount count={job.issues} open={open} toggle={toggle} />
         </td>
         <td className="num">{job.detections}</td>
         <td>
@@ -181,21 +175,7 @@ function JobRow({
         </td>
         <td>{children}</td>
       </tr>
-      {open && (
-        <tr>
-          <td colSpan={8}>
-            <ul className="issues" aria-label="Issues">
-              {job.issueSamples.map((i, n) => (
-                <li key={n}>
-                  {Object.entries(i)
-                    .map(([k, v]) => `${k}: ${text(v)}`)
-                    .join(' · ')}
-                </li>
-              ))}
-            </ul>
-          </td>
-        </tr>
-      )}
+      {open && <IssueRow samples={job.issueSamples} columns={8} />}
     </>
   );
 }

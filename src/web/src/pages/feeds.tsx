@@ -4,7 +4,7 @@ import { get, post, query, upload } from '../api';
 import { errorText, text, utc } from '../format';
 import { href } from '../router';
 import { useSession } from '../session';
-import { Loading, Problem, Section, Status, useAction, useLoad } from '../ui';
+import { IssueCount, IssueRow, Loading, Problem, Section, Status, useAction, useLoad } from '../ui';
 
 interface FeedRun {
   id: string;
@@ -264,32 +264,12 @@ function RunRow({ run, open, toggle }: { run: FeedRun; open: boolean; toggle: ()
         <td className="num">{run.duplicates}</td>
         <td className="num">{run.stored}</td>
         <td className="num">
-          {run.issues > 0 ? (
-            <button type="button" className="link" aria-expanded={open} onClick={toggle}>
-              {run.issues}
-            </button>
-          ) : (
-            0
-          )}
+          <IssueCount count={run.issues} open={open} toggle={toggle} />
         </td>
         <td className="num">{run.casesOpened}</td>
         <td className="num">{run.casesJoined}</td>
       </tr>
-      {open && (
-        <tr>
-          <td colSpan={10}>
-            <ul className="issues" aria-label="Issues">
-              {run.issueSamples.map((i, n) => (
-                <li key={n}>
-                  {Object.entries(i)
-                    .map(([k, v]) => `${k}: ${text(v)}`)
-                    .join(' · ')}
-                </li>
-              ))}
-            </ul>
-          </td>
-        </tr>
-      )}
+      {open && <IssueRow samples={run.issueSamples} columns={10} />}
     </>
   );
 }
