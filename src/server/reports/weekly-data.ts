@@ -1,6 +1,6 @@
 /**
  * The weekly report from the store: the glue between the case, notification, incident and
- * constituency records (and, once they exist, the intake's breach figures and the advisories) and the
+ * constituency records, the intake's breach figures and our published advisories, and the
  * report model, which takes plain data because it sits on the same layer as cases and advisories.
  * The CLI uses this too (`vigil report weekly`).
  */
@@ -12,10 +12,8 @@ import {
   previousWeek,
   weeklyReport,
   weekPeriod,
-  type BreachFigures,
   type Period,
   type ReportIncident,
-  type WarnedVulnerabilities,
   type WeeklyReport,
 } from '../../report/weekly/index.js';
 import { DEFAULT_INCIDENT_TLP, type Store } from '../../store/index.js';
@@ -32,15 +30,6 @@ export interface WeeklyRequest {
   readonly generatedAt?: string;
   /** The team's name, in the report's heading. */
   readonly publisher?: string;
-}
-
-/**
- * The providers other parts of the store add (issue 9: intake, issue 10: advisories), looked up by
- * shape so the report works with or without them.
- */
-interface OptionalProviders {
-  readonly intake?: { breachFigures?: (period: Period) => Promise<BreachFigures> };
-  readonly advisories?: { warnedIn?: (period: Period) => Promise<WarnedVulnerabilities> };
 }
 
 /** The stored analysis is a JSON document that older versions wrote too: take only well-typed entries. */
@@ -98,9 +87,8 @@ export async function weeklyReportFromStore(store: Store, request: WeeklyRequest
     });
   }
 
-  const providers = store as unknown as OptionalProviders;
-  const breaches = await providers.intake?.breachFigures?.(period);
-  const warned = await providers.advisories?.warnedIn?.(period);
+  const breaches = await store.intake.breachFigures(period);
+  const warned = await store.advisories.warnedIn(period);
 
   return weeklyReport({
     week: request.week,
