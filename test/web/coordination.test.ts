@@ -150,7 +150,7 @@ browserTest(
       // It affects ACME's gateway: the match shows for ACME.
       await page.getByLabel('Organisation', { exact: true }).selectOption('acme');
       const matches = page.getByRole('table', { name: 'Matches' });
-      await matches.waitFor();
+      await matches.locator('tbody tr').first().waitFor();
       const matched = await matches.locator('tbody tr').allInnerTexts();
       assert.equal(matched.length, 1, matched.join('\n'));
       assert.match(matched[0]!, /Example Gateway\s+2\.3\.0/);

@@ -257,7 +257,7 @@ browserTest(
       assert.doesNotMatch(navText, /Detections|Evidence|Rules|Hunt/);
       await nav('Cases').click();
       const table = page.getByRole('table', { name: 'Cases' });
-      await table.waitFor();
+      await table.locator('tbody tr').first().waitFor();
       const listed = await table.locator('tbody tr').allInnerTexts();
       assert.equal(listed.length, 1, listed.join('\n'));
       assert.match(listed[0]!, /VIGIL#2/);
@@ -277,10 +277,10 @@ browserTest(
       );
       await screenshot(page, 'constituent-case');
       await nav('Incidents').click();
-      const incidentsSeen = await page
-        .getByRole('table', { name: 'Incidents' })
-        .locator('tbody tr')
-        .allInnerTexts();
+      // The list loads after the navigation: read it once its rows are there, not before.
+      const incidentRows = page.getByRole('table', { name: 'Incidents' }).locator('tbody tr');
+      await incidentRows.first().waitFor();
+      const incidentsSeen = await incidentRows.allInnerTexts();
       assert.equal(incidentsSeen.length, 1, 'ACME sees its own incident');
 
       assert.deepEqual(browser.dialogs, []);
