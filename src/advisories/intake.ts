@@ -1,13 +1,13 @@
 /**
  * One advisory document of either kind checked and read: a CSAF 2.0 document (JSON schema + mandatory tests)
- * or a CVE JSON 5 record (the structure Vigil relies on, see cve/schema.ts), with its Advisory when it is
+ * or a CVE JSON 5 record (the CVE Record Format 5.x, see cve/schema.ts), with its Advisory when it is
  * usable. A document is "valid" only when every check passes; an invalid CVE record is still read (its
  * ranges may be usable) but is reported.
  */
 import { csafToAdvisory } from './csaf/advisory.js';
 import { validateCsaf } from './csaf/validate.js';
 import { cveToAdvisory, looksLikeCve } from './cve/record.js';
-import { validateCveStructure } from './cve/schema.js';
+import { validateCveRecord } from './cve/schema.js';
 import { prop } from './json.js';
 import type { Advisory } from './model.js';
 
@@ -30,13 +30,13 @@ export interface CheckedDocument {
 
 export function checkDocument(value: unknown): CheckedDocument {
   if (looksLikeCve(value)) {
-    const findings = validateCveStructure(value).map((f) => ({ check: 'schema', path: f.path, message: f.message, schemaPath: f.schemaPath }));
+    const findings = validateCveRecord(value).map((f) => ({ check: 'schema', path: f.path, message: f.message, schemaPath: f.schemaPath }));
     return {
       kind: 'cve',
       valid: findings.length === 0,
       findings,
       advisory: cveToAdvisory(value),
-      checked: "CVE JSON 5: Vigil's own schema of the structure it reads, not the official CVE schema",
+      checked: "CVE Record Format 5.x: Vigil's own complete schema, written from the CVE specification",
     };
   }
   if (prop(value, 'document') !== undefined) {

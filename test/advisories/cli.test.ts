@@ -19,7 +19,7 @@ test('advisories validate: exit 0 when every document is valid, 1 naming each fa
   const ok = vigil(['advisories', 'validate', join(SHARED_DATA, 'cve'), join(SHARED_DATA, 'csaf/csaf_2.0/examples/csaf/bsi-2022-0001.json')]);
   assert.equal(ok.status, 0, ok.output);
   assert.match(ok.output, /9 of 9 valid/);
-  assert.match(ok.output, /CVE-2021-44228\.json: valid \(CVE JSON 5: Vigil's own schema/);
+  assert.match(ok.output, /CVE-2021-44228\.json: valid \(CVE Record Format 5\.x: Vigil's own complete schema/);
 
   const dir = mkdtempSync(join(tmpdir(), 'vigil-adv-'));
   const broken = join(dir, 'broken.json');

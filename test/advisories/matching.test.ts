@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SHARED_DATA, corpusMissing } from '../helpers/shared-data.js';
 import { cveToAdvisory } from '../../src/advisories/cve/record.js';
-import { validateCveStructure } from '../../src/advisories/cve/schema.js';
+import { validateCveRecord } from '../../src/advisories/cve/schema.js';
 import { InventoryIndex } from '../../src/advisories/matching/matcher.js';
 import { normaliseItem, type InventoryItem, type ItemInput } from '../../src/advisories/inventory/model.js';
 import { compareVersions } from '../../src/advisories/matching/versions.js';
@@ -32,11 +32,11 @@ function verdicts(advisory: unknown, inventory: InventoryItem[]): Record<string,
   return out;
 }
 
-test('every sample record has the structure the intake relies on', { skip: corpusMissing(CVE) }, () => {
+test('every sample record conforms to the CVE Record Format 5.x schema', { skip: corpusMissing(CVE) }, () => {
   for (const id of ['CVE-2021-26855', 'CVE-2021-31207', 'CVE-2021-34473', 'CVE-2021-34523', 'CVE-2021-44228', 'CVE-2022-41040', 'CVE-2022-41082', 'CVE-2024-24746'])
-    assert.deepEqual(validateCveStructure(record(id)), [], id);
+    assert.deepEqual(validateCveRecord(record(id)), [], id);
   const broken = { dataType: 'CVE_RECORD', dataVersion: '5.1', cveMetadata: { cveId: 'CVE-1-1', state: 'PUBLISHED' }, containers: { cna: { affected: [{ vendor: 'x', product: 'y', versions: [{ version: '1', status: 'maybe', lessThan: '2' }] }] } } };
-  const paths = validateCveStructure(broken).map((f) => f.path);
+  const paths = validateCveRecord(broken).map((f) => f.path);
   assert.ok(paths.includes('/cveMetadata/cveId'));
   assert.ok(paths.includes('/containers/cna/affected/0/versions/0/status'));
   assert.ok(paths.includes('/containers/cna/affected/0/versions/0'), 'lessThan without versionType');
@@ -133,11 +133,21 @@ test('cpeApplicability: versionStartIncluding / versionEndExcluding per cpeMatch
   assert.match(alone[0]!.advisoryProduct, /^cpe:2\.3:a:microsoft:exchange_server:\*:cumulative_update_12:/);
 });
 
+const ORG = '8254265b-2729-46b6-b9e3-3dfca2d5bfca';
 const synthetic = (affected: unknown[], extra: Record<string, unknown> = {}): unknown => ({
   dataType: 'CVE_RECORD',
   dataVersion: '5.1',
-  cveMetadata: { cveId: 'CVE-2099-0001', state: 'PUBLISHED', dateUpdated: '2099-01-01T00:00:00.000Z' },
-  containers: { cna: { affected, metrics: [{ cvssV4_0: { vectorString: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', baseScore: 9.3 } }], ...extra } },
+  cveMetadata: { cveId: 'CVE-2099-0001', assignerOrgId: ORG, state: 'PUBLISHED', dateUpdated: '2099-01-01T00:00:00.000Z' },
+  containers: {
+    cna: {
+      providerMetadata: { orgId: ORG },
+      descriptions: [{ lang: 'en', value: 'A synthetic record.' }],
+      references: [{ url: 'https://example.invalid/advisory' }],
+      affected,
+      metrics: [{ cvssV4_0: { version: '4.0', vectorString: 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N', baseScore: 9.3, baseSeverity: 'CRITICAL' } }],
+      ...extra,
+    },
+  },
 });
 
 test('forms the samples do not use: semver, exact versions, "*" bound, defaultStatus affected, git', () => {
@@ -148,7 +158,7 @@ test('forms the samples do not use: semver, exact versions, "*" bound, defaultSt
     { vendor: 'Acme', product: 'Doohickey', defaultStatus: 'affected', versions: [{ version: '2.0', lessThan: '3.0', versionType: 'custom', status: 'unaffected' }] },
     { vendor: 'Acme', product: 'Thing', versions: [{ version: 'abc123', lessThan: 'def456', versionType: 'git', status: 'affected' }] },
   ]);
-  assert.deepEqual(validateCveStructure(rec), []);
+  assert.deepEqual(validateCveRecord(rec), []);
   const inv = items([
     { org: 'w', vendor: 'Acme', product: 'Widget', version: '1.1.9' },
     { org: 'w', vendor: 'Acme', product: 'Widget', version: '1.2.0' },

@@ -1,6 +1,7 @@
 /**
- * CSAF 2.0 JSON schema validation (Ajv, draft 2020-12), with the FIRST CVSS schemas the CSAF schema refers to.
- * The schemas are run-time copies in ./schema (see SOURCE.md there).
+ * CSAF 2.0 JSON schema validation (Ajv, draft 2020-12), with the FIRST CVSS schemas the CSAF schema refers to
+ * (and CVSS 4.0, which the CVE record schema refers to as well). The schemas are run-time copies in ./schema
+ * (see SOURCE.md there).
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -20,6 +21,7 @@ export const CVSS_SCHEMA_IDS = {
   '2.0': 'https://www.first.org/cvss/cvss-v2.0.json',
   '3.0': 'https://www.first.org/cvss/cvss-v3.0.json',
   '3.1': 'https://www.first.org/cvss/cvss-v3.1.json',
+  '4.0': 'https://www.first.org/cvss/cvss-v4.0.json',
 } as const;
 
 function readSchema(name: string): Record<string, unknown> {
@@ -32,19 +34,27 @@ function firstSchema(name: string, id: string): Record<string, unknown> {
   return { ...rest, $id: id };
 }
 
+/** The FIRST CVSS schemas under the URLs CSAF and CVE records refer to, and the formats (uri, date-time …). */
+export function addFirstSchemas(ajv: Ajv2020): void {
+  addFormats(ajv);
+  ajv.addSchema(firstSchema('cvss-v2.0.json', CVSS_SCHEMA_IDS['2.0']));
+  ajv.addSchema(firstSchema('cvss-v3.0.json', CVSS_SCHEMA_IDS['3.0']));
+  ajv.addSchema(firstSchema('cvss-v3.1.json', CVSS_SCHEMA_IDS['3.1']));
+  ajv.addSchema(firstSchema('cvss-v4.0.json', CVSS_SCHEMA_IDS['4.0']));
+}
+
+type CsafCvss = '2.0' | '3.0' | '3.1';
+
 interface Compiled {
   readonly csaf: ValidateFunction;
-  readonly cvss: Readonly<Record<keyof typeof CVSS_SCHEMA_IDS, ValidateFunction>>;
+  readonly cvss: Readonly<Record<CsafCvss, ValidateFunction>>;
 }
 let compiled: Compiled | undefined;
 
 function compile(): Compiled {
   // strict off: the FIRST schemas use draft-04 idioms Ajv's strict mode rejects; allErrors to list every path.
   const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema(firstSchema('cvss-v2.0.json', CVSS_SCHEMA_IDS['2.0']));
-  ajv.addSchema(firstSchema('cvss-v3.0.json', CVSS_SCHEMA_IDS['3.0']));
-  ajv.addSchema(firstSchema('cvss-v3.1.json', CVSS_SCHEMA_IDS['3.1']));
+  addFirstSchemas(ajv);
   const csaf = ajv.compile(readSchema('csaf_json_schema.json'));
   const get = (id: string): ValidateFunction => {
     const fn = ajv.getSchema(id);
@@ -77,7 +87,7 @@ export function validateCsafSchema(document: unknown): SchemaFinding[] {
 }
 
 /** A `cvss_v2`/`cvss_v3` object against its FIRST schema; `path` prefixes the reported pointers. */
-export function validateCvssSchema(version: keyof typeof CVSS_SCHEMA_IDS, value: unknown, path: string): SchemaFinding[] {
+export function validateCvssSchema(version: CsafCvss, value: unknown, path: string): SchemaFinding[] {
   const fn = schemas().cvss[version];
   return fn(value) ? [] : findings(fn.errors, path);
 }
