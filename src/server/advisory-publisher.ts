@@ -5,6 +5,11 @@
  * notifications store, so every message has its history). TLP: nothing goes out above what the constituents'
  * contacts are cleared for (`clearance`, AMBER+STRICT by default: TLP:RED advisories are never e-mailed), and
  * every message is marked with its label.
+ *
+ * Exactly once: the advisory is moved to published (a conditional update on its status, so of two requests at the
+ * same time one wins) before any e-mail is sent; the loser is refused and sends nothing. The recipients are
+ * recorded when the sending is done. A crash in between leaves a published advisory whose notifications show
+ * which messages went out.
  */
 import { tlpAllows, type Tlp } from '../core/tlp.js';
 import { csafToAdvisory } from '../advisories/csaf/advisory.js';
@@ -79,6 +84,15 @@ export async function publishAdvisory(store: Store, notifier: Notifier, id: stri
   const matches = await affectedBy(store, csaf);
   const byOrg = new Map<string, Match[]>();
   for (const m of matches) byOrg.set(m.organisationId, [...(byOrg.get(m.organisationId) ?? []), m]);
+
+  const claimed = await store.advisories.move(
+    id,
+    'published',
+    { at: now, actor, action: 'published', note: `e-mailing ${byOrg.size} affected organisations` },
+    { reviewedBy: actor, publishedAt: now, csaf, organisationIds: [] },
+  );
+  if (!claimed) return { ok: false, status: 409, reason: 'the advisory is already being published, or changed meanwhile' };
+
   const clearance = options.clearance ?? 'AMBER+STRICT';
   const html = advisoryHtml(draft, options.publisher.name);
   const deliveries: Delivery[] = [];
@@ -128,12 +142,6 @@ export async function publishAdvisory(store: Store, notifier: Notifier, id: stri
     }
   }
   const sentTo = [...new Set(deliveries.filter((d) => d.ok).map((d) => d.organisationId))].sort();
-  const published = await store.advisories.move(
-    id,
-    'published',
-    { at: now, actor, action: 'published', note: `${sentTo.length} of ${byOrg.size} affected organisations e-mailed` },
-    { reviewedBy: actor, publishedAt: now, csaf, organisationIds: sentTo },
-  );
-  if (!published) return { ok: false, status: 409, reason: 'the advisory changed while it was being published' };
-  return { ok: true, advisory: published, matches, deliveries };
+  const published = await store.advisories.setRecipients(id, sentTo, `${sentTo.length} of ${byOrg.size} affected organisations e-mailed`);
+  return { ok: true, advisory: published ?? claimed, matches, deliveries };
 }

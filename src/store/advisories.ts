@@ -59,6 +59,11 @@ export interface AdvisoryRepository {
   editDraft(id: string, content: OwnAdvisoryContent, actor: string): Promise<OwnAdvisory | undefined>;
   /** A state change with its history entry (the caller has checked the workflow). */
   move(id: string, to: AdvisoryState, entry: AdvisoryHistoryEntry, change?: { readonly reviewedBy?: string; readonly publishedAt?: number; readonly csaf?: unknown; readonly organisationIds?: readonly string[] }): Promise<OwnAdvisory | undefined>;
+  /**
+   * After the e-mails of a publication went out: which organisations received it, and the published entry's
+   * note. Only a published advisory; undefined otherwise.
+   */
+  setRecipients(id: string, organisationIds: readonly string[], note: string): Promise<OwnAdvisory | undefined>;
   warnedIn(period: { readonly from: number; readonly to: number }): Promise<WarnedVulnerabilities>;
 }
 
@@ -298,6 +303,19 @@ export class SqlAdvisories implements AdvisoryRepository {
         current.status,
       ],
     );
+    return changed > 0 ? this.getOwn(id) : undefined;
+  }
+
+  async setRecipients(id: string, organisationIds: readonly string[], note: string): Promise<OwnAdvisory | undefined> {
+    const current = await this.getOwn(id);
+    if (!current || current.status !== 'published') return undefined;
+    const at = current.history.findLastIndex((h) => h.action === 'published');
+    const history = current.history.map((h, i) => (i === at ? { ...h, note } : h));
+    const changed = await this.db.run("UPDATE own_advisories SET organisation_ids = ?, history = ? WHERE id = ? AND status = 'published'", [
+      JSON.stringify(organisationIds),
+      JSON.stringify(history),
+      id,
+    ]);
     return changed > 0 ? this.getOwn(id) : undefined;
   }
 

@@ -87,6 +87,12 @@ function contract(name: string, open: () => Promise<{ store: Store; close: () =>
       ]);
       assert.deepEqual((await store.advisories.warnedIn({ from: publishedAt + 1, to: publishedAt + 2 })).advisories, []);
       assert.equal(await store.advisories.move(a.id, 'draft', { at: 1, actor: 'x', action: 'returned', note: null }), undefined, 'published is final');
+      // The recipients, recorded after the e-mails went out: the published entry's note says how many.
+      const recorded = await store.advisories.setRecipients(a.id, ['org-a', 'org-c'], '2 of 2 affected organisations e-mailed');
+      assert.deepEqual(recorded?.organisationIds, ['org-a', 'org-c']);
+      assert.equal(recorded?.history.at(-1)?.note, '2 of 2 affected organisations e-mailed');
+      assert.equal(recorded?.history.length, final.history.length, 'no new history entry');
+      assert.equal(await store.advisories.setRecipients(b.id, ['org-a'], 'x'), undefined, 'only a published advisory');
       // Two moves of the same review at once: the status guard lets exactly one through.
       await store.advisories.move(b.id, 'review', { at: t0 + 2, actor: 'alice', action: 'submitted', note: null });
       const [one, two] = await Promise.all([

@@ -143,3 +143,54 @@ for (const engine of pgProblem === null ? (['sqlite', 'postgres'] as const) : ([
       await pgStore?.drop();
     }
   });
+
+for (const engine of pgProblem === null ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const))
+  test(`${engine}: two publish requests at the same time send each e-mail once`, async () => {
+    const out = await relay();
+    const pgStore = engine === 'postgres' ? await openTestPostgres() : undefined;
+    const t = await startTestServer({
+      ...(pgStore ? { store: pgStore.store, storeUrl: pgStore.storeUrl } : {}),
+      smtp: { host: '127.0.0.1', port: out.port, from: 'cert@vigil.example', fromName: 'Example CERT' },
+      team: { name: 'Example CERT', email: 'cert@vigil.example', domain: 'vigil.example' },
+    });
+    try {
+      await addUser(t.store, 'author', 'coordinator', 'AMBER+STRICT');
+      await addUser(t.store, 'first', 'coordinator', 'AMBER+STRICT');
+      await addUser(t.store, 'second', 'admin', 'RED');
+      const [author, first, second] = await Promise.all(['author', 'first', 'second'].map((u) => signIn(t.server, u)));
+      await t.store.constituency.putOrganisation(org('alpha', ['soc@alpha.example', 'cto@alpha.example']));
+      await t.store.constituency.putOrganisation(org('delta', ['it@delta.example']));
+      const add = (organisationId: string, version: string) =>
+        t.store.advisories.addSoftware([{ id: '', organisationId, vendor: 'Apache', product: 'NimBLE', version }]);
+      await add('alpha', '1.6.0');
+      await add('delta', '1.5.0');
+      const id = json<{ id: string }>(await author!.request('POST', '/api/advisories', ADVISORY)).id;
+      assert.equal((await author!.request('POST', `/api/advisories/${id}/submit`, {})).statusCode, 200);
+
+      const responses = await Promise.all([first!.request('POST', `/api/advisories/${id}/publish`), second!.request('POST', `/api/advisories/${id}/publish`)]);
+      const codes = responses.map((r) => r.statusCode).sort();
+      assert.deepEqual(codes, [200, 409], responses.map((r) => r.body).join('\n'));
+      const lost = responses.find((r) => r.statusCode === 409)!;
+      assert.match(json<{ message: string }>(lost).message, /already being published|published/);
+
+      // Each contact got the advisory exactly once, and the record shows one send per contact.
+      assert.deepEqual(out.received.flatMap((r) => r.to).sort(), ['cto@alpha.example', 'it@delta.example', 'soc@alpha.example']);
+      const notes = await t.store.notifications.forCase(`advisory:${id}`);
+      assert.deepEqual(notes.map((n) => [n.recipient, n.status]).sort(), [
+        ['cto@alpha.example', 'sent'],
+        ['it@delta.example', 'sent'],
+        ['soc@alpha.example', 'sent'],
+      ]);
+      const stored = await t.store.advisories.getOwn(id);
+      assert.equal(stored?.status, 'published');
+      assert.deepEqual(stored?.organisationIds, ['alpha', 'delta']);
+      assert.equal(stored?.history.filter((h) => h.action === 'published').length, 1);
+      // A third attempt afterwards is refused as well, and sends nothing.
+      assert.equal((await first!.request('POST', `/api/advisories/${id}/publish`)).statusCode, 409);
+      assert.equal(out.received.length, 3);
+    } finally {
+      await t.close();
+      await out.close();
+      await pgStore?.drop();
+    }
+  });
