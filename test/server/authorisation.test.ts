@@ -145,6 +145,14 @@ async function ownAdvisory(t: Fixture, state: 'draft' | 'review'): Promise<strin
   return a.id;
 }
 
+/** An own advisory published to the matrix organisation `acme` (a constituent of acme reads it). */
+async function publishedToAcme(t: Fixture): Promise<string> {
+  const { advisories } = t.server.store;
+  const id = await ownAdvisory(t, 'review');
+  await advisories.move(id, 'published', { at: Date.now(), actor: 'reviewer', action: 'published', note: null }, { reviewedBy: 'reviewer', publishedAt: Date.now(), organisationIds: ['acme'] });
+  return id;
+}
+
 const ROUTES: Record<string, Cell> = {
   'GET /api/health': { allowed: 'public', ok: 200, send: (c) => c.request('GET', '/api/health') },
   'GET /api/openapi.json': { allowed: 'public', ok: 200, send: (c) => c.request('GET', '/api/openapi.json') },
@@ -626,16 +634,18 @@ const ROUTES: Record<string, Cell> = {
     ok: 200,
     send: (c) => c.request('GET', '/api/constituency/export?format=csv&records=parties'),
   },
-  'GET /api/advisories': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/advisories') },
+  // A constituent: the published advisories sent to its organisation, its matches and inventory (scope.ts;
+  // what it may not see is tested in test/server/advisories-constituent.test.ts).
+  'GET /api/advisories': { allowed: [...STAFF, 'constituent'], ok: 200, send: (c) => c.request('GET', '/api/advisories') },
   'POST /api/advisories': {
     allowed: OPERATORS,
     ok: 201,
     send: (c) => c.request('POST', '/api/advisories', ADVISORY),
   },
   'GET /api/advisories/:id': {
-    allowed: STAFF,
+    allowed: [...STAFF, 'constituent'],
     ok: 200,
-    send: async (c, t) => c.request('GET', `/api/advisories/${await ownAdvisory(t, 'draft')}?format=csaf`),
+    send: async (c, t) => c.request('GET', `/api/advisories/${await publishedToAcme(t)}?format=csaf`),
   },
   'PUT /api/advisories/:id': {
     allowed: OPERATORS,
@@ -672,12 +682,12 @@ const ROUTES: Record<string, Cell> = {
   },
   'GET /api/advisories/records': { allowed: STAFF, ok: 200, send: (c) => c.request('GET', '/api/advisories/records?kind=cve') },
   'GET /api/advisories/matches': {
-    allowed: STAFF,
+    allowed: [...STAFF, 'constituent'],
     ok: 200,
     send: (c) => c.request('GET', '/api/advisories/matches?organisation=acme'),
   },
   'GET /api/constituency/organisations/:id/software': {
-    allowed: STAFF,
+    allowed: [...STAFF, 'constituent'],
     ok: 200,
     send: (c) => c.request('GET', '/api/constituency/organisations/acme/software'),
   },

@@ -34,7 +34,9 @@ export const PERMISSIONS = {
   'templates:manage': ['admin', 'coordinator'],
   'constituency:read': STAFF,
   'constituency:manage': ['admin', 'coordinator'],
-  'advisories:read': STAFF,
+  // A constituent reads the advisories published to it and its own organisation's matches (scope.ts).
+  'advisories:read': [...STAFF, 'constituent'],
+  'advisories:records': STAFF,
   'advisories:write': OPERATORS,
   'advisories:publish': ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,11 +1,13 @@
 /**
  * Advisories over HTTP: imported CVE records and CSAF documents (import validates them), our own advisories
  * through draft → review → publish (CSAF 2.0, HTML, e-mail to the affected constituents), matches per
- * organisation, and each organisation's software inventory. docs/server.md lists the routes.
+ * organisation, and each organisation's software inventory. A constituent reads only the advisories published
+ * to its organisation, and that organisation's matches and inventory (scope.ts). docs/server.md lists the routes.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Tlp } from '../../core/tlp.js';
 import { csafToAdvisory } from '../../advisories/csaf/advisory.js';
+import { csafTlp } from '../../advisories/csaf/tlp.js';
 import { cveToAdvisory } from '../../advisories/cve/record.js';
 import { checkDocument } from '../../advisories/intake.js';
 import { importInventory } from '../../advisories/inventory/import.js';
@@ -18,6 +20,7 @@ import { transitionProblem } from '../../advisories/own/workflow.js';
 import type { ServerContext } from '../context.js';
 import { publishAdvisory } from '../advisory-publisher.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
+import { canSeeOrganisation, canSeeOwnAdvisory, constituentMaySeeAdvisory } from '../scope.js';
 import { anyObject, errors, idParams, tlpSchema } from './schemas.js';
 
 const str = (max: number) => ({ type: 'string', maxLength: max }) as const;
@@ -85,10 +88,19 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     namespace: `https://${notifier.team.domain}`,
     contact: notifier.team.email,
   });
-  const own = async (id: string) => {
+  /** One of our advisories the caller may see, or a 404 — never a hint that one it may not see exists. */
+  const own = async (request: FastifyRequest, id: string) => {
     const a = await store.advisories.getOwn(id);
-    if (!a) throw notFound('advisory');
+    if (!a || !canSeeOwnAdvisory(request.principal!, a)) throw notFound('advisory');
     return a;
+  };
+  /** The organisation a caller asks about, when it may: a constituent's own (the default for it), else 404. */
+  const organisationFor = async (request: FastifyRequest, asked: string | undefined): Promise<string> => {
+    const principal = request.principal!;
+    const id = asked ?? (principal.user.role === 'constituent' ? principal.user.organisation ?? undefined : undefined);
+    if (id === undefined) throw badRequest('organisation.missing', 'give the organisation');
+    if (!canSeeOrganisation(principal, id) || !(await store.constituency.getOrganisation(id))) throw notFound('organisation');
+    return id;
   };
 
   app.get<{ Querystring: { status?: 'draft' | 'review' | 'published' } }>(
@@ -97,12 +109,12 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
       config: { access: { permission: 'advisories:read' } },
       schema: {
         tags: ['advisories'],
-        summary: "The CERT's own advisories (newest first), optionally of one status",
+        summary: "The CERT's own advisories (newest first), optionally of one status; a constituent: the published ones sent to it",
         querystring: { type: 'object', properties: { status: { type: 'string', enum: ['draft', 'review', 'published'] } }, additionalProperties: false },
         response: { 200: { type: 'array', items: anyObject }, ...errors },
       },
     },
-    async (request) => store.advisories.listOwn(request.query.status),
+    async (request) => (await store.advisories.listOwn(request.query.status)).filter((a) => canSeeOwnAdvisory(request.principal!, a)),
   );
 
   app.post<{ Body: ContentBody }>(
@@ -131,7 +143,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
       },
     },
     async (request, reply) => {
-      const a = await own(request.params.id);
+      const a = await own(request, request.params.id);
       const format = request.query.format ?? 'json';
       if (format === 'html') return reply.type('text/html; charset=utf-8').send(advisoryHtml(a, publisher().name));
       if (format === 'csaf') {
@@ -149,7 +161,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
       schema: { tags: ['advisories'], summary: 'Replace the content of a draft', params: idParams, body: contentSchema, response: { 200: anyObject, 409: anyObject, ...errors } },
     },
     async (request) => {
-      const before = await own(request.params.id);
+      const before = await own(request, request.params.id);
       const after = await store.advisories.editDraft(before.id, content(request.body), actor(request));
       if (!after) throw new HttpError(409, 'advisory.state', `a ${before.status} advisory cannot be edited`);
       await ctx.audit(request, 'advisory.edited', after.id, { title: before.title }, { title: after.title });
@@ -174,7 +186,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
         },
       },
       async (request) => {
-        const a = await own(request.params.id);
+        const a = await own(request, request.params.id);
         const problem = transitionProblem(a, transition, actor(request));
         if (problem) throw new HttpError(409, 'advisory.state', problem);
         const moved = await store.advisories.move(a.id, to, { at: Date.now(), actor: actor(request), action, note: request.body?.note ?? null });
@@ -196,7 +208,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
       },
     },
     async (request, reply) => {
-      const a = await own(request.params.id);
+      const a = await own(request, request.params.id);
       const result = await publishAdvisory(store, notifier, a.id, actor(request), { publisher: publisher() });
       if (!result.ok) return reply.code(result.status).send({ error: 'advisory.publish', message: result.reason, ...(result.findings ? { findings: result.findings } : {}) });
       await ctx.audit(request, 'advisory.published', a.id, { status: a.status }, { status: 'published', organisationIds: result.advisory.organisationIds });
@@ -229,7 +241,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
   app.get<{ Querystring: { kind?: 'cve' | 'csaf'; limit?: number; offset?: number } }>(
     '/api/advisories/records',
     {
-      config: { access: { permission: 'advisories:read' } },
+      config: { access: { permission: 'advisories:records' } },
       schema: {
         tags: ['advisories'],
         summary: 'Imported CVE records and CSAF documents',
@@ -244,27 +256,30 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     async (request) => store.advisories.listRecords(request.query),
   );
 
-  app.get<{ Querystring: { organisation: string } }>(
+  app.get<{ Querystring: { organisation?: string } }>(
     '/api/advisories/matches',
     {
       config: { access: { permission: 'advisories:read' } },
       schema: {
         tags: ['advisories'],
-        summary: "Which imported advisories and published own advisories affect one organisation's software",
-        querystring: { type: 'object', properties: { organisation: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['organisation'], additionalProperties: false },
+        summary: "Which imported advisories and published own advisories affect one organisation's software (a constituent: its own, the default)",
+        querystring: { type: 'object', properties: { organisation: { type: 'string', minLength: 1, maxLength: 200 } }, additionalProperties: false },
         response: { 200: { type: 'array', items: anyObject }, ...errors },
       },
     },
     async (request) => {
-      const index = new InventoryIndex(await store.advisories.software(request.query.organisation));
+      const principal = request.principal!;
+      const index = new InventoryIndex(await store.advisories.software(await organisationFor(request, request.query.organisation)));
       if (index.size === 0) return [];
       const out = [];
       for await (const { id, document } of store.advisories.documents()) {
+        if (!id.startsWith('cve:') && !constituentMaySeeAdvisory(principal, csafTlp(document))) continue;
         const advisory = id.startsWith('cve:') ? cveToAdvisory(document, index.readOptions) : csafToAdvisory(document);
         out.push(...index.match(advisory));
         if (out.length > 10_000) break;
       }
-      for (const a of await store.advisories.listOwn('published')) if (a.csaf) out.push(...index.match(csafToAdvisory(a.csaf)));
+      for (const a of await store.advisories.listOwn('published'))
+        if (a.csaf && constituentMaySeeAdvisory(principal, a.tlp)) out.push(...index.match(csafToAdvisory(a.csaf)));
       return out;
     },
   );
@@ -273,12 +288,9 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     '/api/constituency/organisations/:id/software',
     {
       config: { access: { permission: 'advisories:read' } },
-      schema: { tags: ['advisories'], summary: "An organisation's software inventory", params: orgParams, response: { 200: { type: 'array', items: anyObject }, ...errors } },
+      schema: { tags: ['advisories'], summary: "An organisation's software inventory (a constituent: its own)", params: orgParams, response: { 200: { type: 'array', items: anyObject }, ...errors } },
     },
-    async (request) => {
-      if (!(await store.constituency.getOrganisation(request.params.id))) throw notFound('organisation');
-      return store.advisories.software(request.params.id);
-    },
+    async (request) => store.advisories.software(await organisationFor(request, request.params.id)),
   );
 
   app.post<{ Params: { id: string }; Body: { text?: string; entries?: Record<string, string>[] } }>(
