@@ -89,9 +89,15 @@ test('a constituent reads its own advisories, matches and inventory, and nothing
     for (const doc of [white, unlabelled])
       await t.store.advisories.putRecord({ id: `csaf:${doc.document.tracking.id}`, kind: 'csaf', title: 'x', state: 'final', updated: null, valid: true }, doc);
 
-    // The list: only the published advisory sent to acme at a TLP the account is cleared for.
-    const listed = json<{ id: string }[]>(await acme!.request('GET', '/api/advisories'));
-    assert.deepEqual(listed.map((a) => a.id), [green]);
+    // The list: only the published advisory sent to acme at a TLP the account is cleared for, without naming
+    // the other organisations it went to or the CERT's notes.
+    type Listed = { id: string; organisationIds: string[]; history: unknown[] };
+    const listed = json<Listed[]>(await acme!.request('GET', '/api/advisories'));
+    assert.deepEqual(listed.map((a) => [a.id, a.organisationIds, a.history]), [[green, ['acme'], []]]);
+    assert.deepEqual(json<Listed>(await acme!.request('GET', `/api/advisories/${green}`)).organisationIds, ['acme']);
+    assert.doesNotMatch((await acme!.request('GET', `/api/advisories/${green}?format=csaf`)).body, /globex/i);
+    assert.doesNotMatch((await acme!.request('GET', `/api/advisories/${green}?format=html`)).body, /globex/i);
+    assert.deepEqual(json<Listed>(await analyst!.request('GET', `/api/advisories/${green}`)).organisationIds, ['acme', 'globex'], 'staff see all');
     assert.deepEqual(json<{ id: string }[]>(await globex!.request('GET', '/api/advisories')).map((a) => a.id).sort(), [green, log4j].sort());
     assert.equal(json<unknown[]>(await acme!.request('GET', '/api/advisories?status=draft')).length, 0);
     assert.equal(json<unknown[]>(await analyst!.request('GET', '/api/advisories')).length, 4, 'staff see all four');

@@ -15,7 +15,7 @@ import { normaliseItem, type InventoryItem } from '../../advisories/inventory/mo
 import { InventoryIndex } from '../../advisories/matching/matcher.js';
 import { toCsaf } from '../../advisories/own/csaf.js';
 import { advisoryHtml } from '../../advisories/own/html.js';
-import { contentProblems, type OwnAdvisoryContent, type OwnProduct } from '../../advisories/own/model.js';
+import { contentProblems, type OwnAdvisory, type OwnAdvisoryContent, type OwnProduct } from '../../advisories/own/model.js';
 import { transitionProblem } from '../../advisories/own/workflow.js';
 import type { ServerContext } from '../context.js';
 import { publishAdvisory } from '../advisory-publisher.js';
@@ -94,6 +94,15 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     if (!a || !canSeeOwnAdvisory(request.principal!, a)) throw notFound('advisory');
     return a;
   };
+  /**
+   * An advisory as the caller may read it: a constituent does not learn which other organisations it went to,
+   * nor the CERT's internal history (its notes count the affected organisations).
+   */
+  const view = (request: FastifyRequest, a: OwnAdvisory): OwnAdvisory => {
+    const { role, organisation } = request.principal!.user;
+    if (role !== 'constituent') return a;
+    return { ...a, organisationIds: a.organisationIds.filter((o) => o === organisation), history: [] };
+  };
   /** The organisation a caller asks about, when it may: a constituent's own (the default for it), else 404. */
   const organisationFor = async (request: FastifyRequest, asked: string | undefined): Promise<string> => {
     const principal = request.principal!;
@@ -114,7 +123,8 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
         response: { 200: { type: 'array', items: anyObject }, ...errors },
       },
     },
-    async (request) => (await store.advisories.listOwn(request.query.status)).filter((a) => canSeeOwnAdvisory(request.principal!, a)),
+    async (request) =>
+      (await store.advisories.listOwn(request.query.status)).filter((a) => canSeeOwnAdvisory(request.principal!, a)).map((a) => view(request, a)),
   );
 
   app.post<{ Body: ContentBody }>(
@@ -150,7 +160,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
         const doc = a.csaf ?? toCsaf(a, publisher(), a.updatedAt);
         return reply.type('application/json; charset=utf-8').send(JSON.stringify(doc));
       }
-      return a;
+      return view(request, a);
     },
   );
 

@@ -1,6 +1,7 @@
 /**
  * Advisories: our own advisories with their status, a draft written or edited in a form, submitted for review,
- * returned or published by a second person; and which advisories affect one organisation's software.
+ * returned or published by a second person; and which advisories affect one organisation's software. A
+ * constituent sees the advisories published to its organisation and its own matches (the server decides what).
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { get, post, put, query } from '../api';
@@ -61,10 +62,12 @@ export function AdvisoriesPage(): ReactNode {
   const [editing, setEditing] = useState<Advisory | undefined>();
   const [formKey, setFormKey] = useState(0);
   const write = session.can('advisories:write');
+  const { role, organisation } = session.me.user;
+  const constituent = role === 'constituent';
   return (
     <>
       <h1>Advisories</h1>
-      <Section title="Our advisories">
+      <Section title={constituent ? 'Advisories sent to your organisation' : 'Our advisories'}>
         <Problem error={list.error} />
         {!list.data ? (
           <Loading what="advisories" />
@@ -90,7 +93,7 @@ export function AdvisoriesPage(): ReactNode {
           }}
         />
       )}
-      <Matches />
+      {constituent ? organisation && <Matches fixed={organisation} /> : <Matches />}
     </>
   );
 }
@@ -110,6 +113,7 @@ function AdvisoryTable({
   const me = session.me.user.username;
   const write = session.can('advisories:write');
   const publish = session.can('advisories:publish');
+  const constituent = session.me.user.role === 'constituent';
   const move = (a: Advisory, step: 'submit' | 'return' | 'publish') =>
     action.run(() =>
       post<unknown>(`/api/advisories/${encodeURIComponent(a.id)}/${step}`).then((r) => {
@@ -122,7 +126,12 @@ function AdvisoryTable({
         onChanged();
       }),
     );
-  if (advisories.length === 0) return <p className="muted">No advisories yet.</p>;
+  if (advisories.length === 0)
+    return (
+      <p className="muted">
+        {constituent ? 'No advisory has been sent to your organisation.' : 'No advisories yet.'}
+      </p>
+    );
   return (
     <>
       <table aria-label="Advisories">
@@ -134,7 +143,7 @@ function AdvisoryTable({
             <th>CVEs</th>
             <th>author</th>
             <th>updated</th>
-            <th>sent to</th>
+            {!constituent && <th>sent to</th>}
             <th />
           </tr>
         </thead>
@@ -162,7 +171,7 @@ function AdvisoryTable({
                 {a.reviewedBy ? ` · reviewed by ${a.reviewedBy}` : ''}
               </td>
               <td>{utc(a.publishedAt ?? a.updatedAt)}</td>
-              <td className="small">{a.organisationIds.join(', ')}</td>
+              {!constituent && <td className="small">{a.organisationIds.join(', ')}</td>}
               <td>
                 <span className="actions">
                   {a.status === 'draft' && write && (
@@ -364,9 +373,14 @@ function DraftForm({ editing, onSaved }: { editing: Advisory | undefined; onSave
   );
 }
 
-function Matches(): ReactNode {
-  const orgs = useLoad(() => get<Organisation[]>('/api/organisations'), 'orgs');
-  const [org, setOrg] = useState('');
+/** Matches of one organisation's software: chosen from the constituency, or `fixed` (a constituent's own). */
+function Matches({ fixed }: { fixed?: string }): ReactNode {
+  const orgs = useLoad(
+    () => (fixed ? Promise.resolve([]) : get<Organisation[]>('/api/organisations')),
+    `orgs-${fixed ?? ''}`,
+  );
+  const [chosen, setOrg] = useState('');
+  const org = fixed ?? chosen;
   const matches = useLoad(
     () =>
       org ? get<Match[]>(`/api/advisories/matches${query({ organisation: org })}`) : Promise.resolve([]),
@@ -380,25 +394,27 @@ function Matches(): ReactNode {
     `software-${org}`,
   );
   return (
-    <Section title="Matches per organisation">
+    <Section title={fixed ? 'Advisories that affect your software' : 'Matches per organisation'}>
       <Problem error={orgs.error ?? matches.error ?? software.error} />
       <p className="row">
-        <label>
-          Organisation{' '}
-          <select
-            name="organisation"
-            aria-label="Organisation"
-            value={org}
-            onChange={(e) => setOrg(e.target.value)}
-          >
-            <option value="">choose…</option>
-            {(orgs.data ?? []).map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        {!fixed && (
+          <label>
+            Organisation{' '}
+            <select
+              name="organisation"
+              aria-label="Organisation"
+              value={org}
+              onChange={(e) => setOrg(e.target.value)}
+            >
+              <option value="">choose…</option>
+              {(orgs.data ?? []).map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {org && software.data && (
           <span className="muted">{software.data.length} software entries in the inventory</span>
         )}
@@ -407,7 +423,11 @@ function Matches(): ReactNode {
         (matches.loading ? (
           <Loading what="matches" />
         ) : (matches.data ?? []).length === 0 ? (
-          <p className="muted">No advisory affects this organisation’s software.</p>
+          <p className="muted">
+            {fixed
+              ? 'No advisory affects your software.'
+              : 'No advisory affects this organisation’s software.'}
+          </p>
         ) : (
           <table className="compact" aria-label="Matches">
             <thead>
