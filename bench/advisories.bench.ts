@@ -23,14 +23,15 @@ interface Template {
   readonly record: Record<string, unknown>;
 }
 
-// The samples, reduced to what the intake reads (descriptions, references and timelines dropped), as templates.
+// The samples, reduced to what the intake reads (descriptions, references and timelines dropped; the ADPs'
+// affected entries kept, as the matcher reads them), as templates.
 const templates: Template[] = readdirSync(join(SHARED_DATA, 'cve'))
   .filter((f) => f.endsWith('.json'))
   .sort()
   .map((f) => {
     const r = JSON.parse(readFileSync(join(SHARED_DATA, 'cve', f), 'utf8')) as {
       cveMetadata: Record<string, unknown>;
-      containers: { cna: Record<string, unknown>; adp?: { metrics?: unknown; providerMetadata?: unknown }[] };
+      containers: { cna: Record<string, unknown>; adp?: { metrics?: unknown; providerMetadata?: unknown; affected?: unknown }[] };
       dataType: string;
       dataVersion: string;
     };
@@ -43,7 +44,7 @@ const templates: Template[] = readdirSync(join(SHARED_DATA, 'cve'))
         cveMetadata: r.cveMetadata,
         containers: {
           cna: { providerMetadata: cna['providerMetadata'], title: cna['title'], affected: cna['affected'], cpeApplicability: cna['cpeApplicability'], metrics: cna['metrics'] },
-          adp: (r.containers.adp ?? []).map((a) => ({ providerMetadata: a.providerMetadata, metrics: a.metrics })),
+          adp: (r.containers.adp ?? []).map((a) => ({ providerMetadata: a.providerMetadata, metrics: a.metrics, affected: a.affected })),
         },
       },
     };
@@ -71,8 +72,8 @@ function recordText(i: number): string {
   const text = JSON.stringify(t.record)
     .replace(/"cveId":"CVE-\d{4}-\d+"/, `"cveId":"CVE-2030-${String(100000 + i)}"`)
     .replace(/"vendor":"[^"]*"/g, `"vendor":"${vendor}"`)
-    .replace(/"product":"(Microsoft Exchange Server|Apache Log4j2|Apache NimBLE)([^"]*)"/g, `"product":"${product}$2"`)
-    .replace(/cpe:2\.3:a:microsoft:exchange_server/g, `cpe:2.3:a:${cpeName}`);
+    .replace(/"product":"(Microsoft Exchange Server|Apache Log4j2|Apache NimBLE|nimble)([^"]*)"/g, `"product":"${product}$2"`)
+    .replace(/cpe:2\.3:a:(microsoft:exchange_server|apache:nimble)/g, `cpe:2.3:a:${cpeName}`);
   return text;
 }
 

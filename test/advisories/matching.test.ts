@@ -133,6 +133,66 @@ test('cpeApplicability: versionStartIncluding / versionEndExcluding per cpeMatch
   assert.match(alone[0]!.advisoryProduct, /^cpe:2\.3:a:microsoft:exchange_server:\*:cumulative_update_12:/);
 });
 
+/** An inventory entry named only by an Exchange CPE with its CU in the update attribute. */
+const exchange = (org: string, cu: number, version: string) => ({ org, cpe: `cpe:2.3:a:microsoft:exchange_server:*:cumulative_update_${cu}:*:*:*:*:*:*`, version });
+
+/** The record with its CNA `affected` list emptied: what its applicability statements alone (or its ADPs) say. */
+function without(id: string, part: 'affected' | 'cpeApplicability'): unknown {
+  const rec = structuredClone(record(id)) as { containers: { cna: Record<string, unknown> } };
+  rec.containers.cna[part] = part === 'affected' ? [] : undefined;
+  return rec;
+}
+
+test('cpeApplicability in all three records that have it: start included, end excluded, at each bound', { skip: corpusMissing(CVE) }, () => {
+  // CVE-2021-34473 (dataVersion 5.2): CU 9 of 2019 is [15.02.0, 15.02.0858.010); CU 19 of 2016 [15.01.0, 15.01.2176.012).
+  assert.deepEqual(
+    verdicts(
+      without('CVE-2021-34473', 'affected'),
+      items([exchange('below', 9, '15.01.9999'), exchange('start', 9, '15.02.0'), exchange('last', 9, '15.02.0858.009'), exchange('end', 9, '15.02.0858.010'), exchange('cu19', 19, '15.01.2176.011'), exchange('cu19fixed', 19, '15.01.2176.012')]),
+    ),
+    { 'start 15.02.0': 'affected', 'last 15.02.0858.009': 'affected', 'cu19 15.01.2176.011': 'affected' },
+  );
+  // CVE-2022-41082: two cpeMatch share `cumulative_update_23` (Exchange 2013 and 2016): each range on its own.
+  // CU 22's start is written 15.0.0 (= 15.00.0 in Microsoft's numbering).
+  assert.deepEqual(
+    verdicts(
+      without('CVE-2022-41082', 'affected'),
+      items([
+        exchange('e2013', 23, '15.00.1497.043'),
+        exchange('e2013fixed', 23, '15.00.1497.044'),
+        exchange('e2016', 23, '15.01.2507.015'),
+        exchange('e2016fixed', 23, '15.01.2507.016'),
+        exchange('cu22', 22, '15.00.0'),
+        exchange('cu22end', 22, '15.01.2375.037'),
+      ]),
+    ),
+    { 'e2013 15.00.1497.043': 'affected', 'e2016 15.01.2507.015': 'affected', 'cu22 15.00.0': 'affected' },
+  );
+  // CVE-2022-41040 has the same statements as 41082 (the ProxyNotShell pair).
+  assert.deepEqual(verdicts(without('CVE-2022-41040', 'affected'), items([exchange('e2016', 23, '15.01.2507.015'), exchange('e2016fixed', 23, '15.01.2507.016')])), {
+    'e2016 15.01.2507.015': 'affected',
+  });
+});
+
+test("an ADP's affected entries (CISA's CPE for NimBLE) match as the CNA's do, one match per entry", { skip: corpusMissing(CVE) }, () => {
+  // CVE-2024-24746: the CNA names "Apache Software Foundation / Apache NimBLE"; the CISA ADP adds
+  // cpe:2.3:a:apache:nimble:* with 0 ≤ v ≤ 1.6.0. An entry named only by CPE meets the ADP's statement.
+  const inv = items([
+    { org: 'cpe', cpe: 'cpe:2.3:a:apache:nimble:1.6.0:*:*:*:*:*:*:*', version: '1.6.0' },
+    { org: 'fixed', cpe: 'cpe:2.3:a:apache:nimble:1.6.1:*:*:*:*:*:*:*', version: '1.6.1' },
+    { org: 'named', vendor: 'Apache Software Foundation', product: 'Apache NimBLE', version: '1.5.0' },
+  ]);
+  const adpOnly = without('CVE-2024-24746', 'affected');
+  const fromAdp = new InventoryIndex(inv).match(cveToAdvisory(adpOnly));
+  assert.deepEqual(fromAdp.map((m) => [m.organisationId, m.advisoryProduct, m.versions]), [
+    ['cpe', 'apache nimble', '<= 1.6.0'],
+    ['named', 'apache nimble', '<= 1.6.0'],
+  ]);
+  // With the CNA's statement as well: still one match per entry.
+  assert.deepEqual(verdicts(record('CVE-2024-24746'), inv), { 'cpe 1.6.0': 'affected', 'named 1.5.0': 'affected' });
+  assert.equal(new InventoryIndex(inv).match(cveToAdvisory(record('CVE-2024-24746'))).length, 2);
+});
+
 const ORG = '8254265b-2729-46b6-b9e3-3dfca2d5bfca';
 const synthetic = (affected: unknown[], extra: Record<string, unknown> = {}): unknown => ({
   dataType: 'CVE_RECORD',

@@ -1,7 +1,7 @@
 /**
- * A CVE JSON 5 record (cvelistV5) read into an Advisory: the CNA's `affected` products with their version
- * ranges, its CPE applicability statements, CVSS vectors from the CNA and every ADP (scores computed, not
- * copied), and known exploitation (CISA KEV entries and SSVC "Exploitation: active" in ADP metrics).
+ * A CVE JSON 5 record (cvelistV5) read into an Advisory: the `affected` products of the CNA and of every ADP
+ * with their version ranges, their CPE applicability statements, CVSS vectors from the CNA and every ADP (scores
+ * computed, not copied), and known exploitation (CISA KEV entries and SSVC "Exploitation: active" in ADP metrics).
  */
 import { arr, isObject, prop, str } from '../json.js';
 import { cvssScores, type CvssScores } from '../cvss.js';
@@ -194,8 +194,11 @@ export function cveToAdvisory(record: unknown, options: ReadOptions = {}): Advis
   const shared = (): { cves: string[]; scores: ScoreSet; exploitation: ExploitationInfo } =>
     (common ??= { cves, scores: recordScores(record), exploitation: recordExploitation(record) });
 
+  // The CNA's statements and every ADP's (CISA's vulnrichment adds `affected` entries with CPEs the CNA did not
+  // give): an entry met by several gets one match (InventoryIndex.match), affected beating possibly affected.
+  const statements = [cna, ...arr(prop(prop(record, 'containers'), 'adp'))];
   if (summary?.state === 'PUBLISHED') {
-    for (const a of arr(prop(cna, 'affected'))) {
+    for (const a of statements.flatMap((c) => arr(prop(c, 'affected')))) {
       const vendor = str(prop(a, 'vendor')) ?? '';
       const product = str(prop(a, 'product')) ?? str(prop(a, 'packageName')) ?? '';
       const cpeTexts = arr(prop(a, 'cpes')).filter((c): c is string => typeof c === 'string');
@@ -220,7 +223,7 @@ export function cveToAdvisory(record: unknown, options: ReadOptions = {}): Advis
         ...shared(),
       });
     }
-    for (const config of arr(prop(cna, 'cpeApplicability'))) {
+    for (const config of statements.flatMap((c) => arr(prop(c, 'cpeApplicability')))) {
       const rawNodes = arr(prop(config, 'nodes'));
       // Cheap first look: does any vulnerable cpeMatch name a product the inventory has?
       if (keep && !rawNodes.some((n) => arr(prop(n, 'cpeMatch')).some((m) => prop(m, 'vulnerable') === true && keep(cpeKey(str(prop(m, 'criteria')) ?? '') ?? ''))))
