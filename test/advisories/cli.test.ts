@@ -84,3 +84,31 @@ test('advisories import: a cvelistV5 tree, then a zip of it (only newer records 
     ['CVE-2024-24746', '1.6.0', false],
   ]);
 });
+
+test("advisories import: a CSAF provider's provider-metadata.json from a local mirror, its missing document reported", { skip: corpusMissing('csaf') }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-adv-'));
+  const db = join(dir, 'vigil.db');
+  const mirror = join(dir, 'mirror');
+  const base = 'https://www.example.com/.well-known/csaf';
+  mkdirSync(join(mirror, 'white', '2022'), { recursive: true });
+  const metadata = JSON.parse(readFileSync(join(SHARED_DATA, 'csaf/csaf_2.0/examples/provider-metadata/example-01-provider-metadata.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(mirror, 'provider-metadata.json'), JSON.stringify(metadata));
+  writeFileSync(
+    join(mirror, 'feed-tlp-white.json'),
+    JSON.stringify({
+      feed: {
+        id: 'white',
+        title: 'TLP:WHITE',
+        entry: [
+          { id: 'BSI-2022-0001', content: { type: 'application/json', src: `${base}/white/2022/bsi-2022-0001.json` } },
+          { id: 'gone', content: { type: 'application/json', src: `${base}/white/2022/gone.json` } },
+        ],
+      },
+    }),
+  );
+  writeFileSync(join(mirror, 'white', '2022', 'bsi-2022-0001.json'), readFileSync(join(SHARED_DATA, 'csaf/csaf_2.0/examples/csaf/bsi-2022-0001.json')));
+  const out = vigil(['advisories', 'import', join(mirror, 'provider-metadata.json'), '--db', db]);
+  assert.equal(out.status, 1, out.output);
+  assert.match(out.output, /gone\.json: error csaf\.document: not in the local mirror \(offline\)/);
+  assert.match(out.output, /^1 loaded \(0 of them failing a check\), 0 unchanged, 1 unreadable$/m);
+});

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SHARED_DATA, corpusMissing } from '../helpers/shared-data.js';
 import { fetchLoader, readCsafProvider } from '../../src/advisories/csaf/provider.js';
+import { validateProviderMetadataSchema } from '../../src/advisories/csaf/schema.js';
 import { prop } from '../../src/advisories/json.js';
 
 const EXAMPLE = 'csaf/csaf_2.0/examples/csaf/bsi-2022-0001.json';
@@ -81,4 +82,26 @@ test('online: provider metadata, feed and documents fetched over HTTP', { skip: 
   } finally {
     await new Promise<void>((r) => server.close(() => r()));
   }
+});
+
+test("provider-metadata.json against its CSAF 2.0 schema: the TC's example passes; a broken one is reported and its feeds still read", { skip: corpusMissing(EXAMPLE) }, async () => {
+  const example = JSON.parse(readFileSync(join(SHARED_DATA, 'csaf/csaf_2.0/examples/provider-metadata/example-01-provider-metadata.json'), 'utf8')) as unknown;
+  assert.deepEqual(validateProviderMetadataSchema(example), []);
+
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-csaf-'));
+  const { metadata, feed } = provider('https://www.example.com');
+  const broken = { ...metadata, role: 'csaf_vendor', publisher: { name: 'Example' } };
+  writeFileSync(join(dir, 'provider-metadata.json'), JSON.stringify(broken));
+  writeFileSync(join(dir, 'feed-tlp-white.json'), JSON.stringify(feed));
+  mkdirSync(join(dir, 'white', '2022'), { recursive: true });
+  writeFileSync(join(dir, 'white', '2022', 'bsi-2022-0001.json'), readFileSync(join(SHARED_DATA, EXAMPLE)));
+  const items = [];
+  for await (const item of readCsafProvider(join(dir, 'provider-metadata.json'))) items.push(item);
+  const schemaIssues = items.filter((i) => i.issue?.code === 'csaf.provider.schema').map((i) => [i.issue!.path, i.issue!.message.replace(/ \[.*$/, '')]);
+  assert.deepEqual(schemaIssues.sort(), [
+    ['/publisher', "must have required property 'category'"],
+    ['/publisher', "must have required property 'namespace'"],
+    ['/role', 'must be equal to one of the allowed values'],
+  ]);
+  assert.equal(prop(prop(prop(items.find((i) => i.document)?.document, 'document'), 'tracking'), 'id'), 'BSI-2022-0001', 'the document is still read');
 });

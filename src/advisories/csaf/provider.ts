@@ -1,7 +1,8 @@
 /**
- * CSAF documents from a provider: its provider-metadata.json (ROLIE feeds of distributions[]) or a ROLIE feed
- * itself, each entry's document fetched when online (`load` given) or, offline, found in a local mirror: the
- * entry URL's path is tried, from its longest suffix down, below the folder of the file given.
+ * CSAF documents from a provider: its provider-metadata.json (checked against its CSAF 2.0 schema; ROLIE feeds
+ * of distributions[]) or a ROLIE feed itself, each entry's document fetched when online (`load` given) or,
+ * offline, found in a local mirror: the entry URL's path is tried, from its longest suffix down, below the
+ * folder of the file given.
  *
  *   for await (const item of readCsafProvider('mirror/provider-metadata.json')) …
  */
@@ -9,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
 import { issue, type Issue } from '../../core/issue.js';
 import { arr, prop, str } from '../json.js';
+import { validateProviderMetadataSchema } from './schema.js';
 
 export interface ProviderItem {
   readonly source: string;
@@ -88,7 +90,10 @@ export async function* readCsafProvider(path: string, load?: Loader): AsyncGener
   }
   const feeds: { feed: unknown; source: string }[] = [];
   if (isRolieFeed(root)) feeds.push({ feed: root, source: path });
-  else if (isProviderMetadata(root))
+  else if (isProviderMetadata(root)) {
+    // A provider-metadata.json that breaks its schema is reported; its feeds are still read.
+    for (const f of validateProviderMetadataSchema(root))
+      yield { source: path, issue: issue('csaf.provider.schema', `${f.message} [${f.schemaPath}]`, { file: path, path: f.path || '/' }) };
     for (const url of feedUrls(root)) {
       const got = await text(url, base, load);
       if ('error' in got) {
@@ -101,7 +106,7 @@ export async function* readCsafProvider(path: string, load?: Loader): AsyncGener
         yield { source: got.source, issue: issue('csaf.feed', `not JSON: ${(e as Error).message}`, { file: got.source }) };
       }
     }
-  else {
+  } else {
     yield { source: path, issue: issue('csaf.provider', 'neither a provider-metadata.json nor a ROLIE feed', { file: path }) };
     return;
   }

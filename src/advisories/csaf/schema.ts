@@ -47,6 +47,7 @@ type CsafCvss = '2.0' | '3.0' | '3.1';
 
 interface Compiled {
   readonly csaf: ValidateFunction;
+  readonly provider: ValidateFunction;
   readonly cvss: Readonly<Record<CsafCvss, ValidateFunction>>;
 }
 let compiled: Compiled | undefined;
@@ -56,6 +57,8 @@ function compile(): Compiled {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFirstSchemas(ajv);
   const csaf = ajv.compile(readSchema('csaf_json_schema.json'));
+  // provider-metadata.json's schema takes its publisher from the CSAF schema, by that schema's $id.
+  const provider = ajv.compile(readSchema('provider_json_schema.json'));
   const get = (id: string): ValidateFunction => {
     const fn = ajv.getSchema(id);
     if (!fn) throw new Error(`schema ${id} did not load`);
@@ -63,6 +66,7 @@ function compile(): Compiled {
   };
   return {
     csaf,
+    provider,
     cvss: { '2.0': get(CVSS_SCHEMA_IDS['2.0']), '3.0': get(CVSS_SCHEMA_IDS['3.0']), '3.1': get(CVSS_SCHEMA_IDS['3.1']) },
   };
 }
@@ -84,6 +88,12 @@ function findings(errors: readonly ErrorObject[] | null | undefined, prefix = ''
 export function validateCsafSchema(document: unknown): SchemaFinding[] {
   const { csaf } = schemas();
   return csaf(document) ? [] : findings(csaf.errors);
+}
+
+/** Every schema violation of a CSAF provider's provider-metadata.json (CSAF 2.0 section 7.2.1). */
+export function validateProviderMetadataSchema(metadata: unknown): SchemaFinding[] {
+  const { provider } = schemas();
+  return provider(metadata) ? [] : findings(provider.errors);
 }
 
 /** A `cvss_v2`/`cvss_v3` object against its FIRST schema; `path` prefixes the reported pointers. */
