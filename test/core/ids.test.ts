@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Event } from '../../src/core/event.js';
-import { eventIdAndFields, stableJson } from '../../src/core/ids.js';
+import { detectionId, eventIdAndFields, stableJson, timeOfEventId } from '../../src/core/ids.js';
 
 /** The original definition, kept as the reference. */
 function plainStableJson(value: unknown): string {
@@ -71,7 +71,7 @@ test('stableJson: the shape cache never reuses an order for different keys', () 
   for (const s of shapes) assert.equal(stableJson(s), plainStableJson(s));
 });
 
-test('event ids are the incremental sha1 of kind, time and stable fields', () => {
+test('event ids are the whole milliseconds, then the incremental sha1 of kind, time and stable fields', () => {
   const events: Event[] = [
     {
       timestamp: Date.UTC(2026, 4, 10, 2, 1),
@@ -80,10 +80,30 @@ test('event ids are the incremental sha1 of kind, time and stable fields', () =>
     },
     { timestamp: NaN, source: { kind: 'jsonl', file: 'x', line: 1 }, fields: { a: [1, 'b'], é: '\ud800' } },
     { timestamp: -0, source: { kind: 'zeek', file: 'conn.log', line: 2 }, fields: {} },
+    { timestamp: 1_700_000_000_123.9, source: { kind: 'zeek', file: 'conn.log', line: 3 }, fields: {} },
   ];
-  for (const e of events) {
+  const prefixes = ['1778378460000', '0', '0', '1700000000123'];
+  events.forEach((e, i) => {
     const { id, fieldsJson } = eventIdAndFields(e);
-    assert.equal(id, plainEventId(e));
+    // The hash is the id of every version before migration 11; the time in front is new.
+    assert.equal(id, `${prefixes[i]}.${plainEventId(e)}`);
+    assert.equal(timeOfEventId(id), Number(prefixes[i]));
     assert.equal(fieldsJson, plainStableJson(e.fields));
-  }
+  });
+  assert.equal(timeOfEventId('0123456789abcdef0123456789abcdef01234567'), undefined);
+});
+
+test('a detection id is made of its event hash, whatever form the event id has', () => {
+  const detection = {
+    ruleId: 'r1',
+    timestamp: 5,
+    source: { kind: 'evtx' as const, file: 'sec.evtx' },
+    fields: { EventID: 4624 },
+  };
+  const hash = '0123456789abcdef0123456789abcdef01234567';
+  assert.equal(
+    detectionId({ ...detection, eventId: `5.${hash}` }),
+    detectionId({ ...detection, eventId: hash }),
+  );
+  assert.notEqual(detectionId({ ...detection, eventId: `5.${hash}` }), detectionId(detection));
 });

@@ -43,7 +43,9 @@ test('hunt: a rule over stored events, narrowed by host and time; broken rules a
     all.detections.map((d) => d.host),
     ['WS-1.corp', 'WS-2.corp', 'WS-3.corp'],
   );
-  assert.ok(all.detections.every((d) => typeof d.eventId === 'string' && d.eventId.length === 40));
+  assert.ok(
+    all.detections.every((d) => typeof d.eventId === 'string' && /^\d+\.[0-9a-f]{40}$/.test(d.eventId)),
+  );
   const narrowed = await hunt(store, RULE, 'psexec.yml', { host: 'WS-2', to: Date.UTC(2026, 4, 12, 3, 30) });
   assert.equal(narrowed.scanned, 2);
   assert.equal(narrowed.detections.length, 1);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/index.js';
+import { detectionId, eventIdAndFields } from '../../src/core/ids.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { POSTGRES_URL, postgresProblem } from '../helpers/postgres.js';
 import { storeContract } from './contract.js';
@@ -41,6 +42,60 @@ if (problem !== null) {
     assert.equal(await second.events.count(), 1);
     assert.equal(await second.schemaVersion(), POSTGRES_MIGRATIONS.at(-1)!.version);
     await second.close();
+  });
+
+  test('postgres: migration 11 gives stored events time-led ids, and hunt detections follow them', async () => {
+    const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
+    schemas.push(schema);
+    const event = {
+      timestamp: Date.UTC(2026, 4, 10, 2, 1),
+      source: { kind: 'evtx' as const, file: 'sec.evtx', recordId: 101 },
+      fields: { EventID: 4624, Computer: 'WS-014', TargetUserName: 'alice', IpAddress: '10.0.1.5' },
+    };
+    const { id, fieldsJson } = eventIdAndFields(event);
+    const bareHash = id.slice(id.indexOf('.') + 1);
+    const hunt = {
+      kind: 'sigma' as const,
+      ruleId: 'hunt-1',
+      ruleTitle: 'Network logon',
+      level: 'medium' as const,
+      tags: [],
+      timestamp: event.timestamp,
+      host: 'WS-014',
+      fields: { EventID: 4624 },
+      source: event.source,
+    };
+    const huntId = detectionId({ ...hunt, eventId: bareHash });
+    // A schema as version 10 left it: the event under its bare hash, a hunt detection naming it.
+    const client = new pg.Client({ connectionString: URL, options: `-c search_path=${schema}` });
+    await client.connect();
+    await client.query(`CREATE SCHEMA ${schema}`);
+    await client.query(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version <= 10)) {
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
+    }
+    await client.query(
+      `INSERT INTO events (id, ts, kind, file, record_id, host, user_name, src_ip, fields)
+       VALUES ($1, $2, 'evtx', 'sec.evtx', 101, 'WS-014', 'alice', '10.0.1.5', $3)`,
+      [bareHash, event.timestamp, fieldsJson],
+    );
+    await client.query(
+      `INSERT INTO detections (id, kind, rule_id, rule_title, level, level_rank, ts, host, tags, fields, source, event_id)
+       VALUES ($1, 'sigma', 'hunt-1', 'Network logon', 'medium', 2, $2, 'WS-014', '[]', '{"EventID":4624}', $3, $4)`,
+      [huntId, event.timestamp, JSON.stringify(event.source), bareHash],
+    );
+    await client.end();
+
+    const upgraded = await PostgresStore.open({ url: URL, schema });
+    assert.equal(await upgraded.schemaVersion(), POSTGRES_MIGRATIONS.at(-1)!.version);
+    assert.equal(await upgraded.events.add([event]), 0);
+    assert.equal((await upgraded.events.get(id))?.event.fields.TargetUserName, 'alice');
+    assert.equal((await upgraded.detections.get(huntId))?.detection.eventId, id);
+    assert.equal(await upgraded.detections.add([{ ...hunt, eventId: id }]), 0);
+    await upgraded.close();
   });
 
   test.after(async () => {

@@ -427,4 +427,17 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_target ON audit_log (target, seq);
     `,
   },
+  {
+    version: 11,
+    name: 'event ids lead with their time (as in SQLite, whose index needs it)',
+    // Ids become `<ms>.<hash>` with the hash unchanged (core/ids.ts), so both stores give one event
+    // one id. Hunt detections follow their event; detection ids are made of the hash alone and stay.
+    sql: `
+      UPDATE detections d SET event_id = e.ts::text || '.' || e.id
+        FROM events e WHERE d.event_id = e.id AND strpos(d.event_id, '.') = 0;
+      UPDATE detections SET event_id = ts::text || '.' || event_id
+        WHERE event_id IS NOT NULL AND strpos(event_id, '.') = 0;
+      UPDATE events SET id = ts::text || '.' || id WHERE strpos(id, '.') = 0;
+    `,
+  },
 ];
