@@ -4,7 +4,7 @@
 // organisations), deduplicated, stored (SQLite), and put into cases per owner and type. Then a
 // larger report through the same pipeline for peak memory. CPU time is the figure (2 shared cores).
 // Command: npm run bench -- feeds
-import { createWriteStream, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { IntakeEnricher, runIntake, type IntakeSink } from '../src/cases/intake/index.js';
@@ -92,9 +92,11 @@ function timed(sink: IntakeSink): IntakeSink {
 }
 
 async function pipeline(rows: number, label: string): Promise<Figures> {
-  const report = join(BENCH_DIR, `${label}-2024-03-01-test_smb-bench.csv`);
+  mkdirSync(BENCH_DIR, { recursive: true });
+  // Per process, so two runs side by side do not share files.
+  const report = join(BENCH_DIR, `feeds-${process.pid}-${label}-2024-03-01-test_smb-bench.csv`);
   const bytes = await writeReport(report, rows);
-  const dbPath = join(BENCH_DIR, `feeds-${label}.db`);
+  const dbPath = join(BENCH_DIR, `feeds-${process.pid}-${label}.db`);
   for (const p of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(p, { force: true });
   const store = new SqliteStore(dbPath);
   const parsers = new FeedParsers({ shadowserverSchema: SCHEMA });
