@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { IntakeEnricher, runIntake, type DedupRule } from '../../src/cases/intake/index.js';
 import { ConstituencyIndex } from '../../src/enrich/constituency/index.js';
-import { FeedEventBuilder, type FeedRecord } from '../../src/ingest/feeds/index.js';
+import { FeedEventBuilder, type FeedEvent, type FeedRecord } from '../../src/ingest/feeds/index.js';
 import { SqliteStore, type Store } from '../../src/store/index.js';
 import { FACTS, fixture } from '../enrich/constituency-fixture.js';
 import { openTestPostgres, postgresProblem } from '../helpers/postgres.js';
@@ -108,6 +108,68 @@ function intakeContract(name: string, open: () => Promise<{ store: Store; reopen
         assert.notEqual(third.caseIds[0], leak.caseId);
         assert.equal((await again.intake.breachFigures({ from: T0, to: T0 + 48 * HOUR })).caseIds.length, 2);
         if (again !== store) await again.close();
+      } finally {
+        await done();
+      }
+    });
+
+    it('a digest covers events by sequence: events stored during a long run, observed before the digest, go in the next one', async () => {
+      const { store, done } = await open();
+      try {
+        const leak = (ip: string): FeedRecord => record({ 'source.ip': ip, 'classification.type': 'data-leak' }, T0);
+        await runIntake(records([leak('198.51.100.20'), leak('198.51.100.21')]), { feed: 'test', enricher: enricher(), sink: store.intake, rules, batchSize: 1 });
+        const [ic] = await store.intake.undigested();
+        assert.ok(ic);
+        const first = await store.intake.undigestedEvents(ic.caseId, 5000);
+        assert.deepEqual(first.events.map((e) => e.sourceIp), ['198.51.100.20', '198.51.100.21']);
+        // The digest goes out hours after the run's observation time, while the run goes on ...
+        await store.intake.markDigested(ic.caseId, T0 + 5 * HOUR, first.lastSeq);
+        assert.deepEqual(await store.intake.undigested(), []);
+        // ... and the run stores more events, all observed at the run's start, before the digest.
+        await runIntake(records([leak('198.51.100.22')]), { feed: 'test', enricher: enricher(), sink: store.intake, rules });
+        assert.deepEqual((await store.intake.undigested()).map((c) => c.caseId), [ic.caseId]);
+        const second = await store.intake.undigestedEvents(ic.caseId, 5000);
+        assert.deepEqual(second.events.map((e) => e.sourceIp), ['198.51.100.22']);
+        assert.ok(second.events[0]!.observedAt < T0 + 5 * HOUR);
+        // A digest limited to fewer events than are waiting leaves the rest for the next.
+        // One event per batch: within a batch, the store writes in dedup-key order.
+        await runIntake(records([leak('198.51.100.23'), leak('198.51.100.24')]), { feed: 'test', enricher: enricher(), sink: store.intake, rules, batchSize: 1 });
+        const part = await store.intake.undigestedEvents(ic.caseId, 2);
+        assert.deepEqual(part.events.map((e) => e.sourceIp), ['198.51.100.22', '198.51.100.23']);
+        await store.intake.markDigested(ic.caseId, T0 + 6 * HOUR, part.lastSeq);
+        assert.deepEqual((await store.intake.undigestedEvents(ic.caseId, 5000)).events.map((e) => e.sourceIp), ['198.51.100.24']);
+      } finally {
+        await done();
+      }
+    });
+
+    it('stores events compactly against a template and gives back exactly the fields parsed', async () => {
+      const { store, done } = await open();
+      try {
+        const report = { fileName: 'r.csv', observation: new Date(T0).toISOString(), feedName: 'Test' };
+        const event = (line: number, fields: Record<string, unknown>, raw: string): { event: FeedEvent } => {
+          const b = new FeedEventBuilder(report, { file: 'r.csv', line });
+          for (const [k, v] of Object.entries(fields)) b.set(k, v);
+          return { event: b.finish(raw) };
+        };
+        const header = '"timestamp","ip","port","tag"';
+        const list = [
+          event(2, { 'time.source': '2026-11-16T07:00:00Z', 'source.ip': '198.51.100.30', 'source.port': 445, 'classification.type': 'vulnerable-system', 'extra.tag': 'smb' }, `${header}\n"2026-11-16 07:00:00",198.51.100.30,445,smb`),
+          // One field fewer than the template, one more.
+          event(3, { 'time.source': '2026-11-16T07:01:00Z', 'source.ip': '198.51.100.31', 'classification.type': 'vulnerable-system', 'extra.note': 'x' }, `${header}\n"2026-11-16 07:01:00",198.51.100.31,,`),
+          // Another shape altogether: its own template.
+          event(4, { 'source.url': 'http://bad.example/x', 'classification.type': 'phishing', 'malware.name': 'kit', 'source.fqdn': 'bad.example', 'event_description.text': 'phish' }, 'http://bad.example/x'),
+          // No raw at all.
+          event(5, { 'source.ip': '198.51.100.32', 'classification.type': 'vulnerable-system' }, ''),
+        ];
+        delete (list[3]!.event.fields as Record<string, unknown>).raw;
+        await runIntake(records(list), { feed: 'test', enricher: enricher(), sink: store.intake, rules, cases: false });
+        const stored = await store.intake.events({ feed: 'test' });
+        assert.equal(stored.length, 4);
+        for (const r of list) {
+          const back = stored.find((e) => e.fields['source.ip'] === r.event.fields['source.ip'] && e.fields['source.url'] === r.event.fields['source.url']);
+          assert.deepEqual(back?.fields, r.event.fields, `line ${r.event.line}`);
+        }
       } finally {
         await done();
       }

@@ -5,7 +5,7 @@
  *
  *   { name: 'default', keys: ['source.ip', 'classification.type', 'source.port'], windowMs: 86_400_000 }
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { HarmonisedFields } from '../../ingest/feeds/index.js';
 
 export interface DedupRule {
@@ -54,7 +54,8 @@ export function dedupKey(fields: HarmonisedFields, rule: DedupRule): number {
     const v = Object.hasOwn(fields, k) ? fields[k] : undefined;
     text += v === undefined ? '\u001f' : `\u001f${String(v)}`;
   }
-  const d = createHash('sha1').update(text).digest();
+  // One-shot hashing: no Hash object per event.
+  const d = hash('sha1', text, 'buffer');
   return (d.readUInt32BE(0) & 0x1fffff) * 0x100000000 + d.readUInt32BE(4);
 }
 

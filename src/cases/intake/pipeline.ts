@@ -70,6 +70,8 @@ export interface IntakeResult {
 }
 
 const MAX_SAMPLES = 50;
+/** Events per store write (one transaction): larger batches fill the window index in longer sweeps. */
+export const INTAKE_BATCH = 5000;
 /** Windows kept in memory; older ones are read back from the store when met again. */
 const MAX_WINDOWS = 200_000;
 
@@ -92,7 +94,7 @@ export const eventId = (key: number, windowStart: number): string => `${key.toSt
 export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<FeedRecord>, options: IntakeOptions): Promise<IntakeResult> {
   const rules = options.rules ?? DEFAULT_DEDUP_RULES;
   const rule = ruleFor(rules, options.feed);
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? INTAKE_BATCH;
   const withCases = options.cases ?? true;
   const windows = new Map<number, DedupWindow>();
   const groups = new Map<string, string>();

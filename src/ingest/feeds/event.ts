@@ -211,6 +211,20 @@ export function withoutSecrets(url: string): string {
   return url.replace(/([?&])(?:api[_-]?key|key|token|apitoken|auth)=[^&#]*/gi, '$1');
 }
 
+/** The base64 of a text's first whole 3-byte groups, and the text left over after them. */
+export interface RawHead {
+  readonly encoded: string;
+  readonly rest: string;
+}
+
+export function rawHead(text: string): RawHead {
+  const bytes = Buffer.from(text, 'utf8');
+  let cut = bytes.length - (bytes.length % 3);
+  // Never inside a UTF-8 sequence: step back over continuation bytes, by whole groups.
+  while (cut > 0 && cut < bytes.length && (bytes[cut]! & 0xc0) === 0x80) cut -= 3;
+  return { encoded: bytes.subarray(0, cut).toString('base64'), rest: bytes.subarray(cut).toString('utf8') };
+}
+
 export class FeedEventBuilder {
   readonly fields: HarmonisedFields = {};
   readonly issues: Issue[] = [];
@@ -259,9 +273,12 @@ export class FeedEventBuilder {
     this.issues.push(issue(code, message, this.where));
   }
 
-  /** The event, with `raw` (the source text) and the taxonomy implied by its type. */
-  finish(raw: string): FeedEvent {
-    this.fields.raw = Buffer.from(raw, 'utf8').toString('base64');
+  /**
+   * The event, with `raw` (the source text) and the taxonomy implied by its type. `head`, when
+   * given, is text every event of the report starts its raw with (a CSV header), encoded once.
+   */
+  finish(raw: string, head?: RawHead): FeedEvent {
+    this.fields.raw = head ? head.encoded + Buffer.from(head.rest + raw, 'utf8').toString('base64') : Buffer.from(raw, 'utf8').toString('base64');
     const type = this.fields['classification.type'];
     if (type === undefined) {
       this.fields['classification.type'] = 'undetermined';

@@ -8,7 +8,7 @@
 import { basename } from 'node:path';
 import { VigilError } from '../../core/errors.js';
 import { readHead, type ByteSource } from '../text-stream.js';
-import { feodoCsv, feodoJson, threatfox, urlhaus } from './abusech/index.js';
+import { feodoCsv, feodoHtml, feodoJson, threatfox, urlhaus } from './abusech/index.js';
 import { bambenek } from './bambenek/index.js';
 import { blocklistDe } from './blocklistde/index.js';
 import { certEu } from './certeu/index.js';
@@ -20,6 +20,7 @@ import { emailParser } from './email/index.js';
 import type { FeedReport } from './event.js';
 import { genericCsv, type GenericCsvConfig } from './generic/index.js';
 import { arrayLines } from './input.js';
+import { ctipAzure, ctipInterflow } from './microsoft/index.js';
 import { openPhish } from './openphish/index.js';
 import type { FeedLine, FeedParser, FeedRecord } from './parser.js';
 import { loadSchema, shadowserverParser, type Schema } from './shadowserver/index.js';
@@ -53,6 +54,7 @@ export class FeedParsers {
       shadowserverParser(loaded),
       feodoJson,
       feodoCsv,
+      feodoHtml,
       urlhaus,
       threatfox,
       spamhausDrop,
@@ -66,6 +68,8 @@ export class FeedParsers {
       cymru,
       certEu,
       cznicProki,
+      ctipInterflow,
+      ctipAzure,
       xarf,
       ...(options.generic ?? []).map(genericCsv),
     ];

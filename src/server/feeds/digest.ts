@@ -50,7 +50,9 @@ export async function sendDigests(store: Store, notifier: Notifier, now = Date.n
       await store.intake.markDigested(ic.caseId, now);
       continue;
     }
-    const events = await store.intake.events({ caseId: ic.caseId, ...(ic.digestedAt !== null ? { from: ic.digestedAt } : {}), limit: MAX_OBSERVABLES });
+    // By sequence, not by time: events stored during a long run carry the run's observation time,
+    // older than a digest sent meanwhile. Beyond MAX_OBSERVABLES, the rest go in the next digest.
+    const { events, lastSeq } = await store.intake.undigestedEvents(ic.caseId, MAX_OBSERVABLES);
     const seen = new Set<string>();
     for (const e of events)
       for (const o of observablesOf(e.fields)) {
@@ -77,7 +79,7 @@ export async function sendDigests(store: Store, notifier: Notifier, now = Date.n
       `${events.length} new event${events.length === 1 ? '' : 's'} of type ${ic.rsitType} from feeds${ic.kind === 'cross-border' ? ` concerning networks in ${ic.country ?? '?'}` : ''} (digest)`,
       'feed-intake',
     );
-    await store.intake.markDigested(ic.caseId, now);
+    await store.intake.markDigested(ic.caseId, now, lastSeq);
     results.push({
       caseId: c.id,
       events: events.length,

@@ -478,4 +478,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_dst_ip ON events (dst_ip, ts) WHERE dst_ip IS NOT NULL;
     `,
   },
+  {
+    version: 12,
+    name: 'feed intake: compact events (fields relative to a per-feed template, id derived), digests by sequence',
+    sql: `
+      -- The fields a feed's events share (report constants, the header in raw) are stored once here;
+      -- each event keeps only what differs from its template.
+      CREATE TABLE feed_templates (
+        id INTEGER PRIMARY KEY,
+        feed TEXT NOT NULL,
+        fields TEXT NOT NULL
+      );
+      ALTER TABLE feed_events ADD COLUMN template INTEGER;
+      -- The id is the dedup key and window start in base 36: derived, not stored.
+      ALTER TABLE feed_events DROP COLUMN id;
+      -- A digest covers the events up to a sequence number, not up to a time: events stored during a
+      -- long run carry the run's observation time, earlier than a digest sent meanwhile.
+      ALTER TABLE intake_cases ADD COLUMN digested_seq INTEGER;
+      UPDATE intake_cases SET digested_seq = (
+        SELECT MAX(e.seq) FROM feed_events e WHERE e.case_id = intake_cases.case_id AND e.observed_at < intake_cases.digested_at
+      ) WHERE digested_at IS NOT NULL;
+    `,
+  },
 ];

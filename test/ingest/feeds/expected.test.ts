@@ -68,6 +68,31 @@ describe('feeds: expected events from IntelMQ', { skip }, () => {
       // IntelMQ re-writes the row with `,`; we keep the source line as it was.
       except: ['raw'],
     }));
+  it('generic CSV: the same feed tab-separated, read by the same mapping', () =>
+    check({
+      feed: genericCsv({ name: 'sample', columns: ['time.source', '__IGNORE__', 'event_description.text', '__IGNORE__', '__IGNORE__', 'source.url', 'source.ip', 'source.fqdn', '__IGNORE__'], type: 'malware-distribution', delimiter: '\t', defaultUrlProtocol: 'http://' }),
+      expectedFile: 'generic/expected_parser_csv2.json', reportKey: 'EXAMPLE_REPORT', eventKeys: ['EXAMPLE_EVENT'], fileName: 'sample_report2.csv',
+      // IntelMQ re-writes the row with `,`; we keep the source line as it was.
+      except: ['raw'],
+    }));
+  it('Microsoft CTIP (Azure JSON stream)', async () => {
+    const d = readExpected('cert-feeds/microsoft_ctip_azure_expected.json');
+    const { events, issues } = await run(
+      parsers.get('microsoft-ctip-azure'),
+      readFileSync(join(FEEDS, 'cert-feeds/microsoft_ctip_azure.txt'), 'utf8'),
+      reportOf(d.EXAMPLE_REPORT as Expected, 'ctip.json'),
+    );
+    assert.deepEqual(issues, []);
+    const expected = d.EXAMPLE_EVENTS as Expected[];
+    assert.equal(events.length, expected.length);
+    expected.forEach((x, i) => {
+      // The last event's feed.name is the report's in IntelMQ's test; we take every event's from its
+      // DataFeed (docs/feeds.md).
+      const except = i === 5 ? ['feed.name'] : [];
+      assert.deepEqual(differences(events[i]!, x, except), [], `event ${i}`);
+    });
+    assert.equal(events[5]!.fields['feed.name'], 'Microsoft.DCU.CTIP.Infected');
+  });
   it('generic CSV: composed fields', () =>
     check({
       feed: genericCsv({ name: 'compose', columns: ['source.fqdn', 'source.urlpath'], type: 'malware-distribution', compose: { 'source.url': 'http://{0}{1}' } }),

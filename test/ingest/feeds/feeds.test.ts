@@ -33,6 +33,9 @@ describe('feeds: sniffing from content and file name', { skip }, () => {
     ['xarf/v4/connection-login-attack.json', 'xarf'],
     ['xarf/v3/botnet_v3_sample.json', 'xarf'],
     ['email/text_attachment.eml', 'email'],
+    ['cert-feeds/microsoft_ctip.txt', 'microsoft-ctip'],
+    ['cert-feeds/microsoft_ctip_azure.txt', 'microsoft-ctip-azure'],
+    ['cert-feeds/html_table_feodotracker.html', 'feodotracker-html'],
   ];
   for (const [path, feed, name] of cases)
     it(`${path} → ${feed}`, () => {
@@ -52,6 +55,60 @@ describe('feeds: parsers without an expected file', { skip }, () => {
     assert.equal(events[0]!.fields['malware.name'], 'dridex');
     assert.equal(events[0]!.fields['time.source'], '2021-01-17T07:30:05+00:00');
     assert.equal(events[0]!.fields['classification.taxonomy'], 'malicious-code');
+  });
+  it('Feodo Tracker HTML table: one event per row, columns by their titles', async () => {
+    const { events, issues } = await run(parsers.get('feodotracker-html'), sample('cert-feeds/html_table_feodotracker.html'), report('browse.html'));
+    assert.deepEqual(issues, []);
+    assert.equal(events.length, 2);
+    const { raw, ...fields } = events[0]!.fields;
+    assert.deepEqual(fields, {
+      'time.observation': '2026-01-01T00:00:00+00:00',
+      'time.source': '2021-05-10T14:56:05+00:00',
+      'source.ip': '94.177.255.18',
+      'malware.name': 'dridex',
+      status: 'online',
+      'source.asn': 199883,
+      'source.as_name': 'ARUBACLOUDLTD-ASN',
+      'source.geolocation.cc': 'GB',
+      'classification.type': 'c2-server',
+      'classification.taxonomy': 'malicious-code',
+    });
+    assert.match(Buffer.from(String(raw), 'base64').toString('utf8'), /^<tr class="odd" role="row"><td class="sorting_1">2021-05-10 14:56:05<\/td>.*<\/tr>$/);
+    assert.equal(events[1]!.fields['source.as_name'], 'TOT-LLI-AS-AP TOT Public Company Limited');
+    assert.equal(events[1]!.fields.status, 'offline');
+    assert.equal(events[0]!.line, events[1]!.line - 1, 'each row on its own line');
+  });
+  it('Microsoft CTIP Interflow: confidence scales the accuracy, an address in hostname is not a domain', async () => {
+    const { events, issues } = await run(parsers.get('microsoft-ctip'), sample('cert-feeds/microsoft_ctip.txt'), report('ctip.json'));
+    assert.deepEqual(issues, []);
+    assert.ok(events.length >= 2);
+    const first = events[0]!.fields;
+    assert.equal(first['source.ip'], '224.0.5.8');
+    assert.equal(first['source.port'], 1204);
+    assert.equal(first['destination.ip'], '198.18.18.18');
+    assert.equal(first['destination.port'], 443);
+    assert.equal(first['source.asn'], 65536);
+    assert.equal(first['malware.name'], 'b85-r2s');
+    assert.equal(first['event_description.text'], 'Host is a member of Botnet B85-R2S');
+    assert.equal(first.tlp, 'GREEN');
+    assert.equal(first['feed.accuracy'], 20);
+    assert.equal(first['time.source'], '2018-02-06T09:37:02+00:00');
+    assert.equal(first['classification.type'], 'infected-system');
+    assert.equal(first['destination.fqdn'], undefined, 'hostname was the destination address');
+    assert.equal(first['extra.additionalmetadata'], undefined, '["null"] is no metadata');
+    assert.equal(events[1]!.fields['feed.accuracy'], 100);
+  });
+  it('Microsoft CTIP Interflow: an unknown version is an issue at its item, the rest still read', async () => {
+    const text = JSON.stringify([
+      { version: 2, indicatorthreattype: 'Botnet', networksourceipv4: '192.0.2.1' },
+      { version: 1.5, indicatorthreattype: 'Botnet', networksourceipv4: '192.0.2.2', confidence: 50 },
+    ]);
+    const { events, issues } = await run(parsers.get('microsoft-ctip'), text, report('ctip.json'));
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.fields['feed.accuracy'], 50);
+    assert.equal(issues.length, 1);
+    assert.equal(issues[0]!.path, '/0');
+    assert.match(issues[0]!.message, /version 2/);
   });
   it('OpenPhish: one phishing URL per line', async () => {
     const { events } = await run(parsers.get('openphish'), 'http://phish.example/login\nhttps://b.example/x\n', report('openphish.txt'));

@@ -1,9 +1,10 @@
 /**
- * abuse.ch: Feodo Tracker (botnet C2 IP blocklist, JSON and the older CSV), URLhaus (malware URLs,
+ * abuse.ch: Feodo Tracker (botnet C2 IP blocklist, JSON, the older CSV and the HTML table), URLhaus (malware URLs,
  * CSV) and ThreatFox (IOCs, CSV export), by their documented columns.
  */
 import { isIP } from 'node:net';
-import { csvRows, jsonListFeed, prop, type FeedParser, type FeedRecord } from '../parser.js';
+import { htmlTableRows } from '../html-table.js';
+import { csvRows, jsonListFeed, lineIssue, prop, type FeedParser, type FeedRecord } from '../parser.js';
 import { FeedEventBuilder, type FeedReport } from '../event.js';
 import type { FeedLine } from '../parser.js';
 
@@ -168,4 +169,50 @@ export const threatfox: FeedParser = {
       b.set('extra.tags', get('tags'));
       b.set('extra.reporter', get('reporter'));
     }),
+};
+
+/** Feodo Tracker's "Browse" page: the botnet C2 table, columns found by their titles. */
+export const feodoHtml: FeedParser = {
+  name: 'feodotracker-html',
+  title: 'abuse.ch Feodo Tracker C2 table (HTML page)',
+  provider: 'abuse.ch',
+  sniff: (head) => (/Feodo Tracker/.test(head) && /<table[^>]*botnet_c2s/.test(head) ? 0.95 : 0),
+  async *parse(lines, report) {
+    let columns: ReadonlyMap<string, number> | undefined;
+    for await (const row of htmlTableRows(lines, report)) {
+      if ('issue' in row) {
+        yield row;
+        continue;
+      }
+      if (row.header) {
+        columns = new Map(row.cells.map((c, i) => [c.toLowerCase(), i] as const));
+        continue;
+      }
+      if (!columns) {
+        yield lineIssue(report, row.line, 'feed.html.no-header', 'a table row before any header row');
+        continue;
+      }
+      const get = (title: string): string | undefined => {
+        const i = columns!.get(title);
+        return i === undefined ? undefined : row.cells[i];
+      };
+      const b = new FeedEventBuilder(report, { file: report.fileName, line: row.line });
+      if (!b.set('source.ip', get('host'))) {
+        yield lineIssue(report, row.line, 'feed.line.unreadable', 'no Host address in the row');
+        continue;
+      }
+      b.set('time.source', get('firstseen (utc)'));
+      b.set('malware.name', get('malware'));
+      b.set('status', get('status')?.toLowerCase());
+      // "AS199883 ARUBACLOUDLTD-ASN"
+      const network = /^AS(\d+)\s*(.*)$/i.exec(get('network (asn)') ?? '');
+      if (network) {
+        b.set('source.asn', network[1]);
+        b.set('source.as_name', network[2]);
+      }
+      b.set('source.geolocation.cc', get('country'));
+      b.set('classification.type', 'c2-server');
+      yield { event: b.finish(row.raw) };
+    }
+  },
 };

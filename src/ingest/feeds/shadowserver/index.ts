@@ -6,7 +6,7 @@
  */
 import { issue } from '../../../core/issue.js';
 import { csvRows, type FeedParser, type FeedRecord } from '../parser.js';
-import { checkValue, FeedEventBuilder, type HarmonisedValue } from '../event.js';
+import { checkValue, FeedEventBuilder, rawHead, type HarmonisedValue, type RawHead } from '../event.js';
 import { conventionalType } from './conventions.js';
 import { CONVERSIONS, reportTypeOf, type FieldRule, type ReportType, type Schema } from './schema.js';
 
@@ -61,7 +61,7 @@ export function shadowserverParser(schema: () => Schema): FeedParser {
         return;
       }
       let header: string[] | undefined;
-      let headerRaw = '';
+      let headerRaw: RawHead = rawHead('');
       let compiled: Compiled | undefined;
       let rowReport = report;
       let constants: [string, HarmonisedValue][] = [];
@@ -72,7 +72,7 @@ export function shadowserverParser(schema: () => Schema): FeedParser {
         }
         if (header === undefined) {
           header = row.cells.map((c) => c.trim());
-          headerRaw = row.raw;
+          headerRaw = rawHead(`${row.raw}\n`);
           const known = schema().get(name);
           const type = known ?? conventionalType(name, header);
           if (type === undefined) {
@@ -111,7 +111,7 @@ export function shadowserverParser(schema: () => Schema): FeedParser {
           if (rule.field === 'source.ip' && typeof value === 'string' && value.includes('/')) b.set('source.network', value);
           else b.set(rule.field, value);
         }
-        yield { event: b.finish(`${headerRaw}\n${row.raw}`) };
+        yield { event: b.finish(row.raw, headerRaw) };
       }
     },
   };
