@@ -15,12 +15,18 @@
  * only costs a needless evaluation).
  */
 import type { EventFields, FieldValue } from '../../core/event.js';
+import { AnchoredLiterals, type Anchor } from './anchored-literals.js';
 import { normalizeFieldName } from './event-view.js';
 import { LiteralAutomaton } from './literal-automaton.js';
 import { MAX_CLAUSES, type Requirement } from './requirement.js';
 
 /** Event field names seen, → their automata; bounded, as hostile logs can invent names freely. */
 const MAX_KEYS = 10_000;
+
+/** What finds the literals of one field in a value: an automaton (anywhere) or anchored literals. */
+interface LiteralMatcher {
+  scan(text: string, found: number[]): void;
+}
 
 /** Whether a (lower-cased) literal could occur in String(n) of a number n or String(b) of a boolean. */
 function mayOccurInScalar(literal: string): boolean {
@@ -33,8 +39,8 @@ function mayOccurInScalar(literal: string): boolean {
 export class BucketPrefilter<T> {
   readonly #always: T[] = [];
   readonly #guarded: T[] = [];
-  /** Normalised field name → automaton of the literals asked of that field. */
-  readonly #byField = new Map<string, LiteralAutomaton>();
+  /** Normalised field name → the matchers of the literals asked of that field. */
+  readonly #byField = new Map<string, LiteralMatcher[]>();
   /** Keyword literals, scanned over the joined values; undefined when the bucket has none. */
   readonly keywords: LiteralAutomaton | undefined;
   /**
@@ -62,6 +68,7 @@ export class BucketPrefilter<T> {
   constructor(items: readonly { item: T; requirement: Requirement }[]) {
     const literalIds = new Map<string, number>();
     const fieldLiterals = new Map<string, Map<string, number>>();
+    const fieldAnchored = new Map<string, { literal: string; anchor: Anchor; id: number }[]>();
     const keywordLiterals = new Map<string, number>();
     const fullMask: number[] = [];
     for (const { item, requirement } of items) {
@@ -83,16 +90,20 @@ export class BucketPrefilter<T> {
       this.#guarded.push(item);
       fullMask.push((1 << requirement.length) - 1);
       requirement.forEach((clause, c) => {
-        for (const { field, literal } of clause) {
+        for (const { field, literal, anchor } of clause) {
           const name = field === null ? null : normalizeFieldName(field);
-          const key = `${name ?? ''}\u0000${field === null ? 'k' : 'f'}\u0000${literal}`;
+          const key = `${name ?? ''}\u0000${field === null ? 'k' : (anchor ?? 'f')}\u0000${literal}`;
           let id = literalIds.get(key);
           if (id === undefined) {
             id = this.#owners.length;
             literalIds.set(key, id);
             this.#owners.push([]);
             if (name === null) keywordLiterals.set(literal, id);
-            else {
+            else if (anchor !== undefined) {
+              let anchored = fieldAnchored.get(name);
+              if (!anchored) fieldAnchored.set(name, (anchored = []));
+              anchored.push({ literal, anchor, id });
+            } else {
               let literals = fieldLiterals.get(name);
               if (!literals) fieldLiterals.set(name, (literals = new Map<string, number>()));
               literals.set(literal, id);
@@ -104,10 +115,20 @@ export class BucketPrefilter<T> {
         }
       });
     }
+    const matchersOf = (name: string): LiteralMatcher[] => {
+      let matchers = this.#byField.get(name);
+      if (!matchers) this.#byField.set(name, (matchers = []));
+      return matchers;
+    };
     for (const [name, literals] of fieldLiterals) {
       const automaton = new LiteralAutomaton();
       for (const [literal, id] of literals) automaton.add(literal, id);
-      this.#byField.set(name, automaton);
+      matchersOf(name).push(automaton);
+    }
+    for (const [name, literals] of fieldAnchored) {
+      const anchored = new AnchoredLiterals();
+      for (const { literal, anchor, id } of literals) anchored.add(literal, anchor, id);
+      matchersOf(name).push(anchored);
     }
     let inScalars = false;
     if (keywordLiterals.size > 0) {
@@ -134,9 +155,9 @@ export class BucketPrefilter<T> {
     return this.#guarded.length > 0;
   }
 
-  /** The automaton of literals asked of this (normalised) field name, if any. */
-  automatonOf(normalizedName: string): LiteralAutomaton | undefined {
-    return this.#byField.get(normalizedName);
+  /** The matchers of the literals asked of this (normalised) field name (none: an empty list). */
+  matchersOf(normalizedName: string): readonly LiteralMatcher[] {
+    return this.#byField.get(normalizedName) ?? [];
   }
 
   /** Items that may fire on an event with these fields: unguarded ones first, then in their order. */
@@ -197,7 +218,7 @@ export class BucketPrefilter<T> {
  * image); a value equal to the last one is not scanned again, its hits are replayed.
  */
 interface FieldScan {
-  readonly automata: readonly (number | LiteralAutomaton)[];
+  readonly automata: readonly (number | LiteralMatcher)[];
   last: FieldValue | undefined;
   readonly hits: number[];
 }
@@ -207,6 +228,14 @@ export class PrefilterGroup<T> {
   readonly #buckets: readonly BucketPrefilter<T>[];
   readonly #guarded: boolean;
   readonly #byKey = new Map<string, FieldScan>();
+  /**
+   * The keys of the last event, in its order, and each one's scan (null: nothing to scan under it).
+   * Events of one group mostly come from one template, so their keys come in the same order: the
+   * loop compares each key with the one at its place (interned strings: a pointer compare) instead
+   * of looking it up, and skips keys no literal is asked of without reading their values.
+   */
+  readonly #shapeKeys: string[] = [];
+  readonly #shapeScans: (FieldScan | null)[] = [];
   /**
    * Every bucket's keyword literals in one automaton, so each value is scanned for keywords once:
    * the bucket's own when only one has keywords, else a merged one whose ids are spread back by
@@ -248,20 +277,20 @@ export class PrefilterGroup<T> {
     }
   }
 
-  #scanFor(key: string): FieldScan {
+  /** The scan under a key, or null when no bucket asks a literal of it and none has keywords. */
+  #scanFor(key: string): FieldScan | null {
     let scan = this.#byKey.get(key);
     if (scan === undefined) {
       const name = normalizeFieldName(key);
-      const automata: (number | LiteralAutomaton)[] = [];
+      const automata: (number | LiteralMatcher)[] = [];
       this.#buckets.forEach((b, i) => {
-        const automaton = b.automatonOf(name);
-        if (automaton !== undefined) automata.push(i, automaton);
+        for (const matcher of b.matchersOf(name)) automata.push(i, matcher);
       });
       scan = { automata, last: undefined, hits: [] };
       if (this.#byKey.size >= MAX_KEYS) this.#byKey.clear();
       this.#byKey.set(key, scan);
     }
-    return scan;
+    return scan.automata.length === 0 && this.#keywords === undefined ? null : scan;
   }
 
   select(fields: EventFields, into: T[]): void {
@@ -271,11 +300,25 @@ export class PrefilterGroup<T> {
     const keywords = this.#keywords;
     const keywordsInScalars = this.#keywordsInScalars;
     const keywordFound = this.#keywordFound;
+    const shapeKeys = this.#shapeKeys;
+    const shapeScans = this.#shapeScans;
+    let place = 0;
+    let onShape = true;
     // for…in also visits inherited enumerable keys: more than the predicates read, never less.
     for (const key in fields) {
+      let scan: FieldScan | null;
+      if (onShape && shapeKeys[place] === key) scan = shapeScans[place]!;
+      else {
+        // Another shape from here on: this event's keys become the remembered ones.
+        onShape = false;
+        scan = this.#scanFor(key);
+        shapeKeys[place] = key;
+        shapeScans[place] = scan;
+      }
+      place++;
+      if (scan === null) continue;
       const value = fields[key];
       if (value === null || value === undefined) continue;
-      const scan = this.#scanFor(key);
       const hits = scan.hits;
       if (value === scan.last) {
         for (let h = 0; h < hits.length; h += 2) {
@@ -290,7 +333,7 @@ export class PrefilterGroup<T> {
         const target = automata[s] as number;
         const found = buckets[target]!.found;
         const before = found.length;
-        scanValue(automata[s + 1] as LiteralAutomaton, value, found);
+        scanValue(automata[s + 1] as LiteralMatcher, value, found);
         for (let f = before; f < found.length; f++) hits.push(target, found[f]!);
       }
       if (
@@ -304,6 +347,10 @@ export class PrefilterGroup<T> {
       // Arrays may be the same object with other contents; only scalars are remembered.
       scan.last = typeof value === 'object' ? undefined : value;
     }
+    if (place < shapeKeys.length) {
+      shapeKeys.length = place;
+      shapeScans.length = place;
+    }
     const merged = this.#merged;
     if (merged.length > 0) {
       const bucketOf = this.#keywordBucket!;
@@ -316,7 +363,7 @@ export class PrefilterGroup<T> {
 }
 
 /** Scans a field's values as EventView.strings gives them: arrays flattened, null skipped, others as text. */
-function scanValue(automaton: LiteralAutomaton, value: FieldValue | undefined, found: number[]): void {
+function scanValue(automaton: LiteralMatcher, value: FieldValue | undefined, found: number[]): void {
   if (typeof value === 'string') automaton.scan(value, found);
   else if (value === null || value === undefined) return;
   else if (Array.isArray(value))
