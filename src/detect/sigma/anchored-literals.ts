@@ -17,6 +17,26 @@
 
 export type Anchor = 'start' | 'end' | 'exact';
 
+/** A frozen trie as numbers and typed arrays (see AnchoredState). */
+export interface TrieState {
+  readonly mask: number;
+  readonly anyEnd: boolean;
+  readonly anyReach: boolean;
+  readonly edgeState: Int32Array<ArrayBufferLike>;
+  readonly edgeChar: Int32Array<ArrayBufferLike>;
+  readonly edgeTo: Int32Array<ArrayBufferLike>;
+  readonly reachFrom: Int32Array<ArrayBufferLike>;
+  readonly endFrom: Int32Array<ArrayBufferLike>;
+  readonly out: Int32Array<ArrayBufferLike>;
+}
+
+/** Frozen anchored literals, for another worker to use without building them. */
+export interface AnchoredState {
+  readonly literals: number;
+  readonly forward: TrieState;
+  readonly backward: TrieState;
+}
+
 /** One trie in flat arrays: edges in an open-addressing hash on (state, character). */
 class FlatTrie {
   /** Build-time children: state → character → state; dropped by freeze(). */
@@ -25,13 +45,13 @@ class FlatTrie {
   #onReach: number[][] = [[]];
   #onEnd: number[][] = [[]];
   #mask = 0;
-  #edgeState = new Int32Array(0);
-  #edgeChar = new Int32Array(0);
-  #edgeTo = new Int32Array(0);
+  #edgeState: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #edgeChar: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #edgeTo: Int32Array<ArrayBufferLike> = new Int32Array(0);
   /** Output ranges per state: reach ids in [reachFrom[s], endFrom[s]), end ids in [endFrom[s], reachFrom[s + 1]). */
-  #reachFrom = new Int32Array(0);
-  #endFrom = new Int32Array(0);
-  #out = new Int32Array(0);
+  #reachFrom: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #endFrom: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #out: Int32Array<ArrayBufferLike> = new Int32Array(0);
   /** Whether some state has end ids; a walk that stops early never needs them. */
   #anyEnd = false;
   #anyReach = false;
@@ -58,6 +78,38 @@ class FlatTrie {
 
   get empty(): boolean {
     return !this.#anyEnd && !this.#anyReach;
+  }
+
+  /** The frozen trie; only after freeze(). */
+  state(): TrieState {
+    return {
+      mask: this.#mask,
+      anyEnd: this.#anyEnd,
+      anyReach: this.#anyReach,
+      edgeState: this.#edgeState,
+      edgeChar: this.#edgeChar,
+      edgeTo: this.#edgeTo,
+      reachFrom: this.#reachFrom,
+      endFrom: this.#endFrom,
+      out: this.#out,
+    };
+  }
+
+  static fromState(state: TrieState): FlatTrie {
+    const trie = new FlatTrie();
+    trie.#children = [];
+    trie.#onReach = [];
+    trie.#onEnd = [];
+    trie.#mask = state.mask;
+    trie.#anyEnd = state.anyEnd;
+    trie.#anyReach = state.anyReach;
+    trie.#edgeState = state.edgeState;
+    trie.#edgeChar = state.edgeChar;
+    trie.#edgeTo = state.edgeTo;
+    trie.#reachFrom = state.reachFrom;
+    trie.#endFrom = state.endFrom;
+    trie.#out = state.out;
+    return trie;
   }
 
   freeze(): void {
@@ -138,11 +190,34 @@ function edgeHash(state: number, c: number): number {
 
 export class AnchoredLiterals {
   /** Prefixes (reached) and whole values (reached at the end), walked from the first character. */
-  readonly #forward = new FlatTrie();
+  #forward = new FlatTrie();
   /** Reversed suffixes, walked from the last character. */
-  readonly #backward = new FlatTrie();
+  #backward = new FlatTrie();
   #frozen = false;
   #literals = 0;
+
+  /** The frozen literals (frozen now if they are not yet). */
+  state(): AnchoredState {
+    this.#freeze();
+    return { literals: this.#literals, forward: this.#forward.state(), backward: this.#backward.state() };
+  }
+
+  /** Literals another worker froze; their arrays are used as they are (shared, never written). */
+  static fromState(state: AnchoredState): AnchoredLiterals {
+    const anchored = new AnchoredLiterals();
+    anchored.#forward = FlatTrie.fromState(state.forward);
+    anchored.#backward = FlatTrie.fromState(state.backward);
+    anchored.#literals = state.literals;
+    anchored.#frozen = true;
+    return anchored;
+  }
+
+  #freeze(): void {
+    if (this.#frozen) return;
+    this.#forward.freeze();
+    this.#backward.freeze();
+    this.#frozen = true;
+  }
 
   /** Adds a non-empty lower-cased literal (ASCII is folded here too) that must sit at `anchor`. */
   add(literal: string, anchor: Anchor, id: number): void {
@@ -160,11 +235,7 @@ export class AnchoredLiterals {
 
   /** Appends to `found` the id of every literal at its end of `text`, case-insensitively (ids may repeat). */
   scan(text: string, found: number[]): void {
-    if (!this.#frozen) {
-      this.#forward.freeze();
-      this.#backward.freeze();
-      this.#frozen = true;
-    }
+    if (!this.#frozen) this.#freeze();
     let lowered: string | undefined;
     if (!this.#forward.empty && !this.#forward.walk(text, false, found, false))
       this.#forward.walk((lowered = text.toLowerCase()), false, found, true);

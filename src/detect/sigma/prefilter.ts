@@ -15,9 +15,9 @@
  * only costs a needless evaluation).
  */
 import type { EventFields, FieldValue } from '../../core/event.js';
-import { AnchoredLiterals, type Anchor } from './anchored-literals.js';
 import { normalizeFieldName } from './event-view.js';
-import { LiteralAutomaton } from './literal-automaton.js';
+import { AnchoredLiterals, type Anchor, type AnchoredState } from './anchored-literals.js';
+import { LiteralAutomaton, type AutomatonState } from './literal-automaton.js';
 import { MAX_CLAUSES, type Requirement } from './requirement.js';
 
 /** Event field names seen, → their automata; bounded, as hostile logs can invent names freely. */
@@ -36,11 +36,40 @@ function mayOccurInScalar(literal: string): boolean {
   );
 }
 
+/**
+ * A built bucket prefilter as numbers, strings and typed arrays, items named by their index in the
+ * bucket's item list: another worker with the same rules adopts it instead of deriving requirements
+ * and building automata (prefilter-arena.ts).
+ */
+export interface BucketState {
+  readonly always: Int32Array<ArrayBufferLike>;
+  readonly guarded: Int32Array<ArrayBufferLike>;
+  readonly ownerStart: Int32Array<ArrayBufferLike>;
+  readonly ownerList: Int32Array<ArrayBufferLike>;
+  readonly fullMask: Uint8Array<ArrayBufferLike>;
+  readonly fields: readonly {
+    readonly name: string;
+    readonly automaton: AutomatonState | null;
+    readonly anchored: AnchoredState | null;
+  }[];
+  readonly keywords: AutomatonState | null;
+  readonly keywordsInScalars: boolean;
+  readonly keywordLiterals: readonly (readonly [string, number])[];
+}
+
 export class BucketPrefilter<T> {
   readonly #always: T[] = [];
   readonly #guarded: T[] = [];
+  /** Indices in the constructor's item list of #always and #guarded. */
+  readonly #alwaysIndex: number[] = [];
+  readonly #guardedIndex: number[] = [];
   /** Normalised field name → the matchers of the literals asked of that field. */
   readonly #byField = new Map<string, LiteralMatcher[]>();
+  /** The same, by kind, for state(). */
+  readonly #fieldState = new Map<
+    string,
+    { automaton: LiteralAutomaton | null; anchored: AnchoredLiterals | null }
+  >();
   /** Keyword literals, scanned over the joined values; undefined when the bucket has none. */
   readonly keywords: LiteralAutomaton | undefined;
   /**
@@ -50,10 +79,14 @@ export class BucketPrefilter<T> {
   readonly keywordsInScalars: boolean;
   /** The keyword literals and their ids, for a group that merges several buckets' keywords. */
   readonly keywordLiterals: readonly (readonly [string, number])[];
-  /** Literal id → the (guarded item, clause) pairs it satisfies, as item index × 4 + clause. */
-  readonly #owners: number[][] = [];
+  /**
+   * Literal id → the (guarded item, clause) pairs it satisfies, as item index × 4 + clause: those of
+   * literal id are #ownerList[#ownerStart[id] … #ownerStart[id + 1]).
+   */
+  readonly #ownerStart: Int32Array<ArrayBufferLike>;
+  readonly #ownerList: Int32Array<ArrayBufferLike>;
   /** Per guarded item, the mask of all its clauses. */
-  readonly #fullMask: Uint8Array;
+  readonly #fullMask: Uint8Array<ArrayBufferLike>;
   /** Per guarded item, clauses seen for the current event (bit 7: already picked). */
   readonly #masks: Uint8Array;
   /** Generation stamps, so nothing is cleared per event: marked when the stamp equals #generation. */
@@ -65,13 +98,42 @@ export class BucketPrefilter<T> {
   readonly #picked: number[] = [];
   #solo: PrefilterGroup<T> | undefined;
 
-  constructor(items: readonly { item: T; requirement: Requirement }[]) {
+  /** Builds from the items' requirements, or, given the state another worker built, adopts it. */
+  constructor(items: readonly { item: T; requirement: Requirement }[], built?: BucketState) {
+    if (built !== undefined) {
+      for (const i of built.always) this.#always.push(items[i]!.item);
+      for (const i of built.guarded) this.#guarded.push(items[i]!.item);
+      this.#alwaysIndex.push(...built.always);
+      this.#guardedIndex.push(...built.guarded);
+      for (const { name, automaton, anchored } of built.fields) {
+        const field = {
+          automaton: automaton === null ? null : LiteralAutomaton.fromState(automaton),
+          anchored: anchored === null ? null : AnchoredLiterals.fromState(anchored),
+        };
+        this.#fieldState.set(name, field);
+        this.#byField.set(
+          name,
+          [field.automaton, field.anchored].filter((m) => m !== null),
+        );
+      }
+      this.keywords = built.keywords === null ? undefined : LiteralAutomaton.fromState(built.keywords);
+      this.keywordsInScalars = built.keywordsInScalars;
+      this.keywordLiterals = built.keywordLiterals;
+      this.#ownerStart = built.ownerStart;
+      this.#ownerList = built.ownerList;
+      this.#fullMask = built.fullMask;
+      this.#masks = new Uint8Array(this.#guarded.length);
+      this.#itemStamps = new Uint32Array(this.#guarded.length);
+      this.#literalStamps = new Uint32Array(this.#ownerStart.length - 1);
+      return;
+    }
+    const owners: number[][] = [];
     const literalIds = new Map<string, number>();
     const fieldLiterals = new Map<string, Map<string, number>>();
     const fieldAnchored = new Map<string, { literal: string; anchor: Anchor; id: number }[]>();
     const keywordLiterals = new Map<string, number>();
     const fullMask: number[] = [];
-    for (const { item, requirement } of items) {
+    for (const [itemIndex, { item, requirement }] of items.entries()) {
       // A name Object.prototype has (`constructor`) reads an inherited value no key scan sees.
       if (
         requirement === null ||
@@ -84,10 +146,12 @@ export class BucketPrefilter<T> {
         )
       ) {
         this.#always.push(item);
+        this.#alwaysIndex.push(itemIndex);
         continue;
       }
       const index = this.#guarded.length;
       this.#guarded.push(item);
+      this.#guardedIndex.push(itemIndex);
       fullMask.push((1 << requirement.length) - 1);
       requirement.forEach((clause, c) => {
         for (const { field, literal, anchor } of clause) {
@@ -95,9 +159,9 @@ export class BucketPrefilter<T> {
           const key = `${name ?? ''}\u0000${field === null ? 'k' : (anchor ?? 'f')}\u0000${literal}`;
           let id = literalIds.get(key);
           if (id === undefined) {
-            id = this.#owners.length;
+            id = owners.length;
             literalIds.set(key, id);
-            this.#owners.push([]);
+            owners.push([]);
             if (name === null) keywordLiterals.set(literal, id);
             else if (anchor !== undefined) {
               let anchored = fieldAnchored.get(name);
@@ -109,27 +173,41 @@ export class BucketPrefilter<T> {
               literals.set(literal, id);
             }
           }
-          const owners = this.#owners[id]!;
+          const ofLiteral = owners[id]!;
           const owner = index * 4 + c;
-          if (!owners.includes(owner)) owners.push(owner);
+          // An item's owners are pushed together, so a repeat can only be the last one.
+          if (ofLiteral[ofLiteral.length - 1] !== owner) ofLiteral.push(owner);
         }
       });
     }
-    const matchersOf = (name: string): LiteralMatcher[] => {
-      let matchers = this.#byField.get(name);
-      if (!matchers) this.#byField.set(name, (matchers = []));
-      return matchers;
+    const fieldOf = (name: string) => {
+      let field = this.#fieldState.get(name);
+      if (!field) this.#fieldState.set(name, (field = { automaton: null, anchored: null }));
+      return field;
     };
     for (const [name, literals] of fieldLiterals) {
       const automaton = new LiteralAutomaton();
       for (const [literal, id] of literals) automaton.add(literal, id);
-      matchersOf(name).push(automaton);
+      fieldOf(name).automaton = automaton;
     }
     for (const [name, literals] of fieldAnchored) {
       const anchored = new AnchoredLiterals();
       for (const { literal, anchor, id } of literals) anchored.add(literal, anchor, id);
-      matchersOf(name).push(anchored);
+      fieldOf(name).anchored = anchored;
     }
+    for (const [name, { automaton, anchored }] of this.#fieldState)
+      this.#byField.set(
+        name,
+        [automaton, anchored].filter((m) => m !== null),
+      );
+    this.#ownerStart = new Int32Array(owners.length + 1);
+    let ownerCount = 0;
+    owners.forEach((o, id) => {
+      this.#ownerStart[id] = ownerCount;
+      ownerCount += o.length;
+    });
+    this.#ownerStart[owners.length] = ownerCount;
+    this.#ownerList = Int32Array.from(owners.flat());
     let inScalars = false;
     if (keywordLiterals.size > 0) {
       const automaton = new LiteralAutomaton();
@@ -144,7 +222,26 @@ export class BucketPrefilter<T> {
     this.#fullMask = Uint8Array.from(fullMask);
     this.#masks = new Uint8Array(this.#guarded.length);
     this.#itemStamps = new Uint32Array(this.#guarded.length);
-    this.#literalStamps = new Uint32Array(this.#owners.length);
+    this.#literalStamps = new Uint32Array(owners.length);
+  }
+
+  /** This bucket, built, for another worker to adopt (every automaton is frozen now). */
+  state(): BucketState {
+    return {
+      always: Int32Array.from(this.#alwaysIndex),
+      guarded: Int32Array.from(this.#guardedIndex),
+      ownerStart: this.#ownerStart,
+      ownerList: this.#ownerList,
+      fullMask: this.#fullMask,
+      fields: [...this.#fieldState].map(([name, { automaton, anchored }]) => ({
+        name,
+        automaton: automaton?.state() ?? null,
+        anchored: anchored?.state() ?? null,
+      })),
+      keywords: this.keywords?.state() ?? null,
+      keywordsInScalars: this.keywordsInScalars,
+      keywordLiterals: this.keywordLiterals,
+    };
   }
 
   get guardedCount(): number {
@@ -189,9 +286,9 @@ export class BucketPrefilter<T> {
       const id = found[f]!;
       if (literalStamps[id] === generation) continue;
       literalStamps[id] = generation;
-      const owners = this.#owners[id]!;
-      for (let o = 0; o < owners.length; o++) {
-        const owner = owners[o]!;
+      const ownerList = this.#ownerList;
+      for (let o = this.#ownerStart[id]!, end = this.#ownerStart[id + 1]!; o < end; o++) {
+        const owner = ownerList[o]!;
         const index = owner >> 2;
         if (itemStamps[index] !== generation) {
           itemStamps[index] = generation;
