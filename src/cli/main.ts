@@ -5,20 +5,24 @@ import { VigilError } from '../core/errors.js';
 type Register = (program: Command, setExit: SetExit) => void;
 
 /**
- * Each command's registration, in help order, loaded only for the command being run: loading every
- * command's modules (the server's alone) costs about 0.6 CPU s, more than `vigil scan` needs in all.
+ * Each module's registration and the top-level commands it adds, in help order; only the module of
+ * the command being run is loaded: loading every command's modules (the server's alone) costs
+ * about 0.6 CPU s, more than `vigil scan` needs in all.
  */
-const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
-  evtx: async () => (await import('./commands/evtx.js')).registerEvtx,
-  ingest: async () => (await import('./commands/ingest.js')).registerIngest,
-  scan: async () => (await import('./commands/scan.js')).registerScan,
-  rules: async () => (await import('./commands/rules.js')).registerRules,
-  report: async () => (await import('./commands/report.js')).registerReport,
-  store: async () => (await import('./commands/store.js')).registerStore,
-  feeds: async () => (await import('./commands/feeds.js')).registerFeeds,
-  serve: async () => (await import('./commands/serve.js')).registerServe,
-  advisories: async () => (await import('./commands/advisories.js')).registerAdvisories,
-};
+const COMMANDS: readonly { readonly names: readonly string[]; readonly load: () => Promise<Register> }[] = [
+  { names: ['evtx'], load: async () => (await import('./commands/evtx.js')).registerEvtx },
+  { names: ['ingest'], load: async () => (await import('./commands/ingest.js')).registerIngest },
+  { names: ['scan'], load: async () => (await import('./commands/scan.js')).registerScan },
+  { names: ['rules'], load: async () => (await import('./commands/rules.js')).registerRules },
+  { names: ['report'], load: async () => (await import('./commands/report.js')).registerReport },
+  { names: ['events', 'hunt'], load: async () => (await import('./commands/store.js')).registerStore },
+  { names: ['feeds'], load: async () => (await import('./commands/feeds.js')).registerFeeds },
+  { names: ['serve'], load: async () => (await import('./commands/serve.js')).registerServe },
+  {
+    names: ['advisories'],
+    load: async () => (await import('./commands/advisories.js')).registerAdvisories,
+  },
+];
 
 /** Exit codes: 0 fine, 1 findings at or above the fail level / failed checks, 2 usage or fatal error. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -30,10 +34,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExit = (code: number): void => {
     exitCode = Math.max(exitCode, code);
   };
-  const named = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? argv[0] : undefined;
+  const named = COMMANDS.find((c) => argv[0] !== undefined && c.names.includes(argv[0]));
   // Help, a typo or no command at all: every command, so the listing and suggestions are whole.
-  const loads = named === undefined ? Object.values(COMMANDS) : [COMMANDS[named]!];
-  for (const register of await Promise.all(loads.map((load) => load()))) register(program, setExit);
+  const modules = named === undefined ? COMMANDS : [named];
+  for (const register of await Promise.all(modules.map((m) => m.load()))) register(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
