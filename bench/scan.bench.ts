@@ -92,7 +92,9 @@ console.log(`## vigil scan, end to end
 Command: \`npm run bench -- scan\` (runs \`vigil scan FILE --workers N --format jsonl --out …\`). Input: the
 ${(size / MB).toFixed(0)} MB .evtx of the EVTX benchmark, all SigmaHQ rules of the default rule directory. Wall time
 includes starting Node, reading the ~3,750 parsed rules from the rule cache and compiling them (about 1 s, in each
-worker); an untimed first scan fills the rule cache, so no row pays the YAML parse (about 3 s more).
+worker); an untimed first scan fills the rule cache, so no row pays the YAML parse (about 3 s more). With several
+workers each bucket prefilter is built once, by the first worker that meets it, and read by the others from one
+SharedArrayBuffer.
 
 ${table(
   [

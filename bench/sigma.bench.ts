@@ -60,9 +60,10 @@ const windows = ruleSet.rules.filter((r) => r.rule.logsource.product === 'window
 console.log(`## Sigma matcher
 
 Command: \`npm run bench -- sigma\`. ${ruleSet.rules.length} compiled SigmaHQ rules (${windows} Windows), indexed by
-channel and EventID, ${ruleSet.guardedVariants} rule variants behind the literal prefilter (Aho-Corasick per field and index bucket, keyword literals of an
-event's buckets in one automaton; a value equal to the previous one under its key, in events of the same buckets, is
-not scanned again, which is what consecutive records of one channel and EventID mostly are).
+channel and EventID, ${ruleSet.guardedVariants} rule variants behind the literal prefilter (per field and index bucket:
+startswith/endswith/equals literals checked from the value's ends by two tries, the others by Aho-Corasick; keyword
+literals of an event's buckets in one automaton; a value equal to the previous one under its key, in events of the
+same buckets, is not scanned again, which is what consecutive records of one channel and EventID mostly are).
 The ${events.length.toLocaleString('en')} records of evtx-attack-samples (parsed once, not timed) are matched again and
 again until ${matched.toLocaleString('en')} events; every match call builds a fresh per-event view, so field lower-casing is
 paid per event as in a scan. One core, median of ${RUNS} runs after a warm-up. CPU seconds are this process's

@@ -21,8 +21,19 @@ export class EventView {
    * writes `Threat Name` where rules say `ThreatName`.
    */
   raw(name: string): FieldValue | undefined {
-    // Own fields only: a rule naming `constructor` must not find Object's.
-    const exact = Object.hasOwn(this.fields, name) ? this.fields[name] : undefined;
+    // Own fields only: a rule naming `constructor` must not find Object's. What Object.prototype
+    // holds is a function or an object (`__proto__`), never a field value, so one read tells.
+    const read = this.fields[name] as unknown;
+    const exact =
+      read === undefined
+        ? undefined
+        : typeof read === 'function' ||
+            (typeof read === 'object' &&
+              read !== null &&
+              !Array.isArray(read) &&
+              !Object.hasOwn(this.fields, name))
+          ? undefined
+          : (read as FieldValue);
     if (exact !== undefined) return exact;
     this.#keysByLower ??= new Map(Object.keys(this.fields).map((k) => [normalizeFieldName(k), k]));
     const key = this.#keysByLower.get(normalizeFieldName(name));

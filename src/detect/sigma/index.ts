@@ -24,6 +24,7 @@ export { parseRules } from './parse.js';
 export type { SigmaFilter, SigmaRule, Logsource } from './model.js';
 export { compileRuleSet, RuleSet, type CompiledRule } from './ruleset.js';
 export { loadDefaultMapping, type LogsourceMapping } from './logsource.js';
+export { createPrefilterArena, PrefilterArena } from './prefilter-arena.js';
 export { referenceMatch } from './reference.js';
 
 /** Rule files and folders (recursive; .yml and .yaml), loaded in one pass with every problem kept. */

@@ -48,24 +48,45 @@ function rarity(c: number): number {
 /** Ints per state record (a power of two: two records per cache line). */
 const NODE = 8;
 
+/**
+ * A frozen automaton as plain numbers, strings and typed arrays: what another worker needs to scan
+ * with it without building it (prefilter-arena.ts carries it across threads).
+ */
+export interface AutomatonState {
+  readonly dense: number;
+  readonly outFrom: number;
+  readonly outTo: number;
+  readonly literals: number;
+  readonly gramLength: number;
+  /** The precheck alternation's source, '' for none. */
+  readonly precheck: string;
+  readonly rows: Int32Array<ArrayBufferLike>;
+  readonly nodes: Int32Array<ArrayBufferLike>;
+  readonly denseEdgeStart: Int32Array<ArrayBufferLike>;
+  readonly denseEdges: Int32Array<ArrayBufferLike>;
+  readonly outIds: Int32Array<ArrayBufferLike>;
+  /** Empty: no gram table. */
+  readonly grams: Uint8Array<ArrayBufferLike>;
+}
+
 export class LiteralAutomaton {
   /** Build-time literals (ASCII folded) and their ids; dropped once frozen. */
   #pending: { text: string; id: number }[] | undefined = [];
   #dense = 0;
   #outFrom = 0;
   #outTo = 0;
-  #rows = new Int32Array(0);
+  #rows: Int32Array<ArrayBufferLike> = new Int32Array(0);
   /** NODE ints per state: fail, char, target, char, target, first output, end of outputs, unused. */
-  #nodes = new Int32Array(0);
-  #denseEdgeStart = new Int32Array(0);
+  #nodes: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #denseEdgeStart: Int32Array<ArrayBufferLike> = new Int32Array(0);
   /** (char, target) pairs of dense states. */
-  #denseEdges = new Int32Array(0);
-  #outIds = new Int32Array(0);
+  #denseEdges: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #outIds: Int32Array<ArrayBufferLike> = new Int32Array(0);
   #literals = 0;
   #texts: string[] = [];
   #precheck: RegExp | undefined;
   /** Hashed folded runs of three characters (or two: #gramLength) some literal holds; see GRAM_LITERALS. */
-  #grams: Uint8Array | undefined;
+  #grams: Uint8Array<ArrayBufferLike> | undefined;
   #gramLength = 3;
 
   /** Adds a non-empty literal (lower-cased; ASCII is folded here too) under an id; ids may repeat. */
@@ -105,7 +126,7 @@ export class LiteralAutomaton {
   }
 
   /** Whether the text may hold a literal: some chosen run occurs, or a non-ASCII character does. */
-  #mayHold(text: string, table: Uint8Array): boolean {
+  #mayHold(text: string, table: Uint8Array<ArrayBufferLike>): boolean {
     const n = text.length;
     let a = 0;
     let b = 0;
@@ -132,6 +153,45 @@ export class LiteralAutomaton {
 
   get size(): number {
     return this.#literals;
+  }
+
+  /** The frozen automaton (built now if it is not yet). */
+  state(): AutomatonState {
+    this.#freezeNow();
+    return {
+      dense: this.#dense,
+      outFrom: this.#outFrom,
+      outTo: this.#outTo,
+      literals: this.#literals,
+      gramLength: this.#gramLength,
+      precheck: this.#precheck?.source ?? '',
+      rows: this.#rows,
+      nodes: this.#nodes,
+      denseEdgeStart: this.#denseEdgeStart,
+      denseEdges: this.#denseEdges,
+      outIds: this.#outIds,
+      grams: this.#grams ?? new Uint8Array(0),
+    };
+  }
+
+  /** An automaton another one froze; its arrays are used as they are (shared, never written). */
+  static fromState(state: AutomatonState): LiteralAutomaton {
+    const automaton = new LiteralAutomaton();
+    automaton.#pending = undefined;
+    automaton.#texts = [];
+    automaton.#dense = state.dense;
+    automaton.#outFrom = state.outFrom;
+    automaton.#outTo = state.outTo;
+    automaton.#literals = state.literals;
+    automaton.#gramLength = state.gramLength;
+    automaton.#precheck = state.precheck === '' ? undefined : new RegExp(state.precheck, 'i');
+    automaton.#rows = state.rows;
+    automaton.#nodes = state.nodes;
+    automaton.#denseEdgeStart = state.denseEdgeStart;
+    automaton.#denseEdges = state.denseEdges;
+    automaton.#outIds = state.outIds;
+    automaton.#grams = state.grams.length === 0 ? undefined : state.grams;
+    return automaton;
   }
 
   #freeze(pending: readonly { text: string; id: number }[]): void {

@@ -16,11 +16,17 @@
  */
 import type { EventFields, FieldValue } from '../../core/event.js';
 import { normalizeFieldName } from './event-view.js';
-import { LiteralAutomaton } from './literal-automaton.js';
+import { AnchoredLiterals, type Anchor, type AnchoredState } from './anchored-literals.js';
+import { LiteralAutomaton, type AutomatonState } from './literal-automaton.js';
 import { MAX_CLAUSES, type Requirement } from './requirement.js';
 
 /** Event field names seen, → their automata; bounded, as hostile logs can invent names freely. */
 const MAX_KEYS = 10_000;
+
+/** What finds the literals of one field in a value: an automaton (anywhere) or anchored literals. */
+interface LiteralMatcher {
+  scan(text: string, found: number[]): void;
+}
 
 /** Whether a (lower-cased) literal could occur in String(n) of a number n or String(b) of a boolean. */
 function mayOccurInScalar(literal: string): boolean {
@@ -30,11 +36,40 @@ function mayOccurInScalar(literal: string): boolean {
   );
 }
 
+/**
+ * A built bucket prefilter as numbers, strings and typed arrays, items named by their index in the
+ * bucket's item list: another worker with the same rules adopts it instead of deriving requirements
+ * and building automata (prefilter-arena.ts).
+ */
+export interface BucketState {
+  readonly always: Int32Array<ArrayBufferLike>;
+  readonly guarded: Int32Array<ArrayBufferLike>;
+  readonly ownerStart: Int32Array<ArrayBufferLike>;
+  readonly ownerList: Int32Array<ArrayBufferLike>;
+  readonly fullMask: Uint8Array<ArrayBufferLike>;
+  readonly fields: readonly {
+    readonly name: string;
+    readonly automaton: AutomatonState | null;
+    readonly anchored: AnchoredState | null;
+  }[];
+  readonly keywords: AutomatonState | null;
+  readonly keywordsInScalars: boolean;
+  readonly keywordLiterals: readonly (readonly [string, number])[];
+}
+
 export class BucketPrefilter<T> {
   readonly #always: T[] = [];
   readonly #guarded: T[] = [];
-  /** Normalised field name → automaton of the literals asked of that field. */
-  readonly #byField = new Map<string, LiteralAutomaton>();
+  /** Indices in the constructor's item list of #always and #guarded. */
+  readonly #alwaysIndex: number[] = [];
+  readonly #guardedIndex: number[] = [];
+  /** Normalised field name → the matchers of the literals asked of that field. */
+  readonly #byField = new Map<string, LiteralMatcher[]>();
+  /** The same, by kind, for state(). */
+  readonly #fieldState = new Map<
+    string,
+    { automaton: LiteralAutomaton | null; anchored: AnchoredLiterals | null }
+  >();
   /** Keyword literals, scanned over the joined values; undefined when the bucket has none. */
   readonly keywords: LiteralAutomaton | undefined;
   /**
@@ -44,10 +79,14 @@ export class BucketPrefilter<T> {
   readonly keywordsInScalars: boolean;
   /** The keyword literals and their ids, for a group that merges several buckets' keywords. */
   readonly keywordLiterals: readonly (readonly [string, number])[];
-  /** Literal id → the (guarded item, clause) pairs it satisfies, as item index × 4 + clause. */
-  readonly #owners: number[][] = [];
+  /**
+   * Literal id → the (guarded item, clause) pairs it satisfies, as item index × 4 + clause: those of
+   * literal id are #ownerList[#ownerStart[id] … #ownerStart[id + 1]).
+   */
+  readonly #ownerStart: Int32Array<ArrayBufferLike>;
+  readonly #ownerList: Int32Array<ArrayBufferLike>;
   /** Per guarded item, the mask of all its clauses. */
-  readonly #fullMask: Uint8Array;
+  readonly #fullMask: Uint8Array<ArrayBufferLike>;
   /** Per guarded item, clauses seen for the current event (bit 7: already picked). */
   readonly #masks: Uint8Array;
   /** Generation stamps, so nothing is cleared per event: marked when the stamp equals #generation. */
@@ -59,12 +98,42 @@ export class BucketPrefilter<T> {
   readonly #picked: number[] = [];
   #solo: PrefilterGroup<T> | undefined;
 
-  constructor(items: readonly { item: T; requirement: Requirement }[]) {
+  /** Builds from the items' requirements, or, given the state another worker built, adopts it. */
+  constructor(items: readonly { item: T; requirement: Requirement }[], built?: BucketState) {
+    if (built !== undefined) {
+      for (const i of built.always) this.#always.push(items[i]!.item);
+      for (const i of built.guarded) this.#guarded.push(items[i]!.item);
+      this.#alwaysIndex.push(...built.always);
+      this.#guardedIndex.push(...built.guarded);
+      for (const { name, automaton, anchored } of built.fields) {
+        const field = {
+          automaton: automaton === null ? null : LiteralAutomaton.fromState(automaton),
+          anchored: anchored === null ? null : AnchoredLiterals.fromState(anchored),
+        };
+        this.#fieldState.set(name, field);
+        this.#byField.set(
+          name,
+          [field.automaton, field.anchored].filter((m) => m !== null),
+        );
+      }
+      this.keywords = built.keywords === null ? undefined : LiteralAutomaton.fromState(built.keywords);
+      this.keywordsInScalars = built.keywordsInScalars;
+      this.keywordLiterals = built.keywordLiterals;
+      this.#ownerStart = built.ownerStart;
+      this.#ownerList = built.ownerList;
+      this.#fullMask = built.fullMask;
+      this.#masks = new Uint8Array(this.#guarded.length);
+      this.#itemStamps = new Uint32Array(this.#guarded.length);
+      this.#literalStamps = new Uint32Array(this.#ownerStart.length - 1);
+      return;
+    }
+    const owners: number[][] = [];
     const literalIds = new Map<string, number>();
     const fieldLiterals = new Map<string, Map<string, number>>();
+    const fieldAnchored = new Map<string, { literal: string; anchor: Anchor; id: number }[]>();
     const keywordLiterals = new Map<string, number>();
     const fullMask: number[] = [];
-    for (const { item, requirement } of items) {
+    for (const [itemIndex, { item, requirement }] of items.entries()) {
       // A name Object.prototype has (`constructor`) reads an inherited value no key scan sees.
       if (
         requirement === null ||
@@ -77,38 +146,68 @@ export class BucketPrefilter<T> {
         )
       ) {
         this.#always.push(item);
+        this.#alwaysIndex.push(itemIndex);
         continue;
       }
       const index = this.#guarded.length;
       this.#guarded.push(item);
+      this.#guardedIndex.push(itemIndex);
       fullMask.push((1 << requirement.length) - 1);
       requirement.forEach((clause, c) => {
-        for (const { field, literal } of clause) {
+        for (const { field, literal, anchor } of clause) {
           const name = field === null ? null : normalizeFieldName(field);
-          const key = `${name ?? ''}\u0000${field === null ? 'k' : 'f'}\u0000${literal}`;
+          const key = `${name ?? ''}\u0000${field === null ? 'k' : (anchor ?? 'f')}\u0000${literal}`;
           let id = literalIds.get(key);
           if (id === undefined) {
-            id = this.#owners.length;
+            id = owners.length;
             literalIds.set(key, id);
-            this.#owners.push([]);
+            owners.push([]);
             if (name === null) keywordLiterals.set(literal, id);
-            else {
+            else if (anchor !== undefined) {
+              let anchored = fieldAnchored.get(name);
+              if (!anchored) fieldAnchored.set(name, (anchored = []));
+              anchored.push({ literal, anchor, id });
+            } else {
               let literals = fieldLiterals.get(name);
               if (!literals) fieldLiterals.set(name, (literals = new Map<string, number>()));
               literals.set(literal, id);
             }
           }
-          const owners = this.#owners[id]!;
+          const ofLiteral = owners[id]!;
           const owner = index * 4 + c;
-          if (!owners.includes(owner)) owners.push(owner);
+          // An item's owners are pushed together, so a repeat can only be the last one.
+          if (ofLiteral[ofLiteral.length - 1] !== owner) ofLiteral.push(owner);
         }
       });
     }
+    const fieldOf = (name: string) => {
+      let field = this.#fieldState.get(name);
+      if (!field) this.#fieldState.set(name, (field = { automaton: null, anchored: null }));
+      return field;
+    };
     for (const [name, literals] of fieldLiterals) {
       const automaton = new LiteralAutomaton();
       for (const [literal, id] of literals) automaton.add(literal, id);
-      this.#byField.set(name, automaton);
+      fieldOf(name).automaton = automaton;
     }
+    for (const [name, literals] of fieldAnchored) {
+      const anchored = new AnchoredLiterals();
+      for (const { literal, anchor, id } of literals) anchored.add(literal, anchor, id);
+      fieldOf(name).anchored = anchored;
+    }
+    for (const [name, { automaton, anchored }] of this.#fieldState)
+      this.#byField.set(
+        name,
+        [automaton, anchored].filter((m) => m !== null),
+      );
+    this.#ownerStart = new Int32Array(owners.length + 1);
+    let ownerCount = 0;
+    owners.forEach((o, id) => {
+      this.#ownerStart[id] = ownerCount;
+      ownerCount += o.length;
+    });
+    this.#ownerStart[owners.length] = ownerCount;
+    this.#ownerList = Int32Array.from(owners.flat());
     let inScalars = false;
     if (keywordLiterals.size > 0) {
       const automaton = new LiteralAutomaton();
@@ -123,7 +222,26 @@ export class BucketPrefilter<T> {
     this.#fullMask = Uint8Array.from(fullMask);
     this.#masks = new Uint8Array(this.#guarded.length);
     this.#itemStamps = new Uint32Array(this.#guarded.length);
-    this.#literalStamps = new Uint32Array(this.#owners.length);
+    this.#literalStamps = new Uint32Array(owners.length);
+  }
+
+  /** This bucket, built, for another worker to adopt (every automaton is frozen now). */
+  state(): BucketState {
+    return {
+      always: Int32Array.from(this.#alwaysIndex),
+      guarded: Int32Array.from(this.#guardedIndex),
+      ownerStart: this.#ownerStart,
+      ownerList: this.#ownerList,
+      fullMask: this.#fullMask,
+      fields: [...this.#fieldState].map(([name, { automaton, anchored }]) => ({
+        name,
+        automaton: automaton?.state() ?? null,
+        anchored: anchored?.state() ?? null,
+      })),
+      keywords: this.keywords?.state() ?? null,
+      keywordsInScalars: this.keywordsInScalars,
+      keywordLiterals: this.keywordLiterals,
+    };
   }
 
   get guardedCount(): number {
@@ -134,9 +252,9 @@ export class BucketPrefilter<T> {
     return this.#guarded.length > 0;
   }
 
-  /** The automaton of literals asked of this (normalised) field name, if any. */
-  automatonOf(normalizedName: string): LiteralAutomaton | undefined {
-    return this.#byField.get(normalizedName);
+  /** The matchers of the literals asked of this (normalised) field name (none: an empty list). */
+  matchersOf(normalizedName: string): readonly LiteralMatcher[] {
+    return this.#byField.get(normalizedName) ?? [];
   }
 
   /** Items that may fire on an event with these fields: unguarded ones first, then in their order. */
@@ -168,9 +286,9 @@ export class BucketPrefilter<T> {
       const id = found[f]!;
       if (literalStamps[id] === generation) continue;
       literalStamps[id] = generation;
-      const owners = this.#owners[id]!;
-      for (let o = 0; o < owners.length; o++) {
-        const owner = owners[o]!;
+      const ownerList = this.#ownerList;
+      for (let o = this.#ownerStart[id]!, end = this.#ownerStart[id + 1]!; o < end; o++) {
+        const owner = ownerList[o]!;
         const index = owner >> 2;
         if (itemStamps[index] !== generation) {
           itemStamps[index] = generation;
@@ -197,7 +315,7 @@ export class BucketPrefilter<T> {
  * image); a value equal to the last one is not scanned again, its hits are replayed.
  */
 interface FieldScan {
-  readonly automata: readonly (number | LiteralAutomaton)[];
+  readonly automata: readonly (number | LiteralMatcher)[];
   last: FieldValue | undefined;
   readonly hits: number[];
 }
@@ -207,6 +325,14 @@ export class PrefilterGroup<T> {
   readonly #buckets: readonly BucketPrefilter<T>[];
   readonly #guarded: boolean;
   readonly #byKey = new Map<string, FieldScan>();
+  /**
+   * The keys of the last event, in its order, and each one's scan (null: nothing to scan under it).
+   * Events of one group mostly come from one template, so their keys come in the same order: the
+   * loop compares each key with the one at its place (interned strings: a pointer compare) instead
+   * of looking it up, and skips keys no literal is asked of without reading their values.
+   */
+  readonly #shapeKeys: string[] = [];
+  readonly #shapeScans: (FieldScan | null)[] = [];
   /**
    * Every bucket's keyword literals in one automaton, so each value is scanned for keywords once:
    * the bucket's own when only one has keywords, else a merged one whose ids are spread back by
@@ -248,20 +374,20 @@ export class PrefilterGroup<T> {
     }
   }
 
-  #scanFor(key: string): FieldScan {
+  /** The scan under a key, or null when no bucket asks a literal of it and none has keywords. */
+  #scanFor(key: string): FieldScan | null {
     let scan = this.#byKey.get(key);
     if (scan === undefined) {
       const name = normalizeFieldName(key);
-      const automata: (number | LiteralAutomaton)[] = [];
+      const automata: (number | LiteralMatcher)[] = [];
       this.#buckets.forEach((b, i) => {
-        const automaton = b.automatonOf(name);
-        if (automaton !== undefined) automata.push(i, automaton);
+        for (const matcher of b.matchersOf(name)) automata.push(i, matcher);
       });
       scan = { automata, last: undefined, hits: [] };
       if (this.#byKey.size >= MAX_KEYS) this.#byKey.clear();
       this.#byKey.set(key, scan);
     }
-    return scan;
+    return scan.automata.length === 0 && this.#keywords === undefined ? null : scan;
   }
 
   select(fields: EventFields, into: T[]): void {
@@ -271,11 +397,25 @@ export class PrefilterGroup<T> {
     const keywords = this.#keywords;
     const keywordsInScalars = this.#keywordsInScalars;
     const keywordFound = this.#keywordFound;
+    const shapeKeys = this.#shapeKeys;
+    const shapeScans = this.#shapeScans;
+    let place = 0;
+    let onShape = true;
     // for…in also visits inherited enumerable keys: more than the predicates read, never less.
     for (const key in fields) {
+      let scan: FieldScan | null;
+      if (onShape && shapeKeys[place] === key) scan = shapeScans[place]!;
+      else {
+        // Another shape from here on: this event's keys become the remembered ones.
+        onShape = false;
+        scan = this.#scanFor(key);
+        shapeKeys[place] = key;
+        shapeScans[place] = scan;
+      }
+      place++;
+      if (scan === null) continue;
       const value = fields[key];
       if (value === null || value === undefined) continue;
-      const scan = this.#scanFor(key);
       const hits = scan.hits;
       if (value === scan.last) {
         for (let h = 0; h < hits.length; h += 2) {
@@ -290,7 +430,7 @@ export class PrefilterGroup<T> {
         const target = automata[s] as number;
         const found = buckets[target]!.found;
         const before = found.length;
-        scanValue(automata[s + 1] as LiteralAutomaton, value, found);
+        scanValue(automata[s + 1] as LiteralMatcher, value, found);
         for (let f = before; f < found.length; f++) hits.push(target, found[f]!);
       }
       if (
@@ -304,6 +444,10 @@ export class PrefilterGroup<T> {
       // Arrays may be the same object with other contents; only scalars are remembered.
       scan.last = typeof value === 'object' ? undefined : value;
     }
+    if (place < shapeKeys.length) {
+      shapeKeys.length = place;
+      shapeScans.length = place;
+    }
     const merged = this.#merged;
     if (merged.length > 0) {
       const bucketOf = this.#keywordBucket!;
@@ -316,7 +460,7 @@ export class PrefilterGroup<T> {
 }
 
 /** Scans a field's values as EventView.strings gives them: arrays flattened, null skipped, others as text. */
-function scanValue(automaton: LiteralAutomaton, value: FieldValue | undefined, found: number[]): void {
+function scanValue(automaton: LiteralMatcher, value: FieldValue | undefined, found: number[]): void {
   if (typeof value === 'string') automaton.scan(value, found);
   else if (value === null || value === undefined) return;
   else if (Array.isArray(value))

@@ -4,13 +4,21 @@
  * pairs is present", which the prefilter checks for many rules at once. A requirement is only ever
  * necessary: a rule that passes still runs its full predicate, so it cannot change a result.
  */
+import type { Anchor } from './anchored-literals.js';
 import type { Condition, FieldTest, Search, ValueTest } from './model.js';
 import type { PatternPart } from './pattern.js';
 import { regexLiterals } from './regex-literal.js';
 
-/** One of these (field, literal) pairs is present: the field already renamed (null: any value of any
- * field, as keywords search), the literal lower-cased. */
-export type Clause = readonly { readonly field: string | null; readonly literal: string }[];
+/**
+ * One of these (field, literal) pairs is present: the field already renamed (null: any value of any
+ * field, as keywords search), the literal lower-cased; with an anchor, the (lower-cased) value starts
+ * with it, ends with it or is it, else it occurs anywhere in the value.
+ */
+export type Clause = readonly {
+  readonly field: string | null;
+  readonly literal: string;
+  readonly anchor?: Anchor;
+}[];
 
 /**
  * Every clause holds (at most MAX_CLAUSES, the most selective): a rule that needs `Company:
@@ -20,43 +28,69 @@ export type Requirement = readonly Clause[] | null;
 
 export const MAX_CLAUSES = 3;
 
+/** A pattern's literal run and where in the value it must sit; see longestRun. */
+interface Run {
+  readonly literal: string;
+  readonly anchor: Anchor | undefined;
+}
+
 /**
- * The longest literal run of a pattern: every match contains it. Uncased patterns are stored
- * lower-cased and compared with the lower-cased value, which is exactly what the prefilter scans,
- * so any character may be part of the run. For cased ones only ASCII counts: the scan sees the
- * value lower-cased, and lower-casing other characters is not one-for-one (`Σ` depends on context).
+ * The longest literal run of a pattern: every match contains it; a run at the pattern's start (or
+ * end, or the whole pattern) sits at the value's start (end, or is the value), and is preferred on a
+ * tie, as an anchored literal is checked from the value's end instead of by a scan. Uncased patterns
+ * are stored lower-cased and compared with the lower-cased value, which is exactly what the prefilter
+ * sees, so any character may be part of the run. For cased ones only ASCII counts: the prefilter
+ * sees the value lower-cased, and lower-casing other characters is not one-for-one (`Σ` depends on
+ * context).
  */
-function longestLiteral(parts: readonly PatternPart[], cased: boolean): string {
-  let best = '';
+function longestRun(parts: readonly PatternPart[], cased: boolean): Run {
+  const runs: { text: string; from: number; to: number }[] = [];
   let run = '';
+  let from = 0;
+  let position = 0;
   const end = (): void => {
-    if (run.length > best.length) best = run;
+    if (run !== '') runs.push({ text: run, from, to: position });
     run = '';
   };
   for (const p of parts) {
     if (typeof p !== 'string') {
       end();
+      position++;
+      from = position;
       continue;
     }
-    if (!cased) {
-      run += p;
-      continue;
-    }
-    for (let i = 0; i < p.length; i++) {
+    for (let i = 0; i < p.length; i++, position++) {
       const c = p.charCodeAt(i);
-      if (c < 128) run += p[i]!.toLowerCase();
-      else end();
+      if (!cased) run += p[i]!;
+      else if (c < 128) run += p[i]!.toLowerCase();
+      else {
+        end();
+        from = position + 1;
+      }
     }
   }
   end();
+  let best: Run = { literal: '', anchor: undefined };
+  for (const r of runs) {
+    const atStart = r.from === 0;
+    const atEnd = r.to === position;
+    const anchor: Anchor | undefined =
+      atStart && atEnd ? 'exact' : atStart ? 'start' : atEnd ? 'end' : undefined;
+    const longer = r.text.length > best.literal.length;
+    const tieButAnchored =
+      r.text.length === best.literal.length && anchor !== undefined && best.anchor === undefined;
+    if (longer || tieButAnchored) best = { literal: r.text, anchor };
+  }
   return best;
 }
 
 function valueRequirement(test: ValueTest, field: string | null): Requirement {
   switch (test.kind) {
     case 'pattern': {
-      const literal = longestLiteral(test.parts, test.cased);
-      return literal === '' ? null : [[{ field, literal }]];
+      const { literal, anchor } = longestRun(test.parts, test.cased);
+      if (literal === '') return null;
+      // Keywords search every value of every field and are scanned as such, never from an end.
+      return [[anchor === undefined || field === null ? { field, literal } : { field, literal, anchor }]];
     }
     case 'regex': {
       const literals = regexLiterals(test.source, test.flags);

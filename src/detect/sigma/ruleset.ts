@@ -11,6 +11,7 @@ import { variantsFor, WINDOWS_KINDS, type LogsourceMapping, type SourceVariant }
 import type { Condition, Search, SigmaFilter, SigmaRule } from './model.js';
 import type { RuleLoad } from './parse.js';
 import { BucketPrefilter, PrefilterGroup } from './prefilter.js';
+import type { PrefilterArena } from './prefilter-arena.js';
 import { requirementOf, type Requirement } from './requirement.js';
 
 export interface CompiledRule {
@@ -159,6 +160,10 @@ export class RuleSet {
 
   /** `kind|channel|eventId` keys (with `*` for any) → variants. */
   readonly #buckets: ReadonlyMap<string, readonly CompiledVariant[]>;
+  /** Each bucket key's place in #buckets: how workers of one scan name a bucket in a shared arena. */
+  readonly #bucketSlots = new Map<string, number>();
+  /** Where the workers of one scan share built prefilters; none in a single thread. */
+  readonly #arena: PrefilterArena | undefined;
   /** Each bucket's prefilter, built when an event first selects the bucket, then shared by every group. */
   readonly #prefilters = new Map<string, BucketPrefilter<CompiledVariant>>();
   /** The group of prefilters of each set of buckets an event can select, keyed by their keys. */
@@ -172,8 +177,9 @@ export class RuleSet {
   /** Reused for each event's candidates: match() is synchronous and not re-entered. */
   readonly #candidates: CompiledVariant[] = [];
 
-  constructor(rules: CompiledRuleImpl[]) {
+  constructor(rules: CompiledRuleImpl[], arena?: PrefilterArena) {
     this.rules = rules;
+    this.#arena = arena;
     const buckets = new Map<string, CompiledVariant[]>();
     for (const rule of rules) {
       for (const variant of rule.variants) {
@@ -187,6 +193,7 @@ export class RuleSet {
       }
     }
     this.#buckets = buckets;
+    for (const key of buckets.keys()) this.#bucketSlots.set(key, this.#bucketSlots.size);
   }
 
   /**
@@ -239,9 +246,25 @@ export class RuleSet {
   #bucketPrefilter(key: string): BucketPrefilter<CompiledVariant> {
     let prefilter = this.#prefilters.get(key);
     if (prefilter === undefined) {
-      prefilter = new BucketPrefilter(
-        this.#buckets.get(key)!.map((item) => ({ item, requirement: item.requirement })),
-      );
+      const variants = this.#buckets.get(key)!;
+      // Requirements are read only when the bucket is built here, not when another worker's is adopted.
+      const items = variants.map((item) => ({
+        item,
+        get requirement() {
+          return item.requirement;
+        },
+      }));
+      const arena = this.#arena;
+      prefilter =
+        arena === undefined
+          ? new BucketPrefilter(items)
+          : arena.share(
+              this.#bucketSlots.get(key)!,
+              key,
+              items.length,
+              (state) => new BucketPrefilter(items, state),
+              () => new BucketPrefilter(items),
+            );
       this.#prefilters.set(key, prefilter);
     }
     return prefilter;
@@ -286,6 +309,7 @@ function indexKeys(source: SourceVariant): string[] {
 export function compileRuleSet(
   load: RuleLoad,
   mapping: LogsourceMapping,
+  options: { readonly prefilterArena?: PrefilterArena } = {},
 ): { ruleSet: RuleSet; problems: Issue[] } {
   const problems: Issue[] = [];
   const compiled: CompiledRuleImpl[] = [];
@@ -319,7 +343,7 @@ export function compileRuleSet(
     if (rule.name) byRef.set(rule.name, impl);
   }
   for (const filter of load.filters) attachFilter(filter, byRef, mapping, problems);
-  return { ruleSet: new RuleSet(compiled), problems };
+  return { ruleSet: new RuleSet(compiled, options.prefilterArena), problems };
 }
 
 function attachFilter(

@@ -18,8 +18,10 @@ import type { BaseMatch } from '../../detect/sigma/correlation/engine.js';
 import { correlate } from '../../detect/sigma/correlation/engine.js';
 import {
   compileRuleSet,
+  createPrefilterArena,
   loadDefaultMapping,
   loadRules,
+  PrefilterArena,
   type CorrelationRule,
 } from '../../detect/sigma/index.js';
 import { evtxChunkRanges, hasEvtxMagic } from '../../ingest/evtx/index.js';
@@ -72,7 +74,13 @@ const ISSUES_KEPT_PER_FILE = 50;
 
 /** What a worker (or the in-process scan) builds once: compiled rules and indicators. */
 export async function prepareEngine(
-  config: Pick<ScanConfig, 'rulePaths' | 'indicatorPaths' | 'minLevel' | 'ruleCacheDir' | 'disabledRuleIds'>,
+  config: Pick<
+    ScanConfig,
+    'rulePaths' | 'indicatorPaths' | 'minLevel' | 'ruleCacheDir' | 'disabledRuleIds'
+  > & {
+    /** The scan's shared prefilter arena (workers only: adopting waits for another worker's build). */
+    readonly prefilterArena?: SharedArrayBuffer;
+  },
 ) {
   const problems: Issue[] = [];
   const load = await loadRules(
@@ -85,7 +93,11 @@ export async function prepareEngine(
     load.rules = load.rules.filter((r) => !off.has(r.id));
     load.correlations = load.correlations.filter((c) => !off.has(c.id));
   }
-  const { ruleSet, problems: compileProblems } = compileRuleSet(load, loadDefaultMapping());
+  const { ruleSet, problems: compileProblems } = compileRuleSet(
+    load,
+    loadDefaultMapping(),
+    config.prefilterArena ? { prefilterArena: new PrefilterArena(config.prefilterArena) } : {},
+  );
   problems.push(...compileProblems);
   let indicators;
   let indicatorsLoaded = 0;
@@ -228,6 +240,8 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
   const facts = config.investigate ? new FactCollector() : undefined;
   // The first worker sends the correlation rules it loaded: the main thread needs them only at the end.
   let correlations: CorrelationRule[] = [];
+  // Each bucket prefilter is built by the first worker that meets it and read by the others.
+  const prefilterArena = count > 1 ? createPrefilterArena() : undefined;
 
   const runOne = (first: boolean) =>
     new Promise<void>((resolve, reject) => {
@@ -240,6 +254,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
           recover: config.recover,
           investigate: config.investigate ?? false,
           disabledRuleIds: config.disabledRuleIds ?? [],
+          ...(prefilterArena ? { prefilterArena } : {}),
         },
       });
       const next = () => {

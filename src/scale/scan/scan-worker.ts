@@ -14,6 +14,7 @@ interface WorkerConfig {
   investigate: boolean;
   ruleCacheDir?: string;
   disabledRuleIds: string[];
+  prefilterArena?: SharedArrayBuffer;
 }
 
 const port = parentPort;

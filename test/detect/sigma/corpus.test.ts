@@ -8,6 +8,8 @@ import type { Event } from '../../../src/core/event.js';
 import { regressionCases, runRegression } from '../../../src/cli/rules/regression.js';
 import {
   compileRuleSet,
+  createPrefilterArena,
+  PrefilterArena,
   loadDefaultMapping,
   loadRules,
   referenceMatch,
@@ -123,4 +125,33 @@ test('differential: the compiled, indexed engine equals the reference evaluator 
   assert.equal(disagreements, 0);
   // The fast path really ran and found things.
   assert.ok(fastMatches > 300, `${fastMatches} matches`);
+});
+
+test('prefilters one rule set built and another adopted from the shared arena match like unshared ones', async () => {
+  const load = await corpus();
+  const buffer = createPrefilterArena(64 * 1024 * 1024);
+  const builder = new PrefilterArena(buffer);
+  const adopter = new PrefilterArena(buffer);
+  const plain = compileRuleSet(load, mapping).ruleSet;
+  const building = compileRuleSet(load, mapping, { prefilterArena: builder }).ruleSet;
+  const adopting = compileRuleSet(load, mapping, { prefilterArena: adopter }).ruleSet;
+  const ids = (rules: readonly { rule: { id: string } }[]) => rules.map((r) => r.rule.id).join(' ');
+  let events = 0;
+  let hits = 0;
+  for await (const item of walkEvidence([join(SHARED_DATA, 'evtx-attack-samples')])) {
+    if (item.file === null) continue;
+    for await (const r of item.records) {
+      if (!r.ok) continue;
+      const expected = ids(plain.match(r.event));
+      // The builder meets each bucket first, so the adopter only ever reads finished ones.
+      assert.equal(ids(building.match(r.event)), expected);
+      assert.equal(ids(adopting.match(r.event)), expected);
+      events++;
+      if (expected !== '') hits++;
+    }
+  }
+  assert.ok(events > 8000 && hits > 1000);
+  assert.ok(builder.built > 20, `built ${builder.built}`);
+  assert.equal(adopter.built, 0);
+  assert.equal(adopter.adopted, builder.built);
 });

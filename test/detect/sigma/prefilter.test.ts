@@ -1,6 +1,7 @@
 // The literal prefilter may only skip rules that cannot fire: its requirement must be necessary.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { AnchoredLiterals } from '../../../src/detect/sigma/anchored-literals.js';
 import { LiteralAutomaton } from '../../../src/detect/sigma/literal-automaton.js';
 import { BucketPrefilter, PrefilterGroup } from '../../../src/detect/sigma/prefilter.js';
 import { regexLiterals } from '../../../src/detect/sigma/regex-literal.js';
@@ -46,7 +47,10 @@ test('requirements: AND keeps every clause (most selective first), OR unites, NO
     requirement(
       `  sel:\n    Image|endswith: '\\\\rundll32.exe'\n    CommandLine|contains: ' ,'\n  condition: sel`,
     ),
-    [[{ field: 'Image', literal: '\\rundll32.exe' }], [{ field: 'CommandLine', literal: ' ,' }]],
+    [
+      [{ field: 'Image', literal: '\\rundll32.exe', anchor: 'end' }],
+      [{ field: 'CommandLine', literal: ' ,' }],
+    ],
   );
   // OR of two ANDs: each clause takes one clause of each side.
   assert.deepEqual(
@@ -55,12 +59,12 @@ test('requirements: AND keeps every clause (most selective first), OR unites, NO
     ),
     [
       [
-        { field: 'Provider_Name', literal: 'security' },
-        { field: 'Provider_Name', literal: 'microsoft-windows-eventlog' },
+        { field: 'Provider_Name', literal: 'security', anchor: 'exact' },
+        { field: 'Provider_Name', literal: 'microsoft-windows-eventlog', anchor: 'exact' },
       ],
       [
-        { field: 'EventID', literal: '517' },
-        { field: 'EventID', literal: '1102' },
+        { field: 'EventID', literal: '517', anchor: 'exact' },
+        { field: 'EventID', literal: '1102', anchor: 'exact' },
       ],
     ],
   );
@@ -71,7 +75,7 @@ test('requirements: AND keeps every clause (most selective first), OR unites, NO
     [
       [
         { field: 'CommandLine', literal: 'mimikatz' },
-        { field: 'Image', literal: '\\procdump.exe' },
+        { field: 'Image', literal: '\\procdump.exe', anchor: 'end' },
       ],
     ],
   );
@@ -82,6 +86,20 @@ test('requirements: AND keeps every clause (most selective first), OR unites, NO
   // A wildcard in the middle: the longest literal run is required.
   assert.deepEqual(requirement(`  a:\n    CommandLine: '*net*user /add*'\n  condition: a`), [
     [{ field: 'CommandLine', literal: 'user /add' }],
+  ]);
+  // A run at an end of the pattern sits at that end of the value; a longer inner run still wins.
+  assert.deepEqual(requirement(`  a:\n    CommandLine: 'net*user /add*'\n  condition: a`), [
+    [{ field: 'CommandLine', literal: 'user /add' }],
+  ]);
+  assert.deepEqual(requirement(`  a:\n    CommandLine: 'net user*/add'\n  condition: a`), [
+    [{ field: 'CommandLine', literal: 'net user', anchor: 'start' }],
+  ]);
+  assert.deepEqual(requirement(`  a:\n    CommandLine|cased: 'Net*/A'\n  condition: a`), [
+    [{ field: 'CommandLine', literal: 'net', anchor: 'start' }],
+  ]);
+  // Cased and non-ASCII: the ASCII run before it is still a prefix, the one after it not a suffix of the run.
+  assert.deepEqual(requirement(`  a:\n    CommandLine|startswith|cased: 'abcd\u0130ef'\n  condition: a`), [
+    [{ field: 'CommandLine', literal: 'abcd', anchor: 'start' }],
   ]);
   // Cased: non-ASCII ends a run (its lower-casing is not one-for-one) …
   assert.deepEqual(requirement(`  a:\n    CommandLine|contains|cased: 'ab\u0130cdef'\n  condition: a`), [
@@ -244,4 +262,47 @@ test('regex literals: only what every match must contain', () => {
       source,
     );
   }
+});
+
+test('anchored literals are found only at their end of the value, case folded, non-ASCII too', () => {
+  const anchored = new AnchoredLiterals();
+  anchored.add('\\cmd.exe', 'end', 0);
+  anchored.add('c:\\windows\\', 'start', 1);
+  anchored.add('system', 'exact', 2);
+  anchored.add('c:\\', 'start', 3);
+  const find = (text: string) => {
+    const found: number[] = [];
+    anchored.scan(text, found);
+    return [...new Set(found)].sort();
+  };
+  assert.deepEqual(find('C:\\Windows\\System32\\CMD.EXE'), [0, 1, 3]);
+  assert.deepEqual(find('C:\\tools\\cmd.exe.bak'), [3]);
+  assert.deepEqual(find('D:\\x\\cmd.exe'), [0]);
+  assert.deepEqual(find('SYSTEM'), [2]);
+  assert.deepEqual(find('systems'), []);
+  assert.deepEqual(find('x system'), []);
+  // U+212A KELVIN SIGN lower-cases to k; U+0130 before the suffix lengthens the lower-cased text.
+  const late = new AnchoredLiterals();
+  late.add('\\kill.exe', 'end', 4);
+  late.add('\u0130\\'.toLowerCase(), 'start', 5);
+  const found: number[] = [];
+  late.scan('\u0130\\\u212Aill.exe', found);
+  assert.deepEqual([...new Set(found)].sort(), [4, 5]);
+});
+
+test('a bucket checks anchored requirements from the value ends', () => {
+  const bucket = new BucketPrefilter([
+    { item: 'ends', requirement: [[{ field: 'Image', literal: '\\rundll32.exe', anchor: 'end' }]] },
+    { item: 'equals', requirement: [[{ field: 'User', literal: 'nt authority\\system', anchor: 'exact' }]] },
+    { item: 'contains', requirement: [[{ field: 'Image', literal: '\\rundll32.exe' }]] },
+  ]);
+  const pick = (fields: Record<string, string>) => {
+    const out: string[] = [];
+    bucket.select(fields, out);
+    return out;
+  };
+  assert.deepEqual(pick({ Image: 'C:\\Windows\\RUNDLL32.EXE' }), ['ends', 'contains']);
+  assert.deepEqual(pick({ Image: 'C:\\Windows\\rundll32.exe.tmp' }), ['contains']);
+  assert.deepEqual(pick({ User: 'NT AUTHORITY\\SYSTEM' }), ['equals']);
+  assert.deepEqual(pick({ User: 'NT AUTHORITY\\SYSTEM2' }), []);
 });
