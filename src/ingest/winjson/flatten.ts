@@ -7,12 +7,13 @@
  *
  * Both our EVTX parser and the evtx_dump JSON reader call this, so a rule sees the same event either way.
  */
-import { putField, hasField } from '../../core/fields.js';
+import { FieldsBuilder } from '../../core/shaped-fields.js';
 import type { FieldValue } from '../../core/event.js';
 import { parseTimestamp } from '../../core/time.js';
 
 type Json = unknown;
 type Fields = Record<string, FieldValue>;
+type Out = FieldsBuilder<FieldValue>;
 
 const ATTRIBUTES = '#attributes';
 const TEXT = '#text';
@@ -64,7 +65,7 @@ function attributeName(element: string, attribute: string): string {
 }
 
 // Object.keys, not for…in: own keys only, in the same order Object.entries gives them.
-function flattenSystem(system: Record<string, Json>, out: Fields): void {
+function flattenSystem(system: Record<string, Json>, out: Out): void {
   const names = Object.keys(system);
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
@@ -75,18 +76,18 @@ function flattenSystem(system: Record<string, Json>, out: Fields): void {
         const attributeKeys = Object.keys(attributes);
         for (let j = 0; j < attributeKeys.length; j++) {
           const attribute = attributeKeys[j]!;
-          putField(out, attributeName(name, attribute), toFieldValue(attributes[attribute]));
+          out.put(attributeName(name, attribute), toFieldValue(attributes[attribute]));
         }
       }
-      if (TEXT in value) putField(out, name, toFieldValue(value[TEXT]));
+      if (TEXT in value) out.put(name, toFieldValue(value[TEXT]));
     } else if (name !== ATTRIBUTES) {
-      putField(out, name, toFieldValue(value));
+      out.put(name, toFieldValue(value));
     }
   }
 }
 
 /** EventData / UserData children: named leaves by name; nested elements (UserData's wrapper) recursed. */
-function flattenData(data: Record<string, Json>, out: Fields, depth: number): void {
+function flattenData(data: Record<string, Json>, out: Out, depth: number): void {
   const names = Object.keys(data);
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
@@ -94,18 +95,18 @@ function flattenData(data: Record<string, Json>, out: Fields, depth: number): vo
     const value = data[name];
     if (isObject(value) && !(TEXT in value) && depth < 4) {
       flattenData(value, out, depth + 1);
-    } else if (!hasField(out, name)) {
+    } else {
       // A data field never overwrites a System field of the same name (EventID, Channel …).
-      putField(out, name, toFieldValue(value));
+      out.putIfAbsent(name, toFieldValue(value));
     }
   }
 }
 
 /** Flat fields of one evtx_dump-shaped record (the object that has an `Event` key). */
 export function flattenEvtxJson(record: Json): Fields {
-  const out: Fields = {};
+  const out: Out = new FieldsBuilder();
   const event = isObject(record) && isObject(record.Event) ? record.Event : record;
-  if (!isObject(event)) return out;
+  if (!isObject(event)) return out.build();
   if (isObject(event.System)) flattenSystem(event.System, out);
   const names = Object.keys(event);
   for (let i = 0; i < names.length; i++) {
@@ -113,9 +114,9 @@ export function flattenEvtxJson(record: Json): Fields {
     if (name === 'System' || name === ATTRIBUTES) continue;
     const value = event[name];
     if (isObject(value)) flattenData(value, out, 0);
-    else if (value !== null && value !== undefined) putField(out, name, toFieldValue(value));
+    else if (value !== null && value !== undefined) out.put(name, toFieldValue(value));
   }
-  return out;
+  return out.build();
 }
 
 /** The record's time, from `Event.System.TimeCreated.#attributes.SystemTime`; NaN when missing. */
