@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FieldsBuilder } from '../../src/core/shaped-fields.js';
+
+function build(entries: readonly (readonly [string, unknown, 'put' | 'ifAbsent'])[]): Record<string, unknown> {
+  const builder = new FieldsBuilder<unknown>();
+  for (const [name, value, how] of entries) {
+    if (how === 'put') builder.put(name, value);
+    else builder.putIfAbsent(name, value);
+  }
+  return builder.build();
+}
+
+test('fields keep their first position; put replaces the value, putIfAbsent keeps the first', () => {
+  const fields = build([
+    ['EventID', 1, 'put'],
+    ['Channel', 'Security', 'put'],
+    ['EventID', 4624, 'put'],
+    ['Channel', 'System', 'ifAbsent'],
+    ['Image', 'C:\\a.exe', 'ifAbsent'],
+  ]);
+  assert.deepEqual(Object.keys(fields), ['EventID', 'Channel', 'Image']);
+  assert.deepEqual(fields, { EventID: 4624, Channel: 'Security', Image: 'C:\\a.exe' });
+  assert.equal(Object.getPrototypeOf(fields), Object.prototype);
+});
+
+test('objects of one shape built again are equal and independent (the cached template is not shared)', () => {
+  const names = Array.from({ length: 40 }, (_, i) => `Field${i}`);
+  const first = build(names.map((n, i) => [n, i, 'put'] as const));
+  const second = build(names.map((n) => [n, `${n}!`, 'put'] as const));
+  assert.equal(first.Field39, 39);
+  assert.equal(second.Field39, 'Field39!');
+  first.Field0 = 'changed';
+  assert.equal(build(names.map((n) => [n, null, 'put'] as const)).Field0, null);
+});
+
+test('a field named __proto__ is an own field, not a change of prototype, with or without a cached shape', () => {
+  for (let round = 0; round < 2; round++) {
+    const fields = build([
+      ['__proto__', 'evil', 'put'],
+      ['toString', 'x', 'put'],
+    ]);
+    assert.equal(Object.getPrototypeOf(fields), Object.prototype);
+    assert.ok(Object.hasOwn(fields, '__proto__'));
+    assert.equal(Object.getOwnPropertyDescriptor(fields, '__proto__')?.value, 'evil');
+    assert.deepEqual(Object.keys(fields), ['__proto__', 'toString']);
+  }
+});
+
+test('an empty builder gives an empty plain object', () => {
+  assert.deepEqual(new FieldsBuilder().build(), {});
+});
