@@ -17,11 +17,14 @@ import { loadIndicators } from '../../detect/indicators/index.js';
 import type { BaseMatch } from '../../detect/sigma/correlation/engine.js';
 import { correlate } from '../../detect/sigma/correlation/engine.js';
 import {
+  cacheRules,
   compileRuleSet,
   createPrefilterArena,
+  loadCachedRules,
   loadDefaultMapping,
   loadRules,
   PrefilterArena,
+  type CachedRules,
   type CorrelationRule,
 } from '../../detect/sigma/index.js';
 import { evtxChunkRanges, hasEvtxMagic } from '../../ingest/evtx/index.js';
@@ -80,13 +83,14 @@ export async function prepareEngine(
   > & {
     /** The scan's shared prefilter arena (workers only: adopting waits for another worker's build). */
     readonly prefilterArena?: SharedArrayBuffer;
+    /** The rule set as the main thread found it in the cache (workers only). */
+    readonly cachedRules?: CachedRules;
   },
 ) {
   const problems: Issue[] = [];
-  const load = await loadRules(
-    config.rulePaths,
-    config.ruleCacheDir ? { cacheDir: config.ruleCacheDir } : {},
-  );
+  const load =
+    (config.cachedRules && (await loadCachedRules(config.cachedRules))) ??
+    (await loadRules(config.rulePaths, config.ruleCacheDir ? { cacheDir: config.ruleCacheDir } : {}));
   problems.push(...load.problems);
   if (config.disabledRuleIds && config.disabledRuleIds.length > 0) {
     const off = new Set(config.disabledRuleIds);
@@ -242,6 +246,10 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
   let correlations: CorrelationRule[] = [];
   // Each bucket prefilter is built by the first worker that meets it and read by the others.
   const prefilterArena = count > 1 ? createPrefilterArena() : undefined;
+  // Checked against the rule files here, once, not by every worker: each then only reads the cache.
+  const cachedRules = config.ruleCacheDir
+    ? await cacheRules(config.rulePaths, { cacheDir: config.ruleCacheDir })
+    : undefined;
 
   const runOne = (first: boolean) =>
     new Promise<void>((resolve, reject) => {
@@ -255,6 +263,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
           investigate: config.investigate ?? false,
           disabledRuleIds: config.disabledRuleIds ?? [],
           ...(prefilterArena ? { prefilterArena } : {}),
+          ...(cachedRules ? { cachedRules } : {}),
         },
       });
       const next = () => {
