@@ -16,13 +16,14 @@ import type { Event, FieldValue } from '../../core/event.js';
 import { putField } from '../../core/fields.js';
 import { issue, type Issue } from '../../core/issue.js';
 import { emptyLoad, mergeLoads, parseRules, type LoadOptions, type RuleLoad } from './parse.js';
-import type { CompiledRule } from './ruleset.js';
+import { loadDefaultMapping } from './logsource.js';
+import { checkCompile, type CompiledRule } from './ruleset.js';
 
 export type { CorrelationRule } from './correlation/types.js';
-export type { LoadOptions, RuleLoad } from './parse.js';
+export type { CompileCheck, LoadOptions, RuleLoad } from './parse.js';
 export { parseRules } from './parse.js';
 export type { SigmaFilter, SigmaRule, Logsource } from './model.js';
-export { compileRuleSet, RuleSet, type CompiledRule } from './ruleset.js';
+export { checkCompile, compileRuleSet, RuleSet, type CompiledRule } from './ruleset.js';
 export { loadDefaultMapping, type LogsourceMapping } from './logsource.js';
 export { createPrefilterArena, PrefilterArena } from './prefilter-arena.js';
 export { referenceMatch } from './reference.js';
@@ -40,7 +41,10 @@ export async function loadRules(paths: readonly string[], options: LoadOptions =
     }
   }
   const load = await parseFiles(files, problems, options);
-  if (cache) await writeCache(cache, withoutPathProblems(load));
+  if (cache) {
+    load.compileCheck = checkCompile(load, loadDefaultMapping());
+    await writeCache(cache, withoutPathProblems(load));
+  }
   return load;
 }
 
@@ -65,6 +69,7 @@ export async function cacheRules(
   if (cacheFile === undefined) return undefined;
   if (!(await isFile(cacheFile))) {
     const load = await parseFiles(files, [], options);
+    load.compileCheck = checkCompile(load, loadDefaultMapping());
     if (!(await writeCache(cacheFile, load))) return undefined;
   }
   return { cacheFile, pathProblems: problems };
@@ -129,12 +134,16 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-/** This engine's own code files: part of the cache key, so a changed Vigil never reads an older parse. */
+/**
+ * This engine's own code files and its log-source mappings: part of the cache key, so a changed Vigil
+ * never reads an older parse, nor a compile check made with other code or another mapping.
+ */
 async function engineFiles(): Promise<string[]> {
   const here = dirname(new URL(import.meta.url).pathname);
   const out: string[] = [];
-  for (const dir of [here, join(here, 'correlation')]) {
-    for (const name of (await readdir(dir)).sort()) if (/\.(js|ts)$/.test(name)) out.push(join(dir, name));
+  for (const dir of [here, join(here, 'correlation'), join(here, 'mappings')]) {
+    for (const name of (await readdir(dir)).sort())
+      if (/\.(js|ts|ya?ml)$/.test(name)) out.push(join(dir, name));
   }
   return out;
 }

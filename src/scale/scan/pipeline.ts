@@ -97,11 +97,11 @@ export async function prepareEngine(
     load.rules = load.rules.filter((r) => !off.has(r.id));
     load.correlations = load.correlations.filter((c) => !off.has(c.id));
   }
-  const { ruleSet, problems: compileProblems } = compileRuleSet(
-    load,
-    loadDefaultMapping(),
-    config.prefilterArena ? { prefilterArena: new PrefilterArena(config.prefilterArena) } : {},
-  );
+  const { ruleSet, problems: compileProblems } = compileRuleSet(load, loadDefaultMapping(), {
+    ...(config.prefilterArena ? { prefilterArena: new PrefilterArena(config.prefilterArena) } : {}),
+    // Made with the default mapping when the rule cache was filled: compile only what events meet.
+    ...(load.compileCheck ? { compileCheck: load.compileCheck } : {}),
+  });
   problems.push(...compileProblems);
   let indicators;
   let indicatorsLoaded = 0;
