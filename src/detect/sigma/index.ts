@@ -17,6 +17,7 @@ import { putField } from '../../core/fields.js';
 import { issue, type Issue } from '../../core/issue.js';
 import { emptyLoad, mergeLoads, parseRules, type LoadOptions, type RuleLoad } from './parse.js';
 import { loadDefaultMapping } from './logsource.js';
+import { PrefilterStore } from './prefilter-store.js';
 import { checkCompile, type CompiledRule } from './ruleset.js';
 
 export type { CorrelationRule } from './correlation/types.js';
@@ -26,6 +27,7 @@ export type { SigmaFilter, SigmaRule, Logsource } from './model.js';
 export { checkCompile, compileRuleSet, RuleSet, type CompiledRule } from './ruleset.js';
 export { loadDefaultMapping, type LogsourceMapping } from './logsource.js';
 export { createPrefilterArena, PrefilterArena } from './prefilter-arena.js';
+export { PrefilterStore } from './prefilter-store.js';
 export { referenceMatch } from './reference.js';
 
 /** Rule files and folders (recursive; .yml and .yaml), loaded in one pass with every problem kept. */
@@ -73,6 +75,18 @@ export async function cacheRules(
     if (!(await writeCache(cacheFile, load))) return undefined;
   }
   return { cacheFile, pathProblems: problems };
+}
+
+/**
+ * Where the built bucket prefilters of this cached rule set, less the rules switched off, are kept
+ * between scans: beside the rule cache, named for it, so a changed rule set or engine uses another.
+ */
+export function prefilterStoreFor(cached: CachedRules, disabledRuleIds: readonly string[]): PrefilterStore {
+  const off = createHash('sha256')
+    .update(JSON.stringify([...disabledRuleIds].sort()))
+    .digest('hex')
+    .slice(0, 16);
+  return new PrefilterStore(`${cached.cacheFile.replace(/\.v8$/, '')}-prefilters-${off}`);
 }
 
 /** The rule set cacheRules named; undefined if the file went missing or is unreadable since. */

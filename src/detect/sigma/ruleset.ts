@@ -12,6 +12,7 @@ import type { Condition, Search, SigmaFilter, SigmaRule } from './model.js';
 import type { CompileCheck, RuleLoad } from './parse.js';
 import { BucketPrefilter, PrefilterGroup } from './prefilter.js';
 import type { PrefilterArena } from './prefilter-arena.js';
+import type { PrefilterStore } from './prefilter-store.js';
 import { requirementOf, type Requirement } from './requirement.js';
 
 export interface CompiledRule {
@@ -185,6 +186,8 @@ export class RuleSet {
   readonly #bucketSlots = new Map<string, number>();
   /** Where the workers of one scan share built prefilters; none in a single thread. */
   readonly #arena: PrefilterArena | undefined;
+  /** Where built prefilters are kept between scans of this rule set; none: built every time. */
+  readonly #store: PrefilterStore | undefined;
   /** Each bucket's prefilter, built when an event first selects the bucket, then shared by every group. */
   readonly #prefilters = new Map<string, BucketPrefilter<CompiledVariant>>();
   /** The group of prefilters of each set of buckets an event can select, keyed by their keys. */
@@ -198,9 +201,10 @@ export class RuleSet {
   /** Reused for each event's candidates: match() is synchronous and not re-entered. */
   readonly #candidates: CompiledVariant[] = [];
 
-  constructor(rules: CompiledRuleImpl[], arena?: PrefilterArena) {
+  constructor(rules: CompiledRuleImpl[], arena?: PrefilterArena, store?: PrefilterStore) {
     this.rules = rules;
     this.#arena = arena;
+    this.#store = store;
     const buckets = new Map<string, CompiledVariant[]>();
     for (const rule of rules) {
       for (const variant of rule.variants) {
@@ -275,16 +279,24 @@ export class RuleSet {
           return item.requirement;
         },
       }));
+      const store = this.#store;
+      const build = (): BucketPrefilter<CompiledVariant> => {
+        const stored = store?.load(key, items.length);
+        if (stored !== undefined) return new BucketPrefilter(items, stored);
+        const built = new BucketPrefilter(items);
+        store?.save(key, items.length, built.state());
+        return built;
+      };
       const arena = this.#arena;
       prefilter =
         arena === undefined
-          ? new BucketPrefilter(items)
+          ? build()
           : arena.share(
               this.#bucketSlots.get(key)!,
               key,
               items.length,
               (state) => new BucketPrefilter(items, state),
-              () => new BucketPrefilter(items),
+              build,
             );
       this.#prefilters.set(key, prefilter);
     }
@@ -334,7 +346,11 @@ function indexKeys(source: SourceVariant): string[] {
 export function compileRuleSet(
   load: RuleLoad,
   mapping: LogsourceMapping,
-  options: { readonly prefilterArena?: PrefilterArena; readonly compileCheck?: CompileCheck } = {},
+  options: {
+    readonly prefilterArena?: PrefilterArena;
+    readonly prefilterStore?: PrefilterStore;
+    readonly compileCheck?: CompileCheck;
+  } = {},
 ): { ruleSet: RuleSet; problems: Issue[] } {
   const problems: Issue[] = [];
   const compiled: CompiledRuleImpl[] = [];
@@ -377,7 +393,10 @@ export function compileRuleSet(
     if (rule.name) byRef.set(rule.name, impl);
   }
   for (const filter of load.filters) attachFilter(filter, byRef, mapping, problems);
-  return { ruleSet: new RuleSet(compiled, options.prefilterArena), problems };
+  return {
+    ruleSet: new RuleSet(compiled, options.prefilterArena, options.prefilterStore),
+    problems,
+  };
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   loadDefaultMapping,
   loadRules,
   PrefilterArena,
+  prefilterStoreFor,
   type CachedRules,
   type CorrelationRule,
 } from '../../detect/sigma/index.js';
@@ -88,8 +89,12 @@ export async function prepareEngine(
   },
 ) {
   const problems: Issue[] = [];
+  const cached =
+    config.cachedRules ??
+    (config.ruleCacheDir ? await cacheRules(config.rulePaths, { cacheDir: config.ruleCacheDir }) : undefined);
+  const fromCache = cached && (await loadCachedRules(cached));
   const load =
-    (config.cachedRules && (await loadCachedRules(config.cachedRules))) ??
+    fromCache ??
     (await loadRules(config.rulePaths, config.ruleCacheDir ? { cacheDir: config.ruleCacheDir } : {}));
   problems.push(...load.problems);
   if (config.disabledRuleIds && config.disabledRuleIds.length > 0) {
@@ -99,6 +104,10 @@ export async function prepareEngine(
   }
   const { ruleSet, problems: compileProblems } = compileRuleSet(load, loadDefaultMapping(), {
     ...(config.prefilterArena ? { prefilterArena: new PrefilterArena(config.prefilterArena) } : {}),
+    // Named for the rule cache the rules came from: built buckets are read back by later scans.
+    ...(cached && fromCache
+      ? { prefilterStore: prefilterStoreFor(cached, config.disabledRuleIds ?? []) }
+      : {}),
     // Made with the default mapping when the rule cache was filled: compile only what events meet.
     ...(load.compileCheck ? { compileCheck: load.compileCheck } : {}),
   });
