@@ -14,29 +14,97 @@ import { commonFields } from '../../core/accessors.js';
 import type { Detection } from '../../core/detection.js';
 import type { Event, FieldValue } from '../../core/event.js';
 import { putField } from '../../core/fields.js';
-import { issue } from '../../core/issue.js';
+import { issue, type Issue } from '../../core/issue.js';
 import { emptyLoad, mergeLoads, parseRules, type LoadOptions, type RuleLoad } from './parse.js';
-import type { CompiledRule } from './ruleset.js';
+import { loadDefaultMapping } from './logsource.js';
+import { PrefilterStore } from './prefilter-store.js';
+import { checkCompile, type CompiledRule } from './ruleset.js';
 
 export type { CorrelationRule } from './correlation/types.js';
-export type { LoadOptions, RuleLoad } from './parse.js';
+export type { CompileCheck, LoadOptions, RuleLoad } from './parse.js';
 export { parseRules } from './parse.js';
 export type { SigmaFilter, SigmaRule, Logsource } from './model.js';
-export { compileRuleSet, RuleSet, type CompiledRule } from './ruleset.js';
+export { checkCompile, compileRuleSet, RuleSet, type CompiledRule } from './ruleset.js';
 export { loadDefaultMapping, type LogsourceMapping } from './logsource.js';
 export { createPrefilterArena, PrefilterArena } from './prefilter-arena.js';
+export { PrefilterStore } from './prefilter-store.js';
 export { referenceMatch } from './reference.js';
 
 /** Rule files and folders (recursive; .yml and .yaml), loaded in one pass with every problem kept. */
 export async function loadRules(paths: readonly string[], options: LoadOptions = {}): Promise<RuleLoad> {
-  const load = emptyLoad();
+  const { files, problems } = await listRuleFiles(paths);
+  const cache = options.cacheDir ? await cachePath(options.cacheDir, files, options) : undefined;
+  if (cache) {
+    const cached = await readCache(cache);
+    if (cached) {
+      // Problems with the paths themselves are this call's, not the cache's.
+      cached.problems.unshift(...problems);
+      return cached;
+    }
+  }
+  const load = await parseFiles(files, problems, options);
+  if (cache) {
+    load.compileCheck = checkCompile(load, loadDefaultMapping());
+    await writeCache(cache, withoutPathProblems(load));
+  }
+  return load;
+}
+
+/** A rule set checked against its files once, as a cache file any thread of this run can read. */
+export interface CachedRules {
+  readonly cacheFile: string;
+  /** Problems with the rule paths themselves, which the cache does not hold. */
+  readonly pathProblems: readonly Issue[];
+}
+
+/**
+ * Makes sure the cache holds the rule set of these paths (parsing it on a miss) and names its file,
+ * so the workers of one scan read it with loadCachedRules instead of each walking and stat'ing every
+ * rule file again. Undefined when the cache cannot be used: then loadRules is the way.
+ */
+export async function cacheRules(
+  paths: readonly string[],
+  options: LoadOptions & { readonly cacheDir: string },
+): Promise<CachedRules | undefined> {
+  const { files, problems } = await listRuleFiles(paths);
+  const cacheFile = await cachePath(options.cacheDir, files, options);
+  if (cacheFile === undefined) return undefined;
+  if (!(await isFile(cacheFile))) {
+    const load = await parseFiles(files, [], options);
+    load.compileCheck = checkCompile(load, loadDefaultMapping());
+    if (!(await writeCache(cacheFile, load))) return undefined;
+  }
+  return { cacheFile, pathProblems: problems };
+}
+
+/**
+ * Where the built bucket prefilters of this cached rule set, less the rules switched off, are kept
+ * between scans: beside the rule cache, named for it, so a changed rule set or engine uses another.
+ */
+export function prefilterStoreFor(cached: CachedRules, disabledRuleIds: readonly string[]): PrefilterStore {
+  const off = createHash('sha256')
+    .update(JSON.stringify([...disabledRuleIds].sort()))
+    .digest('hex')
+    .slice(0, 16);
+  return new PrefilterStore(`${cached.cacheFile.replace(/\.v8$/, '')}-prefilters-${off}`);
+}
+
+/** The rule set cacheRules named; undefined if the file went missing or is unreadable since. */
+export async function loadCachedRules(cached: CachedRules): Promise<RuleLoad | undefined> {
+  const load = await readCache(cached.cacheFile);
+  load?.problems.unshift(...cached.pathProblems);
+  return load;
+}
+
+async function listRuleFiles(paths: readonly string[]): Promise<{ files: string[]; problems: Issue[] }> {
   const files: string[] = [];
+  const problems: Issue[] = [];
   const visit = async (path: string, depth: number): Promise<void> => {
     let info;
     try {
       info = await stat(path);
     } catch (error) {
-      load.problems.push(issue('sigma.path.unreadable', (error as Error).message, { file: path }));
+      problems.push(issue('sigma.path.unreadable', (error as Error).message, { file: path }));
       return;
     }
     if (info.isDirectory()) {
@@ -45,15 +113,16 @@ export async function loadRules(paths: readonly string[], options: LoadOptions =
     } else if (/\.ya?ml$/i.test(path)) files.push(path);
   };
   for (const p of paths) await visit(p, 0);
-  const cache = options.cacheDir ? await cachePath(options.cacheDir, files, options) : undefined;
-  if (cache) {
-    const cached = await readCache(cache);
-    if (cached) {
-      // Problems with the paths themselves are this call's, not the cache's.
-      cached.problems.unshift(...load.problems);
-      return cached;
-    }
-  }
+  return { files, problems };
+}
+
+async function parseFiles(
+  files: readonly string[],
+  problems: readonly Issue[],
+  options: LoadOptions,
+): Promise<RuleLoad> {
+  const load = emptyLoad();
+  load.problems.push(...problems);
   for (const file of files) {
     let text: string;
     try {
@@ -64,20 +133,31 @@ export async function loadRules(paths: readonly string[], options: LoadOptions =
     }
     mergeLoads(load, parseRules(text, file, options));
   }
-  if (cache)
-    await writeCache(cache, {
-      ...load,
-      problems: load.problems.filter((p) => p.code !== 'sigma.path.unreadable'),
-    });
   return load;
 }
 
-/** This engine's own code files: part of the cache key, so a changed Vigil never reads an older parse. */
+function withoutPathProblems(load: RuleLoad): RuleLoad {
+  return { ...load, problems: load.problems.filter((p) => p.code !== 'sigma.path.unreadable') };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * This engine's own code files and its log-source mappings: part of the cache key, so a changed Vigil
+ * never reads an older parse, nor a compile check made with other code or another mapping.
+ */
 async function engineFiles(): Promise<string[]> {
   const here = dirname(new URL(import.meta.url).pathname);
   const out: string[] = [];
-  for (const dir of [here, join(here, 'correlation')]) {
-    for (const name of (await readdir(dir)).sort()) if (/\.(js|ts)$/.test(name)) out.push(join(dir, name));
+  for (const dir of [here, join(here, 'correlation'), join(here, 'mappings')]) {
+    for (const name of (await readdir(dir)).sort())
+      if (/\.(js|ts|ya?ml)$/.test(name)) out.push(join(dir, name));
   }
   return out;
 }
@@ -107,15 +187,17 @@ async function readCache(path: string): Promise<RuleLoad | undefined> {
   }
 }
 
-async function writeCache(path: string, load: RuleLoad): Promise<void> {
+/** Whether the cache was written; one that cannot be written only costs speed. */
+async function writeCache(path: string, load: RuleLoad): Promise<boolean> {
   try {
     await mkdir(dirname(path), { recursive: true });
     // Written whole under another name, then renamed: a reader never sees half a cache.
     const partial = `${path}.${process.pid}.tmp`;
     await writeFile(partial, serialize(load));
     await rename(partial, path);
+    return true;
   } catch {
-    // A cache that cannot be written only costs speed.
+    return false;
   }
 }
 

@@ -29,6 +29,16 @@ export interface RuleLoad {
   filters: SigmaFilter[];
   problems: Issue[];
   refused: { file: string; id?: string; reason: string }[];
+  /**
+   * Which rules' log-source variants fail to compile under the default mapping, worked out once when
+   * the rule cache is filled (see ruleset.ts checkCompile); with it a scan compiles lazily.
+   */
+  compileCheck?: CompileCheck;
+}
+
+/** Rule (`file` + newline + `line`) → the variants (by index) that do not compile, with the error. */
+export interface CompileCheck {
+  readonly failures: ReadonlyMap<string, readonly { readonly variant: number; readonly message: string }[]>;
 }
 
 export function emptyLoad(): RuleLoad {

@@ -9,9 +9,10 @@ import { compileCondition, compileSearch, type ViewPredicate } from './compile.j
 import { EventView } from './event-view.js';
 import { variantsFor, WINDOWS_KINDS, type LogsourceMapping, type SourceVariant } from './logsource.js';
 import type { Condition, Search, SigmaFilter, SigmaRule } from './model.js';
-import type { RuleLoad } from './parse.js';
+import type { CompileCheck, RuleLoad } from './parse.js';
 import { BucketPrefilter, PrefilterGroup } from './prefilter.js';
 import type { PrefilterArena } from './prefilter-arena.js';
+import type { PrefilterStore } from './prefilter-store.js';
 import { requirementOf, type Requirement } from './requirement.js';
 
 export interface CompiledRule {
@@ -33,15 +34,36 @@ interface CompiledVariant {
   readonly requirement: Requirement;
 }
 
-/** A variant whose requirement is derived on first use. */
+/**
+ * A variant whose requirement is derived on first use, and whose predicate too when compiling was
+ * checked beforehand (checkCompile): most buckets are never met in one scan, so most rules need no
+ * closures at all.
+ */
 class LazyVariant implements CompiledVariant {
   #requirement: Requirement | undefined;
+  #predicate: ViewPredicate | undefined;
 
   constructor(
     readonly compiled: CompiledRuleImpl,
     readonly source: SourceVariant,
-    readonly predicate: ViewPredicate,
-  ) {}
+    predicate?: ViewPredicate,
+  ) {
+    this.#predicate = predicate;
+  }
+
+  get predicate(): ViewPredicate {
+    if (this.#predicate === undefined) {
+      const rule = this.compiled.rule;
+      try {
+        this.#predicate = compileDetection(rule.searches, rule.condition, this.source.fieldMap);
+      } catch {
+        // Cannot happen for a variant checkCompile passed (same code, rule and mapping); were it
+        // to, the variant fires on nothing, as a variant refused at load would.
+        this.#predicate = () => false;
+      }
+    }
+    return this.#predicate;
+  }
 
   get requirement(): Requirement {
     if (this.#requirement === undefined) {
@@ -164,6 +186,8 @@ export class RuleSet {
   readonly #bucketSlots = new Map<string, number>();
   /** Where the workers of one scan share built prefilters; none in a single thread. */
   readonly #arena: PrefilterArena | undefined;
+  /** Where built prefilters are kept between scans of this rule set; none: built every time. */
+  readonly #store: PrefilterStore | undefined;
   /** Each bucket's prefilter, built when an event first selects the bucket, then shared by every group. */
   readonly #prefilters = new Map<string, BucketPrefilter<CompiledVariant>>();
   /** The group of prefilters of each set of buckets an event can select, keyed by their keys. */
@@ -177,9 +201,10 @@ export class RuleSet {
   /** Reused for each event's candidates: match() is synchronous and not re-entered. */
   readonly #candidates: CompiledVariant[] = [];
 
-  constructor(rules: CompiledRuleImpl[], arena?: PrefilterArena) {
+  constructor(rules: CompiledRuleImpl[], arena?: PrefilterArena, store?: PrefilterStore) {
     this.rules = rules;
     this.#arena = arena;
+    this.#store = store;
     const buckets = new Map<string, CompiledVariant[]>();
     for (const rule of rules) {
       for (const variant of rule.variants) {
@@ -254,16 +279,24 @@ export class RuleSet {
           return item.requirement;
         },
       }));
+      const store = this.#store;
+      const build = (): BucketPrefilter<CompiledVariant> => {
+        const stored = store?.load(key, items.length);
+        if (stored !== undefined) return new BucketPrefilter(items, stored);
+        const built = new BucketPrefilter(items);
+        store?.save(key, items.length, built.state());
+        return built;
+      };
       const arena = this.#arena;
       prefilter =
         arena === undefined
-          ? new BucketPrefilter(items)
+          ? build()
           : arena.share(
               this.#bucketSlots.get(key)!,
               key,
               items.length,
               (state) => new BucketPrefilter(items, state),
-              () => new BucketPrefilter(items),
+              build,
             );
       this.#prefilters.set(key, prefilter);
     }
@@ -305,15 +338,24 @@ function indexKeys(source: SourceVariant): string[] {
   return keys;
 }
 
-/** Compiles every loaded rule and filter; problems (unmapped log sources …) come back as issues. */
+/**
+ * Compiles every loaded rule and filter; problems (unmapped log sources …) come back as issues.
+ * With `compileCheck` (made by checkCompile for this load and mapping) rule predicates are compiled
+ * when first used, and the failures it recorded are reported here as if compiled now.
+ */
 export function compileRuleSet(
   load: RuleLoad,
   mapping: LogsourceMapping,
-  options: { readonly prefilterArena?: PrefilterArena } = {},
+  options: {
+    readonly prefilterArena?: PrefilterArena;
+    readonly prefilterStore?: PrefilterStore;
+    readonly compileCheck?: CompileCheck;
+  } = {},
 ): { ruleSet: RuleSet; problems: Issue[] } {
   const problems: Issue[] = [];
   const compiled: CompiledRuleImpl[] = [];
   const byRef = new Map<string, CompiledRuleImpl>();
+  const check = options.compileCheck;
   for (const rule of load.rules) {
     const impl = new CompiledRuleImpl(rule, compiled.length);
     const { variants, note } = variantsFor(rule.logsource, mapping);
@@ -326,24 +368,63 @@ export function compileRuleSet(
           'warning',
         ),
       );
-    for (const source of variants) {
+    const failures = check?.failures.get(ruleKey(rule));
+    variants.forEach((source, index) => {
+      const failed = failures?.find((f) => f.variant === index);
+      if (failed) {
+        problems.push(compileFailure(rule, failed.message));
+        return;
+      }
       try {
         impl.variants.push(
-          new LazyVariant(impl, source, compileDetection(rule.searches, rule.condition, source.fieldMap)),
+          new LazyVariant(
+            impl,
+            source,
+            check ? undefined : compileDetection(rule.searches, rule.condition, source.fieldMap),
+          ),
         );
       } catch (error) {
-        problems.push(
-          issue('sigma.compile.failed', (error as Error).message, { file: rule.file, line: rule.line }),
-        );
+        problems.push(compileFailure(rule, (error as Error).message));
       }
-    }
+    });
     if (impl.variants.length === 0) continue;
     compiled.push(impl);
     byRef.set(rule.id, impl);
     if (rule.name) byRef.set(rule.name, impl);
   }
   for (const filter of load.filters) attachFilter(filter, byRef, mapping, problems);
-  return { ruleSet: new RuleSet(compiled, options.prefilterArena), problems };
+  return {
+    ruleSet: new RuleSet(compiled, options.prefilterArena, options.prefilterStore),
+    problems,
+  };
+}
+
+/**
+ * Compiles every variant of every rule once, keeping only which fail: stored with a cached rule
+ * set, it lets compileRuleSet compile lazily and still report each failure when the rules load.
+ */
+export function checkCompile(load: RuleLoad, mapping: LogsourceMapping): CompileCheck {
+  const failures = new Map<string, { variant: number; message: string }[]>();
+  for (const rule of load.rules) {
+    variantsFor(rule.logsource, mapping).variants.forEach((source, variant) => {
+      try {
+        compileDetection(rule.searches, rule.condition, source.fieldMap);
+      } catch (error) {
+        const key = ruleKey(rule);
+        failures.set(key, [...(failures.get(key) ?? []), { variant, message: (error as Error).message }]);
+      }
+    });
+  }
+  return { failures };
+}
+
+/** A rule's place, unique within a rule set (one YAML document per line at most). */
+function ruleKey(rule: SigmaRule): string {
+  return `${rule.file}\n${rule.line}`;
+}
+
+function compileFailure(rule: SigmaRule, message: string): Issue {
+  return issue('sigma.compile.failed', message, { file: rule.file, line: rule.line });
 }
 
 function attachFilter(

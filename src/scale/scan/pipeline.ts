@@ -17,11 +17,15 @@ import { loadIndicators } from '../../detect/indicators/index.js';
 import type { BaseMatch } from '../../detect/sigma/correlation/engine.js';
 import { correlate } from '../../detect/sigma/correlation/engine.js';
 import {
+  cacheRules,
   compileRuleSet,
   createPrefilterArena,
+  loadCachedRules,
   loadDefaultMapping,
   loadRules,
   PrefilterArena,
+  prefilterStoreFor,
+  type CachedRules,
   type CorrelationRule,
 } from '../../detect/sigma/index.js';
 import { evtxChunkRanges, hasEvtxMagic } from '../../ingest/evtx/index.js';
@@ -80,24 +84,33 @@ export async function prepareEngine(
   > & {
     /** The scan's shared prefilter arena (workers only: adopting waits for another worker's build). */
     readonly prefilterArena?: SharedArrayBuffer;
+    /** The rule set as the main thread found it in the cache (workers only). */
+    readonly cachedRules?: CachedRules;
   },
 ) {
   const problems: Issue[] = [];
-  const load = await loadRules(
-    config.rulePaths,
-    config.ruleCacheDir ? { cacheDir: config.ruleCacheDir } : {},
-  );
+  const cached =
+    config.cachedRules ??
+    (config.ruleCacheDir ? await cacheRules(config.rulePaths, { cacheDir: config.ruleCacheDir }) : undefined);
+  const fromCache = cached && (await loadCachedRules(cached));
+  const load =
+    fromCache ??
+    (await loadRules(config.rulePaths, config.ruleCacheDir ? { cacheDir: config.ruleCacheDir } : {}));
   problems.push(...load.problems);
   if (config.disabledRuleIds && config.disabledRuleIds.length > 0) {
     const off = new Set(config.disabledRuleIds);
     load.rules = load.rules.filter((r) => !off.has(r.id));
     load.correlations = load.correlations.filter((c) => !off.has(c.id));
   }
-  const { ruleSet, problems: compileProblems } = compileRuleSet(
-    load,
-    loadDefaultMapping(),
-    config.prefilterArena ? { prefilterArena: new PrefilterArena(config.prefilterArena) } : {},
-  );
+  const { ruleSet, problems: compileProblems } = compileRuleSet(load, loadDefaultMapping(), {
+    ...(config.prefilterArena ? { prefilterArena: new PrefilterArena(config.prefilterArena) } : {}),
+    // Named for the rule cache the rules came from: built buckets are read back by later scans.
+    ...(cached && fromCache
+      ? { prefilterStore: prefilterStoreFor(cached, config.disabledRuleIds ?? []) }
+      : {}),
+    // Made with the default mapping when the rule cache was filled: compile only what events meet.
+    ...(load.compileCheck ? { compileCheck: load.compileCheck } : {}),
+  });
   problems.push(...compileProblems);
   let indicators;
   let indicatorsLoaded = 0;
@@ -242,6 +255,10 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
   let correlations: CorrelationRule[] = [];
   // Each bucket prefilter is built by the first worker that meets it and read by the others.
   const prefilterArena = count > 1 ? createPrefilterArena() : undefined;
+  // Checked against the rule files here, once, not by every worker: each then only reads the cache.
+  const cachedRules = config.ruleCacheDir
+    ? await cacheRules(config.rulePaths, { cacheDir: config.ruleCacheDir })
+    : undefined;
 
   const runOne = (first: boolean) =>
     new Promise<void>((resolve, reject) => {
@@ -255,6 +272,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
           investigate: config.investigate ?? false,
           disabledRuleIds: config.disabledRuleIds ?? [],
           ...(prefilterArena ? { prefilterArena } : {}),
+          ...(cachedRules ? { cachedRules } : {}),
         },
       });
       const next = () => {

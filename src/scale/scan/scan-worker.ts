@@ -1,6 +1,7 @@
 /** Worker thread of `vigil scan`: compiles the rules once, then scans whole files the main thread hands it. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Level } from '../../core/detection.js';
+import type { CachedRules } from '../../detect/sigma/index.js';
 import { readEvtxFile } from '../../ingest/evtx/index.js';
 import { walkEvidence } from '../../ingest/index.js';
 import { FactCollector } from '../../investigate/index.js';
@@ -15,6 +16,7 @@ interface WorkerConfig {
   ruleCacheDir?: string;
   disabledRuleIds: string[];
   prefilterArena?: SharedArrayBuffer;
+  cachedRules?: CachedRules;
 }
 
 const port = parentPort;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Event } from '../../../src/core/event.js';
 import { regressionCases, runRegression } from '../../../src/cli/rules/regression.js';
 import {
+  checkCompile,
   compileRuleSet,
   createPrefilterArena,
   PrefilterArena,
@@ -154,4 +155,27 @@ test('prefilters one rule set built and another adopted from the shared arena ma
   assert.ok(builder.built > 20, `built ${builder.built}`);
   assert.equal(adopter.built, 0);
   assert.equal(adopter.adopted, builder.built);
+});
+
+test('compiled lazily after a compile check, the rule set has the eager problems, rules and matches', async () => {
+  const load = await corpus();
+  const eager = compileRuleSet(load, mapping);
+  const check = checkCompile(load, mapping);
+  const lazy = compileRuleSet(load, mapping, { compileCheck: check });
+  assert.deepEqual(lazy.problems, eager.problems);
+  const ids = (rules: readonly { rule: { id: string } }[]) => rules.map((r) => r.rule.id).join(' ');
+  assert.equal(ids(lazy.ruleSet.rules), ids(eager.ruleSet.rules));
+  let events = 0;
+  let hits = 0;
+  for await (const item of walkEvidence([join(SHARED_DATA, 'evtx-attack-samples')])) {
+    if (item.file === null) continue;
+    for await (const r of item.records) {
+      if (!r.ok) continue;
+      const expected = ids(eager.ruleSet.match(r.event));
+      assert.equal(ids(lazy.ruleSet.match(r.event)), expected);
+      events++;
+      if (expected !== '') hits++;
+    }
+  }
+  assert.ok(events > 8000 && hits > 1000);
 });
