@@ -376,8 +376,22 @@ function correlateAtLevel(
   return correlate(rules, inputs).filter((d) => levelRank(d.level) >= min);
 }
 
+/**
+ * Time order, ties by source file and place in it: worker threads finish files and chunk ranges in any
+ * order, and the same evidence must give the same timeline (detections of one event keep the engine's
+ * order, as the sort is stable).
+ */
 function byTime(a: Detection, b: Detection): number {
-  return (a.timestamp || 0) - (b.timestamp || 0);
+  const byTimestamp = (a.timestamp || 0) - (b.timestamp || 0);
+  if (byTimestamp !== 0) return byTimestamp;
+  const sa = a.source;
+  const sb = b.source;
+  if (sa.file !== sb.file) return sa.file < sb.file ? -1 : 1;
+  return placeIn(sa) - placeIn(sb);
+}
+
+function placeIn(source: Detection['source']): number {
+  return source.offset ?? source.line ?? source.recordId ?? 0;
 }
 
 /**

@@ -6,7 +6,15 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main } from '../../../src/cli/main.js';
@@ -384,6 +392,42 @@ describe('vigil scan', { skip }, () => {
     assert.equal(workers.code, 0, workers.stderr);
     assert.equal(workers.output, inMain.output);
     assert.equal(jsonl(workers.output).length, 4);
+  });
+
+  test('equal times in several files come out in one order, with or without worker threads', async () => {
+    // Three copies of one log: every detection has two twins at the same time, in other files.
+    const evidence = tempDir('copies');
+    for (const name of ['c.evtx', 'a.evtx', 'b.evtx']) copyFileSync(EVTX, join(evidence, name));
+    const rules = ruleDir();
+    const run = async (workers: string): Promise<string> => {
+      const out = join(tempDir('out'), 'detections.jsonl');
+      const result = await vigil([
+        'scan',
+        evidence,
+        '--rules',
+        rules,
+        '--format',
+        'jsonl',
+        '--out',
+        out,
+        '--no-summary',
+        '--fail-level',
+        'critical',
+        '--workers',
+        workers,
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      return readFileSync(out, 'utf8');
+    };
+    const [inMain, workers, again] = await Promise.all([run('0'), run('2'), run('2')]);
+    const lines = jsonl(inMain);
+    assert.equal(lines.length, 10); // three rules per copy, and one correlation over the three
+    assert.deepEqual(
+      lines.slice(0, 3).map((l) => l.source.file.slice(-6)),
+      ['a.evtx', 'b.evtx', 'c.evtx'],
+    );
+    assert.equal(workers, inMain);
+    assert.equal(again, inMain);
   });
 
   test('exit code 2: a missing evidence path, a missing rule folder or list, a usage error', async () => {
