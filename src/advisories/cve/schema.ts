@@ -26,7 +26,10 @@ const UUID = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-4[0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]
 const LANGUAGE = '^[A-Za-z]{2,4}([_-][A-Za-z]{4})?([_-]([A-Za-z]{2}|[0-9]{3}))?$';
 const ENGLISH = '^en([_-][A-Za-z]{4})?([_-]([A-Za-z]{2}|[0-9]{3}))?$';
 // CPE 2.2 URI or CPE 2.3 formatted string (NISTIR 7695), as the specification's `cpes` items allow.
-const CPE_VALUE = String.raw`(((\?*|\*?)([a-zA-Z0-9\-._]|(\\[\\*?!"#$%&'()+,/:;<=>@\[\]\^` + '`' + String.raw`{|}~]))+(\?*|\*?))|[*\-])`;
+const CPE_VALUE =
+  String.raw`(((\?*|\*?)([a-zA-Z0-9\-._]|(\\[\\*?!"#$%&'()+,/:;<=>@\[\]\^` +
+  '`' +
+  String.raw`{|}~]))+(\?*|\*?))|[*\-])`;
 const CPE23 = String.raw`cpe:2\.3:[aho*\-](:${CPE_VALUE}){5}(:(([a-zA-Z]{2,3}(-([a-zA-Z]{2}|[0-9]{3}))?)|[*\-]))(:${CPE_VALUE}){4}`;
 const CPE22 = String.raw`[c][pP][eE]:/[AHOaho]?(:[A-Za-z0-9._\-~%]*){0,6}`;
 
@@ -69,7 +72,13 @@ const CREDIT_TYPES = [
 
 const text = (min: number, max: number) => ({ type: 'string', minLength: min, maxLength: max });
 /** A non-empty array of distinct items: most lists in the format are. */
-const list = (items: object, extra: object = {}) => ({ type: 'array', minItems: 1, uniqueItems: true, items, ...extra });
+const list = (items: object, extra: object = {}) => ({
+  type: 'array',
+  minItems: 1,
+  uniqueItems: true,
+  items,
+  ...extra,
+});
 const tagExtension = { type: 'string', minLength: 2, maxLength: 128, pattern: '^x_.*$' };
 /** Tags: an `x_` extension or one of the listed values. */
 const tags = (values: readonly string[]) => list({ anyOf: [tagExtension, { enum: values }] });
@@ -118,7 +127,13 @@ const description = {
 };
 
 /** At least one description in English (en, en-US, en_GB …). */
-const descriptions = list(description, { contains: { type: 'object', required: ['lang'], properties: { lang: { type: 'string', pattern: ENGLISH } } } });
+const descriptions = list(description, {
+  contains: {
+    type: 'object',
+    required: ['lang'],
+    properties: { lang: { type: 'string', pattern: ENGLISH } },
+  },
+});
 
 const descriptionList = list(description);
 
@@ -140,7 +155,11 @@ const versionEntry = {
   },
   additionalProperties: false,
   // A range (an upper bound, or changes) needs versionType; one upper bound at most; changes only in a range.
-  dependentRequired: { lessThan: ['versionType'], lessThanOrEqual: ['versionType'], changes: ['versionType'] },
+  dependentRequired: {
+    lessThan: ['versionType'],
+    lessThanOrEqual: ['versionType'],
+    changes: ['versionType'],
+  },
   not: { required: ['lessThan', 'lessThanOrEqual'] },
   dependentSchemas: { changes: { anyOf: [{ required: ['lessThan'] }, { required: ['lessThanOrEqual'] }] } },
 };
@@ -152,13 +171,22 @@ const product = {
     product: text(1, 2048),
     collectionURL: uri,
     packageName: text(1, 2048),
-    cpes: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 2048, pattern: `(${CPE22})|(${CPE23})` } },
+    cpes: {
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', minLength: 1, maxLength: 2048, pattern: `(${CPE22})|(${CPE23})` },
+    },
     modules: { type: 'array', uniqueItems: true, items: text(1, 4096) },
     programFiles: { type: 'array', uniqueItems: true, items: text(1, 1024) },
     programRoutines: {
       type: 'array',
       uniqueItems: true,
-      items: { type: 'object', required: ['name'], properties: { name: text(1, 4096) }, additionalProperties: false },
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: { name: text(1, 4096) },
+        additionalProperties: false,
+      },
     },
     platforms: list({ type: 'string', maxLength: 1024 }),
     repo: uri,
@@ -201,7 +229,11 @@ const cpeApplicability = list({
       items: {
         type: 'object',
         required: ['operator', 'cpeMatch'],
-        properties: { operator: { enum: ['AND', 'OR'] }, negate: { type: 'boolean' }, cpeMatch: { type: 'array', minItems: 1, items: cpeMatch } },
+        properties: {
+          operator: { enum: ['AND', 'OR'] },
+          negate: { type: 'boolean' },
+          cpeMatch: { type: 'array', minItems: 1, items: cpeMatch },
+        },
         additionalProperties: false,
       },
     },
@@ -232,7 +264,10 @@ const problemTypes = list({
 const impacts = list({
   type: 'object',
   required: ['descriptions'],
-  properties: { capecId: { type: 'string', minLength: 7, maxLength: 11, pattern: '^CAPEC-[1-9][0-9]{0,4}$' }, descriptions: descriptions },
+  properties: {
+    capecId: { type: 'string', minLength: 7, maxLength: 11, pattern: '^CAPEC-[1-9][0-9]{0,4}$' },
+    descriptions: descriptions,
+  },
   additionalProperties: false,
 });
 
@@ -287,7 +322,11 @@ const taxonomyMappings = list({
     taxonomyRelations: list({
       type: 'object',
       required: ['taxonomyId', 'relationshipName', 'relationshipValue'],
-      properties: { taxonomyId: text(1, 2048), relationshipName: text(1, 128), relationshipValue: text(1, 2048) },
+      properties: {
+        taxonomyId: text(1, 2048),
+        relationshipName: text(1, 128),
+        relationshipValue: text(1, 2048),
+      },
       additionalProperties: false,
     }),
   },
@@ -301,31 +340,32 @@ const providerMetadata = {
   additionalProperties: false,
 };
 
+/** What a CNA and an ADP container may both say (the CNA also when the id was assigned). */
+const containerProperties = {
+  providerMetadata: providerMetadata,
+  datePublic: timestamp,
+  title: text(1, 256),
+  descriptions: descriptions,
+  affected: affected,
+  cpeApplicability: cpeApplicability,
+  problemTypes: problemTypes,
+  references: references,
+  impacts: impacts,
+  metrics: metrics,
+  configurations: descriptionList,
+  workarounds: descriptionList,
+  solutions: descriptionList,
+  exploits: descriptionList,
+  timeline: timeline,
+  credits: credits,
+  source: source,
+  taxonomyMappings: taxonomyMappings,
+};
+
 const cnaPublished = {
   type: 'object',
   required: ['providerMetadata', 'descriptions', 'affected', 'references'],
-  properties: {
-    providerMetadata: providerMetadata,
-    dateAssigned: timestamp,
-    datePublic: timestamp,
-    title: text(1, 256),
-    descriptions: descriptions,
-    affected: affected,
-    cpeApplicability: cpeApplicability,
-    problemTypes: problemTypes,
-    references: references,
-    impacts: impacts,
-    metrics: metrics,
-    configurations: descriptionList,
-    workarounds: descriptionList,
-    solutions: descriptionList,
-    exploits: descriptionList,
-    timeline: timeline,
-    credits: credits,
-    source: source,
-    tags: tags(CNA_TAGS),
-    taxonomyMappings: taxonomyMappings,
-  },
+  properties: { ...containerProperties, dateAssigned: timestamp, tags: tags(CNA_TAGS) },
   ...closed,
 };
 
@@ -334,27 +374,7 @@ const adp = {
   required: ['providerMetadata'],
   // An ADP container says something besides who it is from.
   minProperties: 2,
-  properties: {
-    providerMetadata: providerMetadata,
-    datePublic: timestamp,
-    title: text(1, 256),
-    descriptions: descriptions,
-    affected: affected,
-    cpeApplicability: cpeApplicability,
-    problemTypes: problemTypes,
-    references: references,
-    impacts: impacts,
-    metrics: metrics,
-    configurations: descriptionList,
-    workarounds: descriptionList,
-    solutions: descriptionList,
-    exploits: descriptionList,
-    timeline: timeline,
-    credits: credits,
-    source: source,
-    tags: tags(ADP_TAGS),
-    taxonomyMappings: taxonomyMappings,
-  },
+  properties: { ...containerProperties, tags: tags(ADP_TAGS) },
   ...closed,
 };
 
@@ -395,16 +415,28 @@ export const CVE_RECORD_SCHEMA = {
   properties: {
     dataType: { const: 'CVE_RECORD' },
     dataVersion: { type: 'string', pattern: '^5\\.(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))?$' },
-    cveMetadata: { type: 'object', required: ['state'], properties: { state: { enum: ['PUBLISHED', 'REJECTED'] } } },
+    cveMetadata: {
+      type: 'object',
+      required: ['state'],
+      properties: { state: { enum: ['PUBLISHED', 'REJECTED'] } },
+    },
     containers: { type: 'object' },
   },
   additionalProperties: false,
   // The record's shape follows its state; an unknown state is reported once, by the enum above.
-  if: { required: ['cveMetadata'], properties: { cveMetadata: { required: ['state'], properties: { state: { const: 'REJECTED' } } } } },
+  if: {
+    required: ['cveMetadata'],
+    properties: { cveMetadata: { required: ['state'], properties: { state: { const: 'REJECTED' } } } },
+  },
   then: {
     properties: {
       cveMetadata: metadata('REJECTED', { dateRejected: timestamp }),
-      containers: { type: 'object', required: ['cna'], properties: { cna: cnaRejected }, additionalProperties: false },
+      containers: {
+        type: 'object',
+        required: ['cna'],
+        properties: { cna: cnaRejected },
+        additionalProperties: false,
+      },
     },
   },
   else: {
@@ -444,5 +476,7 @@ export function validateCveRecord(record: unknown): SchemaFinding[] {
   compiled ??= compile();
   if (compiled(record)) return [];
   // `must match "else" schema` only repeats that the errors below it exist.
-  return (compiled.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => ({ path: e.instancePath, schemaPath: schemaPathOf(e), message: e.message ?? e.keyword }));
+  return (compiled.errors ?? [])
+    .filter((e) => e.keyword !== 'if')
+    .map((e) => ({ path: e.instancePath, schemaPath: schemaPathOf(e), message: e.message ?? e.keyword }));
 }

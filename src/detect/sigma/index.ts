@@ -34,19 +34,10 @@ export { referenceMatch } from './reference.js';
 export async function loadRules(paths: readonly string[], options: LoadOptions = {}): Promise<RuleLoad> {
   const { files, problems } = await listRuleFiles(paths);
   const cache = options.cacheDir ? await cachePath(options.cacheDir, files, options) : undefined;
-  if (cache) {
-    const cached = await readCache(cache);
-    if (cached) {
-      // Problems with the paths themselves are this call's, not the cache's.
-      cached.problems.unshift(...problems);
-      return cached;
-    }
-  }
-  const load = await parseFiles(files, problems, options);
-  if (cache) {
-    load.compileCheck = checkCompile(load, loadDefaultMapping());
-    await writeCache(cache, withoutPathProblems(load));
-  }
+  if (cache === undefined) return parseFiles(files, problems, options);
+  const load = (await readCache(cache)) ?? (await parseIntoCache(cache, files, options)).load;
+  // Problems with the paths themselves are this call's, not the cache's.
+  load.problems.unshift(...problems);
   return load;
 }
 
@@ -69,11 +60,8 @@ export async function cacheRules(
   const { files, problems } = await listRuleFiles(paths);
   const cacheFile = await cachePath(options.cacheDir, files, options);
   if (cacheFile === undefined) return undefined;
-  if (!(await isFile(cacheFile))) {
-    const load = await parseFiles(files, [], options);
-    load.compileCheck = checkCompile(load, loadDefaultMapping());
-    if (!(await writeCache(cacheFile, load))) return undefined;
-  }
+  if (!(await isFile(cacheFile)) && !(await parseIntoCache(cacheFile, files, options)).written)
+    return undefined;
   return { cacheFile, pathProblems: problems };
 }
 
@@ -136,8 +124,15 @@ async function parseFiles(
   return load;
 }
 
-function withoutPathProblems(load: RuleLoad): RuleLoad {
-  return { ...load, problems: load.problems.filter((p) => p.code !== 'sigma.path.unreadable') };
+/** The rule files parsed and compile-checked, written to the cache (path problems are not in it). */
+async function parseIntoCache(
+  cacheFile: string,
+  files: readonly string[],
+  options: LoadOptions,
+): Promise<{ load: RuleLoad; written: boolean }> {
+  const load = await parseFiles(files, [], options);
+  load.compileCheck = checkCompile(load, loadDefaultMapping());
+  return { load, written: await writeCache(cacheFile, load) };
 }
 
 async function isFile(path: string): Promise<boolean> {
