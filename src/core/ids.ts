@@ -22,27 +22,40 @@ function quotedKey(key: string): string {
   return quoted;
 }
 
-// Records of one reader come in runs of the same shape (one EVTX template, one Zeek log): keep the
-// sorted order of the last key list, and reuse it when the next object lists the same keys in the
-// same order.
-let lastKeys: readonly string[] = [];
-let lastSorted: readonly string[] = [];
+/** An object shape's keys sorted, and each written `"key":`, computed once per shape. */
+interface SortedShape {
+  /** The keys in the object's own order. */
+  readonly own: readonly string[];
+  readonly keys: readonly string[];
+  readonly quoted: readonly string[];
+}
 
-function sortedKeys(record: object): readonly string[] {
+// Records of one reader come in runs of the same shape (one EVTX template, one Zeek log), and a few
+// shapes alternate: the last shape is checked first, then a bounded map (shapes are log data).
+let lastShape: SortedShape = { own: [], keys: [], quoted: [] };
+const shapes = new Map<string, SortedShape>();
+const SHAPES_LIMIT = 1_000;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sortedShape(record: object): SortedShape {
   const keys = Object.keys(record);
-  const n = keys.length;
-  if (n === lastKeys.length) {
-    let same = true;
-    for (let i = 0; i < n; i++)
-      if (keys[i] !== lastKeys[i]) {
-        same = false;
-        break;
-      }
-    if (same) return lastSorted;
+  if (sameKeys(keys, lastShape.own)) return lastShape;
+  const name = keys.join('\0');
+  let shape = shapes.get(name);
+  // Keys may hold NUL themselves: a shape found under the joined name must list the same keys.
+  if (shape === undefined || !sameKeys(keys, shape.own)) {
+    const sorted = keys.slice().sort();
+    shape = { own: keys, keys: sorted, quoted: sorted.map(quotedKey) };
+    if (shapes.size >= SHAPES_LIMIT) shapes.clear();
+    shapes.set(name, shape);
   }
-  lastKeys = keys;
-  lastSorted = keys.slice().sort();
-  return lastSorted;
+  lastShape = shape;
+  return shape;
 }
 
 /** Stable JSON: object keys sorted, so equal content hashes equally whatever the reader's key order. */
@@ -61,15 +74,15 @@ export function stableJson(value: unknown): string {
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const keys = sortedKeys(record);
-  let out = '{';
+  const { keys, quoted } = sortedShape(record);
+  // Parts joined once give a flat string; `+=` gave a rope of ~150 pieces that hashing and writing
+  // each flattened again, and that a batch of events kept alive past the young generation.
+  const parts = new Array<string>(keys.length);
   for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    if (i > 0) out += ',';
-    out += quotedKey(key);
-    out += stableJson(record[key]);
+    const v = record[keys[i]!];
+    parts[i] = quoted[i]! + (typeof v === 'string' ? JSON.stringify(v) : stableJson(v));
   }
-  return `${out}}`;
+  return `{${parts.join(',')}}`;
 }
 
 export function sha256Hex(data: string | Uint8Array): string {

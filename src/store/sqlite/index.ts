@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { commonFields } from '../../core/accessors.js';
 import type { Detection } from '../../core/detection.js';
 import { levelRank } from '../../core/detection.js';
-import type { Event } from '../../core/event.js';
+import type { Event, EventFields } from '../../core/event.js';
 import { detectionId, eventIdAndFields, timeOfEventId } from '../../core/ids.js';
 import type {
   DetectionQuery,
@@ -30,15 +30,25 @@ import type { IncidentSummary } from '../types.js';
 import type { SqlDb } from '../sql.js';
 import { SqlStore } from '../sql-store.js';
 import { SqlIntake, type SqlBatch } from '../intake.js';
+import { toJob, toStoredDetection, type DetectionRow, type JobRow } from '../rows.js';
 import {
-  EVENT_COLUMNS,
-  toJob,
-  toStoredDetection,
-  toStoredEvent,
-  type DetectionRow,
-  type EventRow,
-  type JobRow,
-} from '../rows.js';
+  BLOCK_SPAN_MS,
+  BlockWriter,
+  ByteArena,
+  ColumnFilter,
+  compareTsId,
+  encodeBlocks,
+  FieldsFilter,
+  fieldsRange,
+  hostTerm,
+  ipTerm,
+  kindTerm,
+  storedEvent,
+  userTerm,
+  type BlockEvent,
+  type BlockMeta,
+} from './event-blocks.js';
+import { EventTables } from './event-tables.js';
 
 type Db = Database.Database;
 
@@ -58,67 +68,51 @@ function migrate(db: Db): number {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.apply?.(db);
       record.run(m.version, m.name, Date.now());
     })();
   }
   return MIGRATIONS.at(-1)?.version ?? 0;
 }
 
-/** Rows per INSERT statement: one call into SQLite per 50 events instead of per event. */
-const ROWS_PER_STATEMENT = 50;
-const EVENT_PARAMS = 13;
+/** Parsed block columns kept in memory: blocks never change, and paging a scan reads a block again. */
+const META_CACHE_BLOCKS = 512;
 
-function insertEvents(db: Db, rows: number): Database.Statement {
-  const row = `(${new Array<string>(EVENT_PARAMS).fill('?').join(', ')})`;
-  return db.prepare(
-    `INSERT OR IGNORE INTO events (${EVENT_COLUMNS}) VALUES ${new Array<string>(rows).fill(row).join(', ')}`,
-  );
+/** An event a query selected, before its fields are read: enough to order and cut to the limit. */
+interface Selected {
+  readonly ts: number;
+  readonly id: string;
+  readonly block: number;
+  readonly meta: BlockMeta;
+  readonly index: number;
+  readonly fields: EventFields | undefined;
 }
 
-/** Appends one event's column values, in EVENT_COLUMNS order, to `params` from index `at`. */
-function eventParams(e: Event, params: unknown[], at: number): void {
-  const { id, fieldsJson } = eventIdAndFields(e);
-  const c = commonFields(e);
-  const s = e.source;
-  params[at] = id;
-  params[at + 1] = Number.isFinite(e.timestamp) ? e.timestamp : 0;
-  params[at + 2] = s.kind;
-  params[at + 3] = s.file;
-  params[at + 4] = s.offset ?? null;
-  params[at + 5] = s.line ?? null;
-  params[at + 6] = s.recordId ?? null;
-  params[at + 7] = s.logType ?? null;
-  params[at + 8] = c.host;
-  params[at + 9] = c.user;
-  params[at + 10] = c.srcIp;
-  params[at + 11] = c.dstIp;
-  params[at + 12] = fieldsJson;
-}
+const bySelectedOrder = (a: Selected, b: Selected): number => compareTsId(a.ts, a.id, b.ts, b.id);
 
 class SqliteEvents implements EventRepository {
   readonly #addMany: (events: readonly Event[]) => number;
-  readonly #getById: Database.Statement;
+  readonly #meta: Database.Statement;
+  readonly #fields: Database.Statement;
+  readonly #realText: Database.Statement;
+  readonly #metaCache = new Map<number, BlockMeta>();
 
   constructor(private readonly db: Db) {
-    this.#getById = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE ts > ? AND ts < ? AND id = ?`);
-    const one = insertEvents(db, 1);
-    const many = insertEvents(db, ROWS_PER_STATEMENT);
-    const params = new Array<unknown>(ROWS_PER_STATEMENT * EVENT_PARAMS);
-    const single = new Array<unknown>(EVENT_PARAMS);
-    // OR IGNORE checks each row as it goes in, so a duplicate inside one statement is skipped too,
-    // and `changes` counts only the new rows.
+    this.#meta = db.prepare('SELECT meta FROM event_blocks WHERE block = ?').pluck();
+    this.#fields = db.prepare('SELECT fields FROM event_blocks WHERE block = ?').pluck();
+    this.#realText = db.prepare('SELECT CAST(? AS TEXT)').pluck();
+    const tables = new EventTables(db);
+    const writer = new BlockWriter();
+    const arena = new ByteArena();
     this.#addMany = db.transaction((events: readonly Event[]) => {
-      let added = 0;
-      let i = 0;
-      for (; i + ROWS_PER_STATEMENT <= events.length; i += ROWS_PER_STATEMENT) {
-        for (let r = 0; r < ROWS_PER_STATEMENT; r++) eventParams(events[i + r]!, params, r * EVENT_PARAMS);
-        added += many.run(params).changes;
-      }
-      for (; i < events.length; i++) {
-        eventParams(events[i]!, single, 0);
-        added += one.run(single).changes;
-      }
-      return added;
+      arena.clear();
+      const prepared = events.map((e) => blockEvent(e, arena));
+      const isNew = tables.addKeys(prepared.map((e) => e.id));
+      const fresh = prepared.filter((_, i) => isNew[i]);
+      // Blocks in time order, so each is narrow in time and the (ts_min) index finds it.
+      fresh.sort((a, b) => compareTsId(a.ts, a.id, b.ts, b.id));
+      for (const block of encodeBlocks(fresh, writer)) tables.addBlock(block);
+      return fresh.length;
     });
   }
 
@@ -127,76 +121,104 @@ class SqliteEvents implements EventRepository {
   }
 
   get(id: string): Promise<StoredEvent | undefined> {
-    // The id names its time: the (ts, id) index finds it. The range allows for a stored time with a
-    // fraction, which the id's whole milliseconds truncate.
+    // The id names its time: the blocks that can hold it are few. The range allows for a stored time
+    // with a fraction, which the id's whole milliseconds truncate.
     const time = timeOfEventId(id);
     if (time === undefined) return Promise.resolve(undefined);
-    const row = this.#getById.get(time - 1, time + 1, id) as EventRow | undefined;
-    return Promise.resolve(row ? toStoredEvent(row) : undefined);
+    for (const block of this.#blocks({ from: time - 1, to: time + 1 })) {
+      const meta = this.#blockMeta(block);
+      const index = meta.id.indexOf(id);
+      if (index >= 0) return Promise.resolve(storedEvent(meta, this.#blob(block), index));
+    }
+    return Promise.resolve(undefined);
   }
 
-  #where(query: EventQuery, hostPart: 'exact' | 'domain' = 'exact'): { sql: string; params: unknown[] } {
+  /**
+   * The blocks that can hold events of the query, in order of their first event: by time through the
+   * (ts_min) index — a block spans at most BLOCK_SPAN_MS — and by host, user, address and kind through
+   * the block postings.
+   */
+  #blocks(query: EventQuery): number[] {
     const clauses: string[] = [];
     const params: unknown[] = [];
     const where = (clause: string, ...values: unknown[]): void => {
       clauses.push(clause);
       params.push(...values);
     };
-    // The names under a host are a range of (host, ts), so the time cannot narrow that index; and
-    // the (ts, id) index, which needs no sort, would tempt the planner to read every event of the
-    // time range instead. `+ts` keeps the time a filter there.
-    const ts = query.host !== undefined && hostPart === 'domain' ? '+ts' : 'ts';
-    if (query.from !== undefined) where(`${ts} >= ?`, query.from);
-    if (query.to !== undefined) where(`${ts} <= ?`, query.to);
-    // `WS-014` finds `WS-014.corp.example` too (analysts type short names): the exact name and the
-    // names under it are two index ranges, searched separately (see search) so each uses (host, ts).
+    const from = Math.max(query.from ?? -Infinity, query.after?.timestamp ?? -Infinity);
+    if (from > -Infinity) where('ts_min >= ? AND ts_max >= ?', from - BLOCK_SPAN_MS, from);
+    if (query.to !== undefined) where('ts_min <= ?', query.to);
+    const postings = 'block IN (SELECT block FROM event_terms WHERE term';
     if (query.host !== undefined) {
-      if (hostPart === 'exact') where('host = ?', query.host);
-      else where('host >= ? AND host < ?', `${query.host}.`, `${query.host}/`);
+      // The exact name, and the names under it: `ws-014.` up to `ws-014/` ('/' follows '.').
+      const host = hostTerm(query.host);
+      where(`${postings} = ? OR (term >= ? AND term < ?))`, host, `${host}.`, `${host}/`);
     }
-    if (query.user !== undefined) where('user_name = ?', query.user);
-    if (query.kind !== undefined) where('kind = ?', query.kind);
-    if (query.ip !== undefined) where('(src_ip = ? OR dst_ip = ?)', query.ip, query.ip);
-    if (query.field !== undefined) {
-      // json_each compares the key as a bound value: no path syntax for a hostile name to break.
-      where(
-        'EXISTS (SELECT 1 FROM json_each(events.fields) WHERE key = ? AND lower(CAST(value AS TEXT)) = lower(?))',
-        query.field.name,
-        query.field.value,
-      );
-    }
-    // Fields are stored as JSON text: look for the text as JSON writes it inside a string.
-    if (query.text !== undefined)
-      where('instr(lower(fields), lower(?)) > 0', JSON.stringify(query.text).slice(1, -1));
-    if (query.after !== undefined) {
-      clauses.push('(ts > ? OR (ts = ? AND id > ?))');
-      params.push(query.after.timestamp, query.after.timestamp, query.after.id);
-    }
-    return { sql: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+    if (query.user !== undefined) where(`${postings} = ?)`, userTerm(query.user));
+    if (query.ip !== undefined) where(`${postings} = ?)`, ipTerm(query.ip));
+    if (query.kind !== undefined) where(`${postings} = ?)`, kindTerm(query.kind));
+    const text = `SELECT block FROM event_blocks ${clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY ts_min, block`;
+    let statement = this.#statements.get(text);
+    // The clause combinations are finite, so this cache is too.
+    if (!statement) this.#statements.set(text, (statement = this.db.prepare(text).pluck()));
+    return statement.all(...params) as number[];
   }
 
   readonly #statements = new Map<string, Database.Statement>();
 
-  #select(query: EventQuery, limit: number, hostPart: 'exact' | 'domain'): EventRow[] {
-    const { sql, params } = this.#where(query, hostPart);
-    const text = `SELECT ${EVENT_COLUMNS} FROM events ${sql} ORDER BY ts, id LIMIT ?`;
-    let statement = this.#statements.get(text);
-    // The clause combinations are finite, so this cache is too.
-    if (!statement) this.#statements.set(text, (statement = this.db.prepare(text)));
-    return statement.all(...params, limit) as EventRow[];
+  #blockMeta(block: number): BlockMeta {
+    let meta = this.#metaCache.get(block);
+    if (meta === undefined) {
+      meta = JSON.parse(this.#meta.get(block) as string) as BlockMeta;
+      if (this.#metaCache.size >= META_CACHE_BLOCKS) this.#metaCache.clear();
+      this.#metaCache.set(block, meta);
+    }
+    return meta;
+  }
+
+  #blob(block: number): Buffer {
+    return this.#fields.get(block) as Buffer;
   }
 
   search(query: EventQuery): Promise<StoredEvent[]> {
     const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_LIMIT);
-    let rows = this.#select(query, limit, 'exact');
-    if (query.host !== undefined) {
-      const under = this.#select(query, limit, 'domain');
-      if (under.length > 0)
-        rows = [...rows, ...under]
-          .sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-          .slice(0, limit);
+    const columns = new ColumnFilter(query);
+    const fieldsFilter = new FieldsFilter(query, (value) => this.#realText.get(value) as string);
+    const blobs = new Map<number, Buffer>();
+    const blobOf = (block: number): Buffer => {
+      let blob = blobs.get(block);
+      if (blob === undefined) blobs.set(block, (blob = this.#blob(block)));
+      return blob;
+    };
+    let selected: Selected[] = [];
+    // The time of the limit-th event selected so far: a block starting after it has nothing to add.
+    let last = Infinity;
+    const cut = (): void => {
+      selected.sort(bySelectedOrder);
+      if (selected.length >= limit) {
+        selected = selected.slice(0, limit);
+        last = selected[limit - 1]!.ts;
+      }
+    };
+    for (const block of this.#blocks(query)) {
+      const meta = this.#blockMeta(block);
+      if (meta.ts[0]! > last) break;
+      for (let index = 0; index < meta.ts.length; index++) {
+        if (!columns.matches(meta, index)) continue;
+        let fields: EventFields | undefined;
+        if (fieldsFilter.needed) {
+          const [start, end] = fieldsRange(meta, index);
+          fields = fieldsFilter.matches(blobOf(block), start, end);
+          if (fields === undefined) continue;
+        }
+        selected.push({ ts: meta.ts[index]!, id: meta.id[index]!, block, meta, index, fields });
+      }
+      if (selected.length >= 2 * limit || (selected.length >= limit && last === Infinity)) cut();
     }
-    return Promise.resolve(rows.map(toStoredEvent));
+    cut();
+    return Promise.resolve(
+      selected.map((s) => storedEvent(s.meta, blobOf(s.block), s.index, s.fields)),
+    );
   }
 
   async *scan(query: Omit<EventQuery, 'limit' | 'after'>, pageSize = 5000): AsyncGenerator<StoredEvent> {
@@ -211,8 +233,30 @@ class SqliteEvents implements EventRepository {
   }
 
   count(): Promise<number> {
-    return Promise.resolve((this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n);
+    return Promise.resolve(
+      this.db.prepare('SELECT coalesce(sum(count), 0) FROM event_blocks').pluck().get() as number,
+    );
   }
+}
+
+/** An event as a block keeps it: content id, the fields as the stable JSON the id hashes, common fields. */
+function blockEvent(e: Event, arena: ByteArena): BlockEvent {
+  const { id, fieldsJson } = eventIdAndFields(e);
+  const start = arena.used;
+  const end = arena.write(fieldsJson);
+  const c = commonFields(e);
+  return {
+    id,
+    ts: Number.isFinite(e.timestamp) ? e.timestamp : 0,
+    source: e.source,
+    host: c.host,
+    user: c.user,
+    srcIp: c.srcIp,
+    dstIp: c.dstIp,
+    fields: arena.buffer,
+    start,
+    end,
+  };
 }
 
 class SqliteDetections implements DetectionRepository {

@@ -1,0 +1,363 @@
+/**
+ * Event blocks: the embedded store keeps events not one row each but in blocks of consecutive events
+ * of one `add` (time order, at most BLOCK_EVENTS events within BLOCK_SPAN_MS). A block row holds the
+ * small per-event columns as JSON arrays (`meta`) and every event's fields as one UTF-8 blob with
+ * per-event end offsets, so a query decodes only the events that match. Block postings (host, user,
+ * address, kind → block) and the time of the block's first event narrow a query to candidate blocks;
+ * the filters below then give exactly what the per-event SQL of earlier versions gave.
+ *
+ * See docs/architecture.md ("Embedded store") for the tables.
+ */
+import type { EventFields, SourceRef } from '../../core/event.js';
+import type { EventQuery, StoredEvent } from '../types.js';
+
+/** Events per block at most: big enough that the row and its postings cost little per event. */
+export const BLOCK_EVENTS = 1000;
+/**
+ * Time a block spans at most (from its first event): a query for a time range then reads blocks
+ * whose first event lies in [from − span, to] through the (ts_min) index, and sparse or shuffled
+ * logs still give blocks narrow in time.
+ */
+export const BLOCK_SPAN_MS = 86_400_000;
+
+/** One event as a block keeps it, before its fields are written to the block's blob. */
+export interface BlockEvent {
+  readonly id: string;
+  readonly ts: number;
+  readonly source: SourceRef;
+  readonly host: string | null;
+  readonly user: string | null;
+  readonly srcIp: string | null;
+  readonly dstIp: string | null;
+  /** The fields as the stable JSON the id hashes, in UTF-8: bytes start to end of `bytes`. */
+  readonly fields: Buffer;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * A growing byte buffer for the fields of one add. The JSON goes to bytes as soon as it is made, so
+ * the strings die young: kept until the batch is sorted, 5,000 strings of 1 KB outlived the young
+ * generation and cost more in garbage collection than the rest of the ingest.
+ */
+export class ByteArena {
+  #buffer = Buffer.allocUnsafe(1 << 20);
+  #used = 0;
+
+  get buffer(): Buffer {
+    return this.#buffer;
+  }
+
+  /** Where `text` went, as [start, end) of `buffer` (valid until the next write that grows it). */
+  write(text: string): number {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (this.#used + text.length * 3 > this.#buffer.length) this.#grow(text.length * 3);
+    this.#used += this.#buffer.write(text, this.#used, 'utf8');
+    return this.#used;
+  }
+
+  copy(from: Buffer, start: number, end: number): number {
+    if (this.#used + (end - start) > this.#buffer.length) this.#grow(end - start);
+    this.#used += from.copy(this.#buffer, this.#used, start, end);
+    return this.#used;
+  }
+
+  get used(): number {
+    return this.#used;
+  }
+
+  clear(): void {
+    this.#used = 0;
+  }
+
+  #grow(need: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#used + need));
+    this.#buffer.copy(next, 0, 0, this.#used);
+    this.#buffer = next;
+  }
+}
+
+/** The per-event columns of a block, one array each, index i for the block's i-th event. */
+export interface BlockMeta {
+  readonly ts: number[];
+  readonly id: string[];
+  readonly kind: SourceRef['kind'][];
+  readonly file: string[];
+  readonly offset: (number | null)[];
+  readonly line: (number | null)[];
+  readonly recordId: (number | null)[];
+  readonly logType: (string | null)[];
+  readonly host: (string | null)[];
+  readonly user: (string | null)[];
+  readonly srcIp: (string | null)[];
+  readonly dstIp: (string | null)[];
+  /** Byte offset in the fields blob where event i's JSON ends (it starts where i − 1's ends). */
+  readonly end: number[];
+}
+
+export interface EncodedBlock {
+  readonly tsMin: number;
+  readonly tsMax: number;
+  readonly count: number;
+  readonly meta: string;
+  readonly fields: Buffer;
+  readonly terms: readonly string[];
+}
+
+/**
+ * SQLite's NOCASE and lower() fold ASCII letters only; the block filters and terms fold the same way,
+ * so `İ` or `É` match exactly what they matched in SQL.
+ */
+export function asciiLower(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+}
+
+export const hostTerm = (host: string): string => `h:${asciiLower(host)}`;
+export const userTerm = (user: string): string => `u:${asciiLower(user)}`;
+export const ipTerm = (ip: string): string => `i:${ip}`;
+export const kindTerm = (kind: string): string => `k:${kind}`;
+
+/** Encodes events (already in (ts, id) order) as one block. */
+export class BlockWriter {
+  readonly #bytes = new ByteArena();
+  #meta: BlockMeta = emptyMeta();
+  readonly #terms = new Set<string>();
+
+  get count(): number {
+    return this.#meta.ts.length;
+  }
+
+  /** The time of the block's first event, or undefined while it is empty. */
+  get firstTs(): number | undefined {
+    return this.#meta.ts[0];
+  }
+
+  add(e: BlockEvent): void {
+    const end = this.#bytes.copy(e.fields, e.start, e.end);
+    const m = this.#meta;
+    const s = e.source;
+    m.ts.push(e.ts);
+    m.id.push(e.id);
+    m.kind.push(s.kind);
+    m.file.push(s.file);
+    m.offset.push(s.offset ?? null);
+    m.line.push(s.line ?? null);
+    m.recordId.push(s.recordId ?? null);
+    m.logType.push(s.logType ?? null);
+    m.host.push(e.host);
+    m.user.push(e.user);
+    m.srcIp.push(e.srcIp);
+    m.dstIp.push(e.dstIp);
+    m.end.push(end);
+    const terms = this.#terms;
+    terms.add(kindTerm(s.kind));
+    if (e.host !== null) terms.add(hostTerm(e.host));
+    if (e.user !== null) terms.add(userTerm(e.user));
+    if (e.srcIp !== null) terms.add(ipTerm(e.srcIp));
+    if (e.dstIp !== null) terms.add(ipTerm(e.dstIp));
+  }
+
+  /** The block so far, and the writer emptied for the next. */
+  finish(): EncodedBlock {
+    const m = this.#meta;
+    const block: EncodedBlock = {
+      tsMin: m.ts[0]!,
+      tsMax: m.ts[m.ts.length - 1]!,
+      count: m.ts.length,
+      meta: JSON.stringify(m),
+      fields: this.#bytes.buffer.subarray(0, this.#bytes.used),
+      terms: [...this.#terms],
+    };
+    this.#meta = emptyMeta();
+    this.#terms.clear();
+    this.#bytes.clear();
+    return block;
+  }
+}
+
+function emptyMeta(): BlockMeta {
+  return {
+    ts: [],
+    id: [],
+    kind: [],
+    file: [],
+    offset: [],
+    line: [],
+    recordId: [],
+    logType: [],
+    host: [],
+    user: [],
+    srcIp: [],
+    dstIp: [],
+    end: [],
+  };
+}
+
+/** Cuts events in (ts, id) order into blocks: a new block at BLOCK_EVENTS or past BLOCK_SPAN_MS. */
+export function* encodeBlocks(events: Iterable<BlockEvent>, writer = new BlockWriter()): Generator<EncodedBlock> {
+  for (const e of events) {
+    const first = writer.firstTs;
+    if (first !== undefined && (writer.count >= BLOCK_EVENTS || e.ts - first > BLOCK_SPAN_MS))
+      yield writer.finish();
+    writer.add(e);
+  }
+  if (writer.count > 0) yield writer.finish();
+}
+
+/** Orders events as the store returns them: time, then id (as SQLite's BINARY collation: ids are ASCII). */
+export function compareTsId(aTs: number, aId: string, bTs: number, bId: string): number {
+  return aTs - bTs || (aId < bId ? -1 : aId > bId ? 1 : 0);
+}
+
+/**
+ * The filters of an EventQuery that the per-event columns decide, prepared once per query. Field and
+ * text filters need the event's fields and are in FieldsFilter.
+ */
+export class ColumnFilter {
+  readonly #from: number;
+  readonly #to: number;
+  readonly #host: string | undefined;
+  readonly #hostUnder: string | undefined;
+  readonly #user: string | undefined;
+  readonly #kind: string | undefined;
+  readonly #ip: string | undefined;
+  readonly #after: EventQuery['after'];
+
+  constructor(query: EventQuery) {
+    this.#from = query.from ?? -Infinity;
+    this.#to = query.to ?? Infinity;
+    this.#host = query.host === undefined ? undefined : asciiLower(query.host);
+    // `WS-014` finds `WS-014.corp.example` too: analysts type short names.
+    this.#hostUnder = this.#host === undefined ? undefined : `${this.#host}.`;
+    this.#user = query.user === undefined ? undefined : asciiLower(query.user);
+    this.#kind = query.kind;
+    this.#ip = query.ip;
+    this.#after = query.after;
+  }
+
+  matches(m: BlockMeta, i: number): boolean {
+    const ts = m.ts[i]!;
+    if (ts < this.#from || ts > this.#to) return false;
+    const after = this.#after;
+    if (after !== undefined && compareTsId(ts, m.id[i]!, after.timestamp, after.id) <= 0) return false;
+    if (this.#host !== undefined) {
+      const host = m.host[i];
+      if (host === null || host === undefined) return false;
+      const lower = asciiLower(host);
+      if (lower !== this.#host && !lower.startsWith(this.#hostUnder!)) return false;
+    }
+    if (this.#user !== undefined) {
+      const user = m.user[i];
+      if (user === null || user === undefined || asciiLower(user) !== this.#user) return false;
+    }
+    if (this.#kind !== undefined && m.kind[i] !== this.#kind) return false;
+    if (this.#ip !== undefined && m.srcIp[i] !== this.#ip && m.dstIp[i] !== this.#ip) return false;
+    return true;
+  }
+}
+
+/** How SQLite writes a REAL as text (CAST(x AS TEXT)); asked of SQLite itself, as JavaScript writes some differently. */
+export type RealText = (value: number) => string;
+
+/**
+ * The field = value and free-text filters over an event's stored JSON, as SQL gave them:
+ * `json_each(fields)` has the key and `lower(CAST(value AS TEXT)) = lower(?)`, and the text is a
+ * substring of `lower(fields)`, searched as JSON escapes it.
+ */
+export class FieldsFilter {
+  readonly #name: string | undefined;
+  readonly #nameBytes: Buffer | undefined;
+  readonly #value: string | undefined;
+  readonly #text: string | undefined;
+  readonly #realText: RealText;
+
+  constructor(query: EventQuery, realText: RealText) {
+    this.#realText = realText;
+    if (query.field !== undefined) {
+      this.#name = query.field.name;
+      // The key as the JSON writes it: an event without these bytes cannot have the field.
+      this.#nameBytes = Buffer.from(`${JSON.stringify(query.field.name)}:`);
+      this.#value = asciiLower(query.field.value);
+    }
+    if (query.text !== undefined) this.#text = asciiLower(JSON.stringify(query.text).slice(1, -1));
+  }
+
+  get needed(): boolean {
+    return this.#name !== undefined || this.#text !== undefined;
+  }
+
+  /** The event's fields if it passes (parsed on the way, so a match is not parsed twice), else undefined. */
+  matches(blob: Buffer, start: number, end: number): EventFields | undefined {
+    if (this.#nameBytes !== undefined) {
+      const at = blob.indexOf(this.#nameBytes, start);
+      if (at < 0 || at >= end) return undefined;
+    }
+    const json = blob.toString('utf8', start, end);
+    if (this.#text !== undefined && !asciiLower(json).includes(this.#text)) return undefined;
+    const fields = JSON.parse(json) as EventFields;
+    if (this.#name !== undefined) {
+      if (!Object.hasOwn(fields, this.#name)) return undefined;
+      const text = this.#valueText(fields[this.#name]);
+      if (text === undefined || asciiLower(text) !== this.#value) return undefined;
+    }
+    return fields;
+  }
+
+  /** The value as SQLite's CAST(json_each.value AS TEXT) writes it; undefined for JSON null (SQL NULL). */
+  #valueText(value: unknown): string | undefined {
+    if (typeof value === 'string') return value;
+    // json_each gives true and false as the integers 1 and 0.
+    if (typeof value === 'boolean') return value ? '1' : '0';
+    if (typeof value === 'number') {
+      // JSON integers within 64 bits are SQLite INTEGERs, written as digits; the rest are REALs.
+      if (Number.isInteger(value) && Math.abs(value) < 2 ** 63) return String(value);
+      return this.#realText(value);
+    }
+    if (value === null || value === undefined) return undefined;
+    return JSON.stringify(value);
+  }
+}
+
+/** The i-th event of a block as stored, its fields parsed from the blob unless given. */
+export function storedEvent(m: BlockMeta, blob: Buffer, i: number, fields?: EventFields): StoredEvent {
+  const start = i === 0 ? 0 : m.end[i - 1]!;
+  const offset = m.offset[i] ?? null;
+  const line = m.line[i] ?? null;
+  const recordId = m.recordId[i] ?? null;
+  const logType = m.logType[i] ?? null;
+  const source: SourceRef = {
+    kind: m.kind[i]!,
+    file: m.file[i]!,
+    ...(offset !== null ? { offset } : {}),
+    ...(line !== null ? { line } : {}),
+    ...(recordId !== null ? { recordId } : {}),
+    ...(logType !== null ? { logType } : {}),
+  };
+  return {
+    id: m.id[i]!,
+    event: {
+      timestamp: m.ts[i]!,
+      source,
+      fields: fields ?? (JSON.parse(blob.toString('utf8', start, m.end[i])) as EventFields),
+    },
+    host: m.host[i] ?? null,
+    user: m.user[i] ?? null,
+    srcIp: m.srcIp[i] ?? null,
+    dstIp: m.dstIp[i] ?? null,
+  };
+}
+
+/** Where event i's fields lie in the block's blob. */
+export function fieldsRange(m: BlockMeta, i: number): [number, number] {
+  return [i === 0 ? 0 : m.end[i - 1]!, m.end[i]!];
+}
+
+/**
+ * The dedup key of an event id `<ms>.<sha1>`: its time and 52 bits of its hash (a safe integer). Two
+ * different events share it only with the same millisecond and a 1-in-2⁵² chance.
+ */
+export function idKey(id: string): [number, number] {
+  const dot = id.indexOf('.');
+  const time = dot > 0 ? Number(id.slice(0, dot)) : 0;
+  return [Number.isFinite(time) ? time : 0, parseInt(id.slice(dot + 1, dot + 14), 16) || 0];
+}
