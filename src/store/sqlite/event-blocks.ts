@@ -149,13 +149,20 @@ export class BlockWriter {
     m.srcIp.push(e.srcIp);
     m.dstIp.push(e.dstIp);
     m.end.push(end);
-    const terms = this.#terms;
-    terms.add(kindTerm(s.kind));
-    if (e.host !== null) terms.add(hostTerm(e.host));
-    if (e.user !== null) terms.add(userTerm(e.user));
-    if (e.srcIp !== null) terms.add(ipTerm(e.srcIp));
-    if (e.dstIp !== null) terms.add(ipTerm(e.dstIp));
+    // Consecutive events mostly share kind, host and user: their terms are made once per run.
+    const last = this.#last;
+    if (s.kind !== last.kind) this.#terms.add(kindTerm((last.kind = s.kind)));
+    if (e.host !== null && e.host !== last.host) this.#terms.add(hostTerm((last.host = e.host)));
+    if (e.user !== null && e.user !== last.user) this.#terms.add(userTerm((last.user = e.user)));
+    if (e.srcIp !== null) this.#terms.add(ipTerm(e.srcIp));
+    if (e.dstIp !== null) this.#terms.add(ipTerm(e.dstIp));
   }
+
+  readonly #last: { kind: string | null; host: string | null; user: string | null } = {
+    kind: null,
+    host: null,
+    user: null,
+  };
 
   /** The block so far, and the writer emptied for the next. */
   finish(): EncodedBlock {
@@ -170,6 +177,7 @@ export class BlockWriter {
     };
     this.#meta = emptyMeta();
     this.#terms.clear();
+    this.#last.kind = this.#last.host = this.#last.user = null;
     this.#bytes.clear();
     return block;
   }
