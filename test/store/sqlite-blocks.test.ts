@@ -162,6 +162,9 @@ test('sqlite blocks: every query gives what the per-event SQL gave, in the same 
     { text: 'é', limit: 10_000 },
     { text: 'windows\\cmd', limit: 10_000 },
     { text: '"echo 1', limit: 10_000 },
+    // The end of one event's JSON and the start of the next, side by side in a block: no match.
+    { text: '}{', limit: 10_000 },
+    { text: 'backslash"}{"elevated', limit: 10_000 },
     { text: 'mimikatz', host: 'WS-014', user: 'bob', limit: 10_000 },
     { after: { timestamp: middleTs, id: middle }, limit: 10_000 },
     { after: { timestamp: middleTs, id: middle }, host: 'ws-014', limit: 25 },

@@ -270,13 +270,15 @@ export type RealText = (value: number) => string;
 /**
  * The field = value and free-text filters over an event's stored JSON, as SQL gave them:
  * `json_each(fields)` has the key and `lower(CAST(value AS TEXT)) = lower(?)`, and the text is a
- * substring of `lower(fields)`, searched as JSON escapes it.
+ * substring of `lower(fields)`, searched as JSON escapes it. Both first search a block's bytes at
+ * once (SQLite's lower() folds ASCII only, so folding the UTF-8 bytes A–Z is the same), and only the
+ * events with a hit are decoded.
  */
 export class FieldsFilter {
   readonly #name: string | undefined;
   readonly #nameBytes: Buffer | undefined;
   readonly #value: string | undefined;
-  readonly #text: string | undefined;
+  readonly #textBytes: Buffer | undefined;
   readonly #realText: RealText;
 
   constructor(query: EventQuery, realText: RealText) {
@@ -287,28 +289,32 @@ export class FieldsFilter {
       this.#nameBytes = Buffer.from(`${JSON.stringify(query.field.name)}:`);
       this.#value = asciiLower(query.field.value);
     }
-    if (query.text !== undefined) this.#text = asciiLower(JSON.stringify(query.text).slice(1, -1));
+    if (query.text !== undefined)
+      this.#textBytes = Buffer.from(asciiLower(JSON.stringify(query.text).slice(1, -1)));
   }
 
   get needed(): boolean {
-    return this.#name !== undefined || this.#text !== undefined;
+    return this.#nameBytes !== undefined || this.#textBytes !== undefined;
   }
 
-  /** The event's fields if it passes (parsed on the way, so a match is not parsed twice), else undefined. */
-  matches(blob: Buffer, start: number, end: number): EventFields | undefined {
-    if (this.#nameBytes !== undefined) {
-      const at = blob.indexOf(this.#nameBytes, start);
-      if (at < 0 || at >= end) return undefined;
-    }
-    const json = blob.toString('utf8', start, end);
-    if (this.#text !== undefined && !asciiLower(json).includes(this.#text)) return undefined;
-    const fields = JSON.parse(json) as EventFields;
-    if (this.#name !== undefined) {
-      if (!Object.hasOwn(fields, this.#name)) return undefined;
-      const text = this.#valueText(fields[this.#name]);
-      if (text === undefined || asciiLower(text) !== this.#value) return undefined;
-    }
-    return fields;
+  /**
+   * For one block: a test of its i-th event that gives the event's fields if it passes (parsed on the
+   * way, so a match is not parsed twice), else undefined.
+   */
+  forBlock(blob: Buffer, ends: readonly number[]): (i: number) => EventFields | undefined {
+    const byName = this.#nameBytes === undefined ? undefined : eventsContaining(blob, this.#nameBytes, ends);
+    const byText =
+      this.#textBytes === undefined ? undefined : eventsContaining(asciiLowerBytes(blob), this.#textBytes, ends);
+    return (i) => {
+      if ((byName !== undefined && !byName[i]) || (byText !== undefined && !byText[i])) return undefined;
+      const fields = JSON.parse(blob.toString('utf8', i === 0 ? 0 : ends[i - 1], ends[i])) as EventFields;
+      if (this.#name !== undefined) {
+        if (!Object.hasOwn(fields, this.#name)) return undefined;
+        const text = this.#valueText(fields[this.#name]);
+        if (text === undefined || asciiLower(text) !== this.#value) return undefined;
+      }
+      return fields;
+    };
   }
 
   /** The value as SQLite's CAST(json_each.value AS TEXT) writes it; undefined for JSON null (SQL NULL). */
@@ -323,6 +329,34 @@ export class FieldsFilter {
     }
     if (value === null || value === undefined) return undefined;
     return JSON.stringify(value);
+  }
+}
+
+/** A copy of UTF-8 bytes with A–Z folded to a–z (bytes of other characters are all ≥ 0x80). */
+function asciiLowerBytes(bytes: Buffer): Buffer {
+  const out = Buffer.from(bytes);
+  for (let i = 0; i < out.length; i++) {
+    const b = out[i]!;
+    if (b >= 0x41 && b <= 0x5a) out[i] = b + 0x20;
+  }
+  return out;
+}
+
+/** Per event of a block (its JSON ends at `ends[i]`): whether `needle` lies wholly within it. */
+function eventsContaining(blob: Buffer, needle: Buffer, ends: readonly number[]): boolean[] {
+  const hit = new Array<boolean>(ends.length).fill(false);
+  let event = 0;
+  let from = 0;
+  for (;;) {
+    const at = blob.indexOf(needle, from);
+    if (at < 0) return hit;
+    while (event < ends.length && ends[event]! <= at) event++;
+    if (event >= ends.length) return hit;
+    if (at + needle.length <= ends[event]!) {
+      hit[event] = true;
+      // One hit is enough: go on from the next event.
+      from = ends[event]!;
+    } else from = at + 1;
   }
 }
 
@@ -353,11 +387,6 @@ export function storedEvent(m: BlockMeta, blob: Buffer, i: number, fields?: Even
     srcIp: m.srcIp[i] ?? null,
     dstIp: m.dstIp[i] ?? null,
   };
-}
-
-/** Where event i's fields lie in the block's blob. */
-export function fieldsRange(m: BlockMeta, i: number): [number, number] {
-  return [i === 0 ? 0 : m.end[i - 1]!, m.end[i]!];
 }
 
 /**

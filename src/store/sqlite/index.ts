@@ -39,7 +39,6 @@ import {
   compareTsId,
   encodeBlocks,
   FieldsFilter,
-  fieldsRange,
   hostTerm,
   ipTerm,
   kindTerm,
@@ -203,12 +202,13 @@ class SqliteEvents implements EventRepository {
     for (const block of this.#blocks(query)) {
       const meta = this.#blockMeta(block);
       if (meta.ts[0]! > last) break;
+      let fieldsOf: ((index: number) => EventFields | undefined) | undefined;
       for (let index = 0; index < meta.ts.length; index++) {
         if (!columns.matches(meta, index)) continue;
         let fields: EventFields | undefined;
         if (fieldsFilter.needed) {
-          const [start, end] = fieldsRange(meta, index);
-          fields = fieldsFilter.matches(blobOf(block), start, end);
+          fieldsOf ??= fieldsFilter.forBlock(blobOf(block), meta.end);
+          fields = fieldsOf(index);
           if (fields === undefined) continue;
         }
         selected.push({ ts: meta.ts[index]!, id: meta.id[index]!, block, meta, index, fields });

@@ -522,7 +522,8 @@ export const MIGRATIONS: readonly Migration[] = [
         meta TEXT NOT NULL,
         fields BLOB NOT NULL
       );
-      CREATE INDEX event_blocks_ts ON event_blocks (ts_min, ts_max);
+      -- Covers the time narrowing of a query, and count().
+      CREATE INDEX event_blocks_ts ON event_blocks (ts_min, ts_max, count);
       -- h:host, u:user (both ASCII lower-case, as NOCASE compared), i:address, k:kind → block.
       CREATE TABLE event_terms (
         term TEXT NOT NULL,
