@@ -207,7 +207,9 @@ class SqliteEvents implements EventRepository {
         if (!columns.matches(meta, index)) continue;
         let fields: EventFields | undefined;
         if (fieldsFilter.needed) {
-          fieldsOf ??= fieldsFilter.forBlock(blobOf(block), meta.end);
+          // Not kept in `blobs`: a selected event here carries its parsed fields, and a text search
+          // over the whole store must not hold every block it read.
+          fieldsOf ??= fieldsFilter.forBlock(this.#blob(block), meta.end);
           fields = fieldsOf(index);
           if (fields === undefined) continue;
         }
