@@ -13,7 +13,7 @@ import { putField } from '../../core/fields.js';
 import { formatIp, parseIp, parsePrefix } from '../../core/ip.js';
 import { issue, type Issue, type IssueLocation } from '../../core/issue.js';
 import { isClassificationType, isTaxonomy, taxonomyOf } from './classification.js';
-import { fieldType } from './harmonisation.js';
+import { fieldType, type FieldType } from './harmonisation.js';
 
 export type HarmonisedValue = string | number | boolean;
 export type HarmonisedFields = Record<string, HarmonisedValue>;
@@ -150,7 +150,11 @@ function asFloat(value: unknown): number | undefined {
 
 /** `value` checked and normalised for field `name`; undefined for an unknown field. */
 export function checkValue(name: string, value: unknown): Checked {
-  const type = fieldType(name);
+  return checkAs(fieldType(name), value);
+}
+
+/** `value` checked for a field of `type` (a parser looks a column's type up once, not per value). */
+export function checkAs(type: FieldType | 'extra' | undefined, value: unknown): Checked {
   if (type === undefined) return bad('is not a harmonised field');
   if (typeof value === 'string' && value.length > MAX_VALUE) return bad(`is longer than ${MAX_VALUE} characters`);
   const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
@@ -270,8 +274,13 @@ export class FeedEventBuilder {
 
   /** Sets a field when the value fits; null, undefined and '' set nothing. False when not set. */
   set(name: string, value: unknown): boolean {
+    return this.setAs(name, value === undefined || value === null || value === '' ? undefined : fieldType(name), value);
+  }
+
+  /** `set` for a field whose type the parser looked up once (`fieldType(name)`). */
+  setAs(name: string, type: FieldType | 'extra' | undefined, value: unknown): boolean {
     if (value === undefined || value === null || value === '') return false;
-    const checked = checkValue(name, value);
+    const checked = checkAs(type, value);
     if ('problem' in checked) {
       this.issues.push(
         issue('feed.field.invalid', `${name}: ${show(value)} ${checked.problem}`, { ...this.where, path: name }),
