@@ -71,7 +71,7 @@ export interface IntakeResult {
 }
 
 const MAX_SAMPLES = 50;
-/** Events per store write (one transaction): larger batches fill the window index in longer sweeps. */
+/** Events per store write (one transaction); 1,000 measured no cheaper in CPU, and the batch is what stays in memory. */
 export const INTAKE_BATCH = 5000;
 /** Windows kept in memory; older ones are read back from the store when met again. */
 const MAX_WINDOWS = 200_000;
