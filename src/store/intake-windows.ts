@@ -34,6 +34,7 @@ interface TailWindow {
 /** Windows per run: larger runs sweep the table less often; the tail is this many small objects in memory. */
 export const WINDOW_RUN = 200_000;
 const TAIL_PAGE = 50_000;
+const MET_KEPT = 100_000;
 const KEYS_PER_SELECT = 500;
 const ROWS_PER_INSERT = 300;
 
@@ -52,6 +53,8 @@ export class FeedWindows {
   #seenSeq = 0;
   #loaded: Promise<void> | undefined;
   #changes: Promise<void> = Promise.resolve();
+  /** Window starts of keys found in the table by `latest` (bounded): a key can have several. */
+  readonly #met = new Map<number, number[]>();
 
   constructor(
     private readonly db: SqlDb,
@@ -76,9 +79,13 @@ export class FeedWindows {
           WHERE w.dedup_key IN (${part.map(() => '?').join(', ')})`,
         part,
       );
+      if (this.#met.size + rows.length > MET_KEPT) this.#met.clear();
       for (const r of rows) {
         const key = Number(r.dedup_key);
         const start = Number(r.window_start);
+        const starts = this.#met.get(key);
+        if (starts) starts.push(start);
+        else this.#met.set(key, [start]);
         const known = out.get(key);
         if (!known || start > known.windowStart) out.set(key, { eventId: eventId(key, start), windowStart: start, lastSeen: Number(r.last_seen) });
       }
@@ -90,6 +97,15 @@ export class FeedWindows {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether the store holds the window (key, start) already, as far as the tail and the last look-ups
+   * tell: re-fed rows older than a key's latest window come back with a start that is stored.
+   */
+  holds(key: number, start: number): boolean {
+    for (let t = this.#tail.get(key); t; t = t.older) if (t.windowStart === start) return true;
+    return this.#met.get(key)?.includes(start) ?? false;
   }
 
   /** The statement counting duplicates on a kept event: by its sequence number when in the tail. */

@@ -266,7 +266,8 @@ export class SqlIntake implements IntakeRepository {
 
   async write(b: IntakeBatch): Promise<void> {
     const statements: { sql: string; params: unknown[] }[] = [];
-    const events = b.events;
+    // What the former unique index refused: a window the store holds already (a re-fed old row).
+    const events = b.events.filter((e) => !this.dedupWindows.holds(e.dedupKey, e.windowStart));
     // Duplicates of events of this very batch go into their row as it is written: their sequence
     // numbers are not known yet, and there is no index on the key to find them by.
     const duplicates = new Map(b.duplicates.map((d) => [d.eventId, d] as const));

@@ -217,6 +217,29 @@ function intakeContract(name: string, open: () => Promise<{ store: Store; reopen
       }
     });
 
+    it('a re-fed row older than its key\'s latest window is not stored a second time, from the tail or from the window table', async () => {
+      const { store, reopen, done } = await open();
+      try {
+        const at = (t: number): FeedRecord => record({ 'source.ip': '198.51.100.60', 'source.port': 445, 'classification.type': 'vulnerable-system' }, t);
+        const options = { feed: 'test', enricher: enricher(), rules, cases: false };
+        await runIntake(records([at(T0), at(T0 + 25 * HOUR)]), { ...options, sink: store.intake });
+        assert.equal(await store.intake.count(), 2, 'two windows of one key');
+        // The same rows again: the first falls before the key's latest window, with a start stored already.
+        await runIntake(records([at(T0), at(T0 + 25 * HOUR)]), { ...options, sink: store.intake });
+        assert.equal(await store.intake.count(), 2, 'from the tail');
+        await (store.intake as SqlIntake).dedupWindows.writeRun();
+        const again = await reopen();
+        await runIntake(records([at(T0 + 25 * HOUR), at(T0)]), { ...options, sink: again.intake, batchSize: 1 });
+        await runIntake(records([at(T0)]), { ...options, sink: again.intake });
+        assert.equal(await again.intake.count(), 2, 'from the window table');
+        const first = (await again.intake.events({ feed: 'test' })).find((e) => e.sourceTime === T0)!;
+        assert.equal(first.duplicates, 0);
+        if (again !== store) await again.close();
+      } finally {
+        await done();
+      }
+    });
+
     it('feed runs keep counts, issues and the validators for conditional requests', async () => {
       const { store, done } = await open();
       try {
