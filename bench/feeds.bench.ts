@@ -12,6 +12,7 @@ import { ConstituencyIndex, type Organisation } from '../src/enrich/constituency
 import { geoDatabase } from '../src/enrich/geo.js';
 import { FeedParsers, sourceLines } from '../src/ingest/feeds/index.js';
 import { SqliteStore } from '../src/store/index.js';
+import { WINDOW_RUN } from '../src/store/intake-windows.js';
 import { BENCH_DIR, SHARED_DATA } from './fixtures.js';
 import { table } from './report.js';
 
@@ -158,7 +159,7 @@ Command: \`npm run bench -- feeds\`. A Shadowserver report generated from the sa
 streamed from disk → parsed by the schema-driven Shadowserver parser (raw line kept) → enriched (offline
 ASN/country database, owner among 2,000 generated organisations) → deduplicated (24 h window on address,
 type and port) → stored in SQLite (each event stored against a per-feed template: only the fields that differ and
-the tail of \`raw\`; 200-row inserts in dedup-key order, ${(BATCH ?? INTAKE_BATCH).toLocaleString('en')} events per transaction) → put into cases per
+the tail of \`raw\`; 200-row inserts, ${(BATCH ?? INTAKE_BATCH).toLocaleString('en')} events per transaction; the dedup windows in their own table, written in sorted runs of ${WINDOW_RUN.toLocaleString('en')}) → put into cases per
 owner and RSIT type. One process; CPU time (user + system) is the
 figure, as the machine's 2 cores are shared; wall time beside it.
 

@@ -41,3 +41,57 @@ const ISO_LIKE =
 export function formatIsoMs(ms: number): string {
   return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
 }
+
+const digit = (text: string, at: number): number => text.charCodeAt(at) - 48;
+const pair = (text: string, at: number): number => {
+  const a = digit(text, at);
+  const b = digit(text, at + 1);
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+};
+
+let lastDay = '';
+let lastDayMs = 0;
+
+/**
+ * `Date.parse` of a time, fast for the form harmonised feed events carry
+ * (`YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`): the day is parsed once while it repeats, the rest read
+ * digit by digit. Any other text goes to `Date.parse` (NaN when it is no time).
+ */
+export function parseUtcIso(text: string): number {
+  const n = text.length;
+  if ((n !== 25 && n !== 32) || text.charCodeAt(10) !== 84 || !text.endsWith('+00:00') || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
+    return Date.parse(text);
+  if (lastDay === '' || !text.startsWith(lastDay)) {
+    const day = Date.parse(text.slice(0, 10));
+    if (Number.isNaN(day) || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return Date.parse(text);
+    lastDay = text.slice(0, 10);
+    lastDayMs = day;
+  }
+  const h = pair(text, 11);
+  const m = pair(text, 14);
+  const s = pair(text, 17);
+  if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 59) return Date.parse(text);
+  let ms = 0;
+  if (n === 32) {
+    if (text.charCodeAt(19) !== 46) return Date.parse(text);
+    const a = pair(text, 20);
+    const b = digit(text, 22);
+    if (a < 0 || b < 0 || b > 9) return Date.parse(text);
+    ms = a * 10 + b;
+  }
+  return lastDayMs + ((h * 60 + m) * 60 + s) * 1000 + ms;
+}
+
+const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** `n.toString(36)`, ~10× faster for the non-negative integers ids are made of. */
+export function base36(n: number): string {
+  if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) return n.toString(36);
+  let s = '';
+  do {
+    const q = Math.floor(n / 36);
+    s = BASE36[n - q * 36]! + s;
+    n = q;
+  } while (n > 0);
+  return s;
+}

@@ -8,6 +8,7 @@
  *   const stored = compactOf(event.fields, template); // '[{"source.ip":"…"},372,"…tail"]', or null
  *   const fields = restoreFrom(stored, template);     // the event's fields again, `raw` whole
  */
+import { putField } from '../core/fields.js';
 import type { HarmonisedFields } from '../ingest/feeds/index.js';
 
 export interface FeedTemplate {
@@ -36,7 +37,8 @@ function sharedPrefix(a: string, b: string): number {
  */
 export function compactOf(fields: HarmonisedFields, template: FeedTemplate): string | null {
   const base = template.fields;
-  const changed: HarmonisedFields = {};
+  // The JSON is written here, not built as an object and stringified: one string, no object per event.
+  let changed = '';
   let differing = 0;
   let shared = 0;
   let raw: string | undefined;
@@ -51,7 +53,7 @@ export function compactOf(fields: HarmonisedFields, template: FeedTemplate): str
       shared++;
       if (base[key] === value) continue;
     }
-    changed[key] = value;
+    changed += `${differing === 0 ? '' : ','}${jsonKey(key)}${typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' && !Number.isFinite(value) ? 'null' : String(value)}`;
     differing++;
   }
   if (differing * 2 > template.keys) return null;
@@ -59,8 +61,20 @@ export function compactOf(fields: HarmonisedFields, template: FeedTemplate): str
   if (shared < template.keys)
     for (const key in base) if (!Object.hasOwn(fields, key)) (removed ??= []).push(key);
   const prefix = raw === undefined ? 0 : sharedPrefix(raw, template.raw);
-  const tail = raw === undefined ? null : raw.slice(prefix);
-  return JSON.stringify(removed ? [changed, prefix, tail, removed] : [changed, prefix, tail]);
+  const tail = raw === undefined ? 'null' : JSON.stringify(raw.slice(prefix));
+  return `[{${changed}},${prefix},${tail}${removed ? `,${JSON.stringify(removed)}` : ''}]`;
+}
+
+const KEYS_KEPT = 4096;
+const quotedKeys = new Map<string, string>();
+/** `"key":`, kept for the few field names a feed has. */
+function jsonKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    if (quotedKeys.size >= KEYS_KEPT) quotedKeys.clear();
+    quotedKeys.set(key, (quoted = `${JSON.stringify(key)}:`));
+  }
+  return quoted;
 }
 
 /** The fields an event had, from its compact form and its template. */
@@ -68,7 +82,8 @@ export function restoreFrom(stored: string, template: FeedTemplate): HarmonisedF
   const [changed, prefix, tail, removed] = JSON.parse(stored) as [HarmonisedFields, number, string | null, string[]?];
   const fields: HarmonisedFields = { ...template.fields };
   for (const key of removed ?? []) delete fields[key];
-  Object.assign(fields, changed);
+  // Not Object.assign: a `__proto__` field is a field (see putField).
+  for (const key of Object.keys(changed)) putField(fields, key, changed[key]!);
   if (tail === null) delete fields.raw;
   else fields.raw = template.raw.slice(0, prefix) + tail;
   return fields;

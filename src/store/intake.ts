@@ -10,9 +10,9 @@ import type { Issue } from '../core/issue.js';
 import type { SqlCases } from './cases.js';
 import { compactOf, restoreFrom, templateOf, type FeedTemplate } from './intake-compact.js';
 import type { SqlDb } from './sql.js';
+import { FeedWindows, type SqlBatch, type StoredWindow } from './intake-windows.js';
 
-/** Statements run in order in one transaction. */
-export type SqlBatch = (statements: readonly { readonly sql: string; readonly params: readonly unknown[] }[]) => Promise<void>;
+export { splitId, type SqlBatch } from './intake-windows.js';
 
 /** Data-security breaches found in a period (the weekly report's contract, docs/feeds.md). */
 export interface BreachFigures {
@@ -107,25 +107,18 @@ export interface IntakeRepository extends IntakeSink {
 }
 
 const EVENT_COLUMNS =
-  'feed, observed_at, source_time, dedup_key, window_start, last_seen, taxonomy, type, source_ip, organisation, country, case_id, issues, template, fields';
-const EVENT_PARAMS = 15;
+  'feed, observed_at, source_time, dedup_key, window_start, last_seen, duplicates, taxonomy, type, source_ip, organisation, country, case_id, issues, template, fields';
+const EVENT_PARAMS = 16;
 const ROWS_PER_INSERT = 200;
 /** Templates kept per feed for writing (a feed whose reports change shape has a few). */
 const TEMPLATES_PER_FEED = 4;
 const TEMPLATES_READ = 1024;
-const KEYS_PER_SELECT = 500;
 const ENDED_LIST = [...ENDED];
-
-/** An event id is `<dedup key>.<window start, base 36>`. */
-export function splitId(id: string): [number, number] {
-  const dot = id.lastIndexOf('.');
-  return [parseInt(id.slice(0, dot), 36), parseInt(id.slice(dot + 1), 36)];
-}
 
 const insertSql = (rows: number): string =>
   `INSERT INTO feed_events (${EVENT_COLUMNS}) VALUES ${new Array<string>(rows)
     .fill(`(${new Array<string>(EVENT_PARAMS).fill('?').join(', ')})`)
-    .join(', ')} ON CONFLICT (dedup_key, window_start) DO NOTHING`;
+    .join(', ')}`;
 
 interface RunRow {
   id: string;
@@ -223,28 +216,20 @@ export class SqlIntake implements IntakeRepository {
   /** Per feed, the templates new events are written against, the latest first. */
   readonly #writing = new Map<string, FeedTemplate[]>();
   readonly #reading = new Map<number, FeedTemplate>();
+  /** The dedup windows of the stored events (src/store/intake-windows.ts). */
+  readonly dedupWindows: FeedWindows;
 
   constructor(
     private readonly db: SqlDb,
     private readonly batch: SqlBatch,
     private readonly caseStore: SqlCases,
-  ) {}
+    options: { readonly windowRun?: number } = {},
+  ) {
+    this.dedupWindows = new FeedWindows(db, batch, options.windowRun);
+  }
 
-  async windows(keys: readonly number[]): Promise<Map<number, { eventId: string; windowStart: number; lastSeen: number }>> {
-    const out = new Map<number, { eventId: string; windowStart: number; lastSeen: number }>();
-    for (let i = 0; i < keys.length; i += KEYS_PER_SELECT) {
-      const part = keys.slice(i, i + KEYS_PER_SELECT);
-      const rows = await this.db.all<{ dedup_key: number; window_start: number; last_seen: number }>(
-        `SELECT dedup_key, window_start, last_seen FROM feed_events WHERE dedup_key IN (${part.map(() => '?').join(', ')})`,
-        part,
-      );
-      for (const r of rows) {
-        const known = out.get(r.dedup_key);
-        if (!known || r.window_start > known.windowStart)
-          out.set(r.dedup_key, { eventId: eventId(r.dedup_key, r.window_start), windowStart: r.window_start, lastSeen: r.last_seen });
-      }
-    }
-    return out;
+  windows(keys: readonly number[]): Promise<Map<number, StoredWindow>> {
+    return this.dedupWindows.latest(keys);
   }
 
   async caseFor(group: CaseGroup, seed: IntakeCaseSeed): Promise<{ caseId: string; opened: boolean }> {
@@ -281,21 +266,26 @@ export class SqlIntake implements IntakeRepository {
 
   async write(b: IntakeBatch): Promise<void> {
     const statements: { sql: string; params: unknown[] }[] = [];
-    // In dedup-key order: the window index is then written in one sweep instead of at random
-    // places (5× cheaper on a million-row table).
-    const events = [...b.events].sort((x, y) => x.dedupKey - y.dedupKey);
+    // What the former unique index refused: a window the store holds already (a re-fed old row).
+    const events = b.events.filter((e) => !this.dedupWindows.holds(e.dedupKey, e.windowStart));
+    // Duplicates of events of this very batch go into their row as it is written: their sequence
+    // numbers are not known yet, and there is no index on the key to find them by.
+    const duplicates = new Map(b.duplicates.map((d) => [d.eventId, d] as const));
     for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
       const part = events.slice(i, i + ROWS_PER_INSERT);
       const params = new Array<unknown>(part.length * EVENT_PARAMS);
       let at = 0;
       for (const e of part) {
-        const [template, fields] = await this.#compact(e);
+        const [template, fields] = this.#compactAgainstKnown(e) ?? (await this.#compact(e));
         params[at++] = e.feed;
         params[at++] = e.observedAt;
         params[at++] = e.sourceTime;
         params[at++] = e.dedupKey;
         params[at++] = e.windowStart;
-        params[at++] = e.windowStart;
+        const d = duplicates.get(e.id);
+        if (d) duplicates.delete(e.id);
+        params[at++] = d && d.lastSeen > e.windowStart ? d.lastSeen : e.windowStart;
+        params[at++] = d ? d.count : 0;
         params[at++] = e.taxonomy;
         params[at++] = e.type;
         params[at++] = e.sourceIp;
@@ -308,15 +298,12 @@ export class SqlIntake implements IntakeRepository {
       }
       statements.push({ sql: insertSql(part.length), params });
     }
-    for (const d of b.duplicates)
-      statements.push({
-        sql: 'UPDATE feed_events SET duplicates = duplicates + ?, last_seen = CASE WHEN last_seen < ? THEN ? ELSE last_seen END WHERE dedup_key = ? AND window_start = ?',
-        params: [d.count, d.lastSeen, d.lastSeen, ...splitId(d.eventId)],
-      });
+    for (const d of duplicates.values()) statements.push(this.dedupWindows.duplicateUpdate(d));
     const now = Date.now();
     for (const [caseId, n] of b.caseEvents)
       statements.push({ sql: 'UPDATE intake_cases SET events = events + ?, last_event_at = ? WHERE case_id = ?', params: [n, now, caseId] });
     if (statements.length > 0) await this.batch(statements);
+    if (events.length > 0) await this.dedupWindows.appended();
   }
 
   async breachFigures(period: { readonly from: number; readonly to: number }): Promise<BreachFigures> {
@@ -419,14 +406,20 @@ export class SqlIntake implements IntakeRepository {
     return t;
   }
 
-  /** The event's template and its fields against it; a new template when none of the feed's fits. */
-  async #compact(e: IntakeEvent): Promise<[number, string]> {
-    let list = this.#writing.get(e.feed);
+  /** The event's template and its fields against it, when one of the feed's templates fits. */
+  #compactAgainstKnown(e: IntakeEvent): [number, string] | undefined {
+    const list = this.#writing.get(e.feed);
     if (list)
       for (const t of list) {
         const stored = compactOf(e.fields, t);
         if (stored !== null) return [t.id, stored];
       }
+    return undefined;
+  }
+
+  /** A new template for the event (none of the feed's fits), and its fields against it. */
+  async #compact(e: IntakeEvent): Promise<[number, string]> {
+    let list = this.#writing.get(e.feed);
     const [row] = await this.db.all<{ id: number }>('INSERT INTO feed_templates (feed, fields) VALUES (?, ?) RETURNING id', [
       e.feed,
       JSON.stringify(e.fields),

@@ -10,6 +10,7 @@ import { IntakeEnricher, runIntake, type DedupRule } from '../../src/cases/intak
 import { ConstituencyIndex } from '../../src/enrich/constituency/index.js';
 import { FeedEventBuilder, type FeedEvent, type FeedRecord } from '../../src/ingest/feeds/index.js';
 import { SqliteStore, type Store } from '../../src/store/index.js';
+import type { SqlIntake } from '../../src/store/intake.js';
 import { FACTS, fixture } from '../enrich/constituency-fixture.js';
 import { openTestPostgres, postgresProblem } from '../helpers/postgres.js';
 
@@ -170,6 +171,70 @@ function intakeContract(name: string, open: () => Promise<{ store: Store; reopen
           const back = stored.find((e) => e.fields['source.ip'] === r.event.fields['source.ip'] && e.fields['source.url'] === r.event.fields['source.url']);
           assert.deepEqual(back?.fields, r.event.fields, `line ${r.event.line}`);
         }
+      } finally {
+        await done();
+      }
+    });
+
+    it('windows written as a run and the ones after it (read back from the events) both hold across a restart', async () => {
+      const { store, reopen, done } = await open();
+      try {
+        const at = (ip: string, t: number, port = 445): FeedRecord =>
+          record({ 'source.ip': ip, 'source.port': port, 'classification.type': 'vulnerable-system' }, t);
+        const options = { feed: 'test', enricher: enricher(), rules, cases: false };
+        // Two events, and a duplicate of the first inside the same batch.
+        const first = await runIntake(records([at('198.51.100.40', T0), at('198.51.100.41', T0), at('198.51.100.40', T0 + HOUR)]), { ...options, sink: store.intake });
+        assert.deepEqual([first.stored, first.duplicates], [2, 1]);
+        const windows = (store.intake as SqlIntake).dedupWindows;
+        assert.equal(windows.tailSize, 2);
+        await windows.writeRun();
+        assert.equal(windows.tailSize, 0, 'the run took the tail');
+        // Two more, left in the tail (not in the window table) when the store closes.
+        await runIntake(records([at('198.51.100.42', T0), at('198.51.100.43', T0)]), { ...options, sink: store.intake });
+        assert.equal(windows.tailSize, 2);
+
+        const again = await reopen();
+        const second = await runIntake(
+          records([
+            at('198.51.100.40', T0 + 2 * HOUR),
+            at('198.51.100.41', T0 + 2 * HOUR),
+            at('198.51.100.42', T0 + 3 * HOUR),
+            at('198.51.100.43', T0 + 3 * HOUR),
+            at('198.51.100.43', T0 + 25 * HOUR),
+            at('198.51.100.40', T0 + 2 * HOUR, 139),
+          ]),
+          { ...options, sink: again.intake, batchSize: 2 },
+        );
+        assert.equal(second.duplicates, 4, 'every window held: the run and the tail read back');
+        assert.equal(second.stored, 2, 'past the window, and another port');
+        const byIp = new Map((await again.intake.events({ feed: 'test', limit: 100 })).filter((e) => e.fields['source.port'] === 445 && e.sourceTime === T0).map((e) => [e.sourceIp, e]));
+        assert.deepEqual([byIp.get('198.51.100.40')?.duplicates, byIp.get('198.51.100.40')?.lastSeen], [2, T0 + 2 * HOUR]);
+        assert.deepEqual([byIp.get('198.51.100.43')?.duplicates, byIp.get('198.51.100.43')?.lastSeen], [1, T0 + 3 * HOUR]);
+        assert.equal(await again.intake.count(), 6);
+        if (again !== store) await again.close();
+      } finally {
+        await done();
+      }
+    });
+
+    it('a re-fed row older than its key\'s latest window is not stored a second time, from the tail or from the window table', async () => {
+      const { store, reopen, done } = await open();
+      try {
+        const at = (t: number): FeedRecord => record({ 'source.ip': '198.51.100.60', 'source.port': 445, 'classification.type': 'vulnerable-system' }, t);
+        const options = { feed: 'test', enricher: enricher(), rules, cases: false };
+        await runIntake(records([at(T0), at(T0 + 25 * HOUR)]), { ...options, sink: store.intake });
+        assert.equal(await store.intake.count(), 2, 'two windows of one key');
+        // The same rows again: the first falls before the key's latest window, with a start stored already.
+        await runIntake(records([at(T0), at(T0 + 25 * HOUR)]), { ...options, sink: store.intake });
+        assert.equal(await store.intake.count(), 2, 'from the tail');
+        await (store.intake as SqlIntake).dedupWindows.writeRun();
+        const again = await reopen();
+        await runIntake(records([at(T0 + 25 * HOUR), at(T0)]), { ...options, sink: again.intake, batchSize: 1 });
+        await runIntake(records([at(T0)]), { ...options, sink: again.intake });
+        assert.equal(await again.intake.count(), 2, 'from the window table');
+        const first = (await again.intake.events({ feed: 'test' })).find((e) => e.sourceTime === T0)!;
+        assert.equal(first.duplicates, 0);
+        if (again !== store) await again.close();
       } finally {
         await done();
       }

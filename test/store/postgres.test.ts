@@ -10,6 +10,10 @@ import { detectionId, eventIdAndFields } from '../../src/core/ids.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { POSTGRES_URL, postgresProblem } from '../helpers/postgres.js';
 import { storeContract } from './contract.js';
+import { dedupKey, IntakeEnricher, runIntake, type DedupRule } from '../../src/cases/intake/index.js';
+import { ConstituencyIndex } from '../../src/enrich/constituency/index.js';
+import { FeedEventBuilder } from '../../src/ingest/feeds/index.js';
+import { FACTS } from '../enrich/constituency-fixture.js';
 
 const URL = POSTGRES_URL;
 
@@ -95,6 +99,47 @@ if (problem !== null) {
     assert.equal((await upgraded.events.get(id))?.event.fields.TargetUserName, 'alice');
     assert.equal((await upgraded.detections.get(huntId))?.detection.eventId, id);
     assert.equal(await upgraded.detections.add([{ ...hunt, eventId: id }]), 0);
+    await upgraded.close();
+  });
+
+  test('postgres: migration 14 moves the dedup windows of stored feed events into the window table; they still dedupe', async () => {
+    const schema = `vigil_test_${randomBytes(6).toString('hex')}`;
+    schemas.push(schema);
+    const rule: DedupRule = { name: 'test', keys: ['source.ip', 'classification.type'], windowMs: 86_400_000 };
+    const t0 = Date.UTC(2026, 10, 16, 8);
+    const fields = (ip: string, at: number) => {
+      const b = new FeedEventBuilder({ fileName: 'r.csv', observation: new Date(at).toISOString(), feedName: 'Test' }, { file: 'r.csv', line: 2 });
+      b.set('source.ip', ip);
+      b.set('classification.type', 'scanner');
+      b.set('time.source', new Date(at).toISOString());
+      return b.finish(ip).fields;
+    };
+    // A schema as version 12 left it: two kept events, found by the window index on feed_events.
+    const client = new pg.Client({ connectionString: URL, options: `-c search_path=${schema}` });
+    await client.connect();
+    await client.query(`CREATE SCHEMA ${schema}`);
+    await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    for (const m of POSTGRES_MIGRATIONS.filter((m) => m.version <= 12)) {
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [m.version, m.name]);
+    }
+    for (const ip of ['198.51.100.50', '198.51.100.51'])
+      await client.query(
+        `INSERT INTO feed_events (feed, observed_at, source_time, dedup_key, window_start, last_seen, taxonomy, type, source_ip, organisation, fields)
+         VALUES ('test', $1, $1, $2, $1, $1, 'other', 'scanner', $3, '', $4)`,
+        [t0, dedupKey(fields(ip, t0), rule), ip, JSON.stringify(fields(ip, t0))],
+      );
+    await client.end();
+
+    const upgraded = await PostgresStore.open({ url: URL, schema });
+    assert.equal(await upgraded.schemaVersion(), POSTGRES_MIGRATIONS.at(-1)!.version);
+    const result = await runIntake(
+      [{ event: { fields: fields('198.51.100.50', t0 + 3_600_000), issues: [], line: 2 } }, { event: { fields: fields('198.51.100.52', t0), issues: [], line: 3 } }],
+      { feed: 'test', enricher: new IntakeEnricher(new ConstituencyIndex([], [], FACTS), FACTS, 'NL'), sink: upgraded.intake, rules: [rule], cases: false },
+    );
+    assert.deepEqual([result.duplicates, result.stored], [1, 1]);
+    const kept = (await upgraded.intake.events({ feed: 'test' })).find((e) => e.sourceIp === '198.51.100.50')!;
+    assert.deepEqual([kept.duplicates, kept.lastSeen, kept.fields['source.ip']], [1, t0 + 3_600_000, '198.51.100.50']);
     await upgraded.close();
   });
 

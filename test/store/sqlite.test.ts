@@ -9,6 +9,10 @@ import { SqliteStore } from '../../src/store/index.js';
 import { detectionId, eventIdAndFields } from '../../src/core/ids.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { storeContract } from './contract.js';
+import { dedupKey, IntakeEnricher, runIntake, type DedupRule } from '../../src/cases/intake/index.js';
+import { ConstituencyIndex } from '../../src/enrich/constituency/index.js';
+import { FeedEventBuilder } from '../../src/ingest/feeds/index.js';
+import { FACTS } from '../enrich/constituency-fixture.js';
 
 storeContract('sqlite (memory)', () => Promise.resolve(new SqliteStore(':memory:')));
 
@@ -116,5 +120,45 @@ test('sqlite (file): migration 11 gives stored events time-led ids that still de
   assert.equal(await upgraded.detections.add([{ ...hunt, eventId: id }]), 0);
   assert.equal(await upgraded.detections.count(), 1);
   assert.equal((await upgraded.events.search({ host: 'ws-014' })).length, 1);
+  await upgraded.close();
+});
+
+test('sqlite (file): migration 14 moves the dedup windows of stored feed events into the window table; they still dedupe', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'vigil-store-')), 'v12.db');
+  const rule: DedupRule = { name: 'test', keys: ['source.ip', 'classification.type'], windowMs: 86_400_000 };
+  const t0 = Date.UTC(2026, 10, 16, 8);
+  const fields = (ip: string, at: number) => {
+    const b = new FeedEventBuilder({ fileName: 'r.csv', observation: new Date(at).toISOString(), feedName: 'Test' }, { file: 'r.csv', line: 2 });
+    b.set('source.ip', ip);
+    b.set('classification.type', 'scanner');
+    b.set('time.source', new Date(at).toISOString());
+    return b.finish(ip).fields;
+  };
+  // A store as version 12 left it: two kept events, found by the window index on feed_events.
+  const old = new Database(path);
+  old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  for (const m of MIGRATIONS.filter((m) => m.version <= 12)) {
+    old.exec(m.sql);
+    old.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name);
+  }
+  for (const ip of ['198.51.100.50', '198.51.100.51'])
+    old
+      .prepare(
+        `INSERT INTO feed_events (feed, observed_at, source_time, dedup_key, window_start, last_seen, taxonomy, type, source_ip, organisation, fields)
+         VALUES ('test', ?, ?, ?, ?, ?, 'other', 'scanner', ?, '', ?)`,
+      )
+      .run(t0, t0, dedupKey(fields(ip, t0), rule), t0, t0, ip, JSON.stringify(fields(ip, t0)));
+  old.close();
+
+  const upgraded = new SqliteStore(path);
+  assert.equal(await upgraded.schemaVersion(), MIGRATIONS.at(-1)!.version);
+  const constituency = new ConstituencyIndex([], [], FACTS);
+  const result = await runIntake(
+    [{ event: { fields: fields('198.51.100.50', t0 + 3_600_000), issues: [], line: 2 } }, { event: { fields: fields('198.51.100.52', t0), issues: [], line: 3 } }],
+    { feed: 'test', enricher: new IntakeEnricher(constituency, FACTS, 'NL'), sink: upgraded.intake, rules: [rule], cases: false },
+  );
+  assert.deepEqual([result.duplicates, result.stored], [1, 1]);
+  const kept = (await upgraded.intake.events({ feed: 'test' })).find((e) => e.sourceIp === '198.51.100.50')!;
+  assert.deepEqual([kept.duplicates, kept.lastSeen, kept.fields['source.ip']], [1, t0 + 3_600_000, '198.51.100.50']);
   await upgraded.close();
 });

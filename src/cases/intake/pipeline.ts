@@ -4,6 +4,7 @@
  * store's pace sets the reading pace (backpressure). Persistence is the sink's (src/store/intake.ts).
  */
 import type { Issue } from '../../core/issue.js';
+import { base36, parseUtcIso } from '../../core/time.js';
 import { BREACH_TAXONOMY, type FeedRecord, type HarmonisedFields } from '../../ingest/feeds/index.js';
 import { groupOf, seedFor, type CaseGroup, type IntakeCaseSeed } from './aggregate.js';
 import { dedupKey, inWindow, ruleFor, DEFAULT_DEDUP_RULES, type DedupRule, type DedupWindow } from './dedup.js';
@@ -70,26 +71,28 @@ export interface IntakeResult {
 }
 
 const MAX_SAMPLES = 50;
-/** Events per store write (one transaction): larger batches fill the window index in longer sweeps. */
+/** Events per store write (one transaction); 1,000 measured no cheaper in CPU, and the batch is what stays in memory. */
 export const INTAKE_BATCH = 5000;
 /** Windows kept in memory; older ones are read back from the store when met again. */
 const MAX_WINDOWS = 200_000;
 
-let lastText = '';
-let lastTime: number | null = null;
 /** A harmonised time field in ms; the last one is remembered (a report's events share their observation time). */
-const timeOf = (fields: HarmonisedFields, key: string): number | null => {
-  const v = fields[key];
-  if (typeof v !== 'string') return null;
-  if (v === lastText) return lastTime;
-  const t = Date.parse(v);
-  lastText = v;
-  lastTime = Number.isNaN(t) ? null : t;
-  return lastTime;
-};
+function timeReader(key: string): (fields: HarmonisedFields) => number | null {
+  let lastText = '';
+  let lastTime: number | null = null;
+  return (fields) => {
+    const v = fields[key];
+    if (typeof v !== 'string') return null;
+    if (v === lastText) return lastTime;
+    const t = parseUtcIso(v);
+    lastText = v;
+    lastTime = Number.isNaN(t) ? null : t;
+    return lastTime;
+  };
+}
 
 /** A kept event's id: its dedup key and window start, in base 36. */
-export const eventId = (key: number, windowStart: number): string => `${key.toString(36)}.${windowStart.toString(36)}`;
+export const eventId = (key: number, windowStart: number): string => `${base36(key)}.${base36(windowStart)}`;
 
 export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<FeedRecord>, options: IntakeOptions): Promise<IntakeResult> {
   const rules = options.rules ?? DEFAULT_DEDUP_RULES;
@@ -97,6 +100,8 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
   const batchSize = options.batchSize ?? INTAKE_BATCH;
   const withCases = options.cases ?? true;
   const windows = new Map<number, DedupWindow>();
+  const observationOf = timeReader('time.observation');
+  const sourceTimeOf = timeReader('time.source');
   const groups = new Map<string, string>();
   const caseIds = new Set<string>();
   const result: IntakeResult = {
@@ -124,8 +129,8 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!;
       const key = keys[i]!;
-      const observed = timeOf(e.fields, 'time.observation') ?? Date.now();
-      const sourceTime = timeOf(e.fields, 'time.source');
+      const observed = observationOf(e.fields) ?? Date.now();
+      const sourceTime = sourceTimeOf(e.fields);
       const time = sourceTime ?? observed;
       const w = windows.get(key);
       if (w && inWindow(w, time, rule)) {

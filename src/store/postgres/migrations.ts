@@ -462,4 +462,27 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ) WHERE digested_at IS NOT NULL;
     `,
   },
+  {
+    version: 14,
+    name: 'feed intake: dedup windows in their own table, written in large sorted runs',
+    sql: `
+      -- The window index on feed_events took every new event at a random place (a hash key): the
+      -- costliest part of intake. Windows now go into this table in large sorted runs; the events
+      -- stored since the last run (seq above upto_seq) are the log of windows not yet in it, read
+      -- back on restart.
+      CREATE TABLE feed_windows (
+        dedup_key BIGINT NOT NULL,
+        window_start BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (dedup_key, window_start)
+      );
+      INSERT INTO feed_windows (dedup_key, window_start, seq) SELECT dedup_key, window_start, seq FROM feed_events;
+      CREATE TABLE feed_windows_indexed (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        upto_seq BIGINT NOT NULL
+      );
+      INSERT INTO feed_windows_indexed (id, upto_seq) VALUES (1, COALESCE((SELECT MAX(seq) FROM feed_events), 0));
+      DROP INDEX feed_events_window;
+    `,
+  },
 ];

@@ -539,6 +539,29 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     apply: moveEventRowsToBlocks,
   },
+  {
+    version: 14,
+    name: 'feed intake: dedup windows in their own table, written in large sorted runs',
+    sql: `
+      -- The window index on feed_events took every new event at a random place (a hash key): the
+      -- costliest part of intake. Windows now go into this table in large sorted runs; the events
+      -- stored since the last run (seq above upto_seq) are the log of windows not yet in it, read
+      -- back on restart.
+      CREATE TABLE feed_windows (
+        dedup_key INTEGER NOT NULL,
+        window_start INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (dedup_key, window_start)
+      ) WITHOUT ROWID;
+      INSERT INTO feed_windows (dedup_key, window_start, seq) SELECT dedup_key, window_start, seq FROM feed_events;
+      CREATE TABLE feed_windows_indexed (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        upto_seq INTEGER NOT NULL
+      );
+      INSERT INTO feed_windows_indexed (id, upto_seq) VALUES (1, COALESCE((SELECT MAX(seq) FROM feed_events), 0));
+      DROP INDEX feed_events_window;
+    `,
+  },
 ];
 
 interface EventRowV12 {

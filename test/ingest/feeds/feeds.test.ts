@@ -247,6 +247,20 @@ describe('feeds: hostile and broken input', { skip }, () => {
 
 describe('feeds: value checks', () => {
   it('times to IntelMQ form', () => {
+    // Shadowserver's form, read without a Date once its day is known, and every odd case as before.
+    for (const [text, want] of [
+      ['2024-03-01 10:11:12', '2024-03-01T10:11:12+00:00'],
+      ['2024-03-01 23:59:59', '2024-03-01T23:59:59+00:00'],
+      ['2024-03-01 24:00:00', undefined],
+      ['2024-03-01 10:11:60', '2024-03-01T10:12:00+00:00'],
+      ['2024-02-30 10:00:00', '2024-03-01T10:00:00+00:00'],
+      ['2024-02-30 11:00:00', '2024-03-01T11:00:00+00:00'],
+      ['2024-13-01 10:00:00', undefined],
+      ['2024-03-01 1a:00:00', undefined],
+      ['2024-03-01T10:11:12', '2024-03-01T10:11:12+00:00'],
+      ['2024-03-02 00:00:01', '2024-03-02T00:00:01+00:00'],
+    ] as const)
+      assert.equal(normaliseTime(text), want, text);
     assert.equal(normaliseTime('2010-02-10 00:00:00'), '2010-02-10T00:00:00+00:00');
     assert.equal(normaliseTime('2019-04-01 03:13:20Z'), '2019-04-01T03:13:20+00:00');
     assert.equal(normaliseTime('2019-04-01T05:13:20+02:00'), '2019-04-01T03:13:20+00:00');

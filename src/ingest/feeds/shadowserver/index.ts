@@ -7,6 +7,7 @@
 import { issue } from '../../../core/issue.js';
 import { csvRows, type FeedParser, type FeedRecord } from '../parser.js';
 import { checkValue, FeedEventBuilder, rawHead, type HarmonisedValue, type RawHead } from '../event.js';
+import { fieldType, type FieldType } from '../harmonisation.js';
 import { conventionalType } from './conventions.js';
 import { CONVERSIONS, reportTypeOf, type FieldRule, type ReportType, type Schema } from './schema.js';
 
@@ -15,7 +16,15 @@ export { loadSchema, parseSchema, reportTypeOf, type Schema } from './schema.js'
 interface Compiled {
   readonly type: ReportType;
   /** Per rule: column index (or -1 when absent), field name, conversion. */
-  readonly rules: readonly { index: number; field: string; convert: ((t: string) => unknown) | undefined; required: boolean; column: string }[];
+  readonly rules: readonly {
+    index: number;
+    field: string;
+    /** The field's harmonised type, looked up once per report. */
+    type: FieldType | 'extra' | undefined;
+    convert: ((t: string) => unknown) | undefined;
+    required: boolean;
+    column: string;
+  }[];
 }
 
 function compile(type: ReportType, header: readonly string[]): { compiled: Compiled; problems: string[] } {
@@ -29,7 +38,8 @@ function compile(type: ReportType, header: readonly string[]): { compiled: Compi
     if (conversion !== undefined && !Object.hasOwn(CONVERSIONS, conversion)) problems.push(`unknown conversion ${conversion} for column ${column}`);
     const index = position.get(column) ?? -1;
     used.add(column);
-    out.push({ index, field: field === 'extra.' ? `extra.${column}` : field, convert, required, column });
+    const name = field === 'extra.' ? `extra.${column}` : field;
+    out.push({ index, field: name, type: fieldType(name), convert, required, column });
   };
   for (const r of type.required) add(r, true);
   for (const r of type.optional) add(r, false);
@@ -38,7 +48,8 @@ function compile(type: ReportType, header: readonly string[]): { compiled: Compi
   const unknown = header.filter((h) => !used.has(h));
   if (unknown.length) {
     problems.push(`columns not in the schema (kept as extra.*): ${unknown.join(', ')}`);
-    for (const column of unknown) out.push({ index: position.get(column)!, field: `extra.${column}`, convert: CONVERSIONS.validate_to_none, required: false, column });
+    for (const column of unknown)
+      out.push({ index: position.get(column)!, field: `extra.${column}`, type: fieldType(`extra.${column}`), convert: CONVERSIONS.validate_to_none, required: false, column });
   }
   return { compiled: { type, rules: out }, problems };
 }
@@ -109,7 +120,7 @@ export function shadowserverParser(schema: () => Schema): FeedParser {
           }
           // Block lists give a network where the address goes.
           if (rule.field === 'source.ip' && typeof value === 'string' && value.includes('/')) b.set('source.network', value);
-          else b.set(rule.field, value);
+          else b.setAs(rule.field, rule.type, value);
         }
         yield { event: b.finish(row.raw, headerRaw) };
       }

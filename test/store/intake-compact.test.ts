@@ -1,0 +1,50 @@
+// The compact stored form of feed events: written as JSON text directly, it reads back to exactly
+// the fields given, a `__proto__` field included, and is the JSON the object form would give.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { putField } from '../../src/core/fields.js';
+import { compactOf, restoreFrom, templateOf } from '../../src/store/intake-compact.js';
+
+const template = templateOf(1, {
+  'feed.name': 'Test',
+  'classification.type': 'vulnerable-system',
+  'source.ip': '192.0.2.1',
+  'source.port': 445,
+  'extra.smbv1': false,
+  'extra.note': 'a',
+  raw: 'aGVhZGVyLGxpbmUK',
+});
+
+test('compactOf writes the JSON of the changed fields, raw prefix and tail, and removed names', () => {
+  const fields = {
+    'feed.name': 'Test',
+    'classification.type': 'vulnerable-system',
+    'source.ip': '192.0.2.9',
+    'source.port': 139,
+    'extra.smbv1': false,
+    'extra.odd': 'quote " backslash \\ line\u2028sep \u0000 ünï',
+    raw: 'aGVhZGVyLGxpbmUKbW9yZQ==',
+  };
+  const stored = compactOf(fields, template)!;
+  assert.equal(
+    stored,
+    JSON.stringify([{ 'source.ip': '192.0.2.9', 'source.port': 139, 'extra.odd': fields['extra.odd'] }, 16, 'bW9yZQ==', ['extra.note']]),
+  );
+  assert.deepEqual(restoreFrom(stored, template), fields);
+});
+
+test('a __proto__ field is stored and read back as a field', () => {
+  const fields = { ...template.fields };
+  putField(fields, '__proto__', 'x');
+  const back = restoreFrom(compactOf(fields, template)!, template);
+  assert.ok(Object.hasOwn(back, '__proto__'));
+  assert.equal(Object.getPrototypeOf(back), Object.prototype);
+  assert.deepEqual(Object.entries(back), Object.entries(fields));
+});
+
+test('an event too unlike the template is not stored against it; one without raw keeps none', () => {
+  assert.equal(compactOf({ 'source.url': 'http://x.example/', 'malware.name': 'm', 'source.fqdn': 'x.example', 'event_description.text': 't' }, template), null);
+  const noRaw = { ...template.fields };
+  delete noRaw.raw;
+  assert.deepEqual(restoreFrom(compactOf(noRaw, template)!, template), noRaw);
+});
