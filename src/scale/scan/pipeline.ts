@@ -387,8 +387,16 @@ function byTime(a: Detection, b: Detection): number {
   const sa = a.source;
   const sb = b.source;
   if (sa.file !== sb.file) return sa.file < sb.file ? -1 : 1;
-  return placeIn(sa) - placeIn(sb);
+  const byPlace = placeIn(sa) - placeIn(sb);
+  if (byPlace !== 0) return byPlace;
+  // One event can meet several rules, and a correlation fires at its last event's time and place:
+  // the order they reach the main thread in depends on the workers' timing, so name decides.
+  if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
+  return a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0;
 }
+
+/** A correlation after the detections it follows from. */
+const KIND_ORDER: Readonly<Record<Detection['kind'], number>> = { sigma: 0, indicator: 1, correlation: 2 };
 
 function placeIn(source: Detection['source']): number {
   return source.offset ?? source.line ?? source.recordId ?? 0;

@@ -282,6 +282,22 @@ export class CorrelationEngine {
 export function correlate(rules: readonly CorrelationRule[], matches: readonly BaseMatch[]): Detection[] {
   if (rules.length === 0 || matches.length === 0) return [];
   const engine = new CorrelationEngine(rules);
-  const sorted = [...matches].sort((a, b) => a.event.timestamp - b.event.timestamp);
+  const sorted = [...matches].sort(inTimeOrder);
   return sorted.flatMap((m) => engine.feed(m)).concat(engine.finish());
+}
+
+/**
+ * Time, then file, place in it and rule: matches reach `correlate` in the order worker threads sent
+ * them, and a correlation that fires at one of several equal-time events must fire at the same one
+ * every run.
+ */
+function inTimeOrder(a: BaseMatch, b: BaseMatch): number {
+  const byTime = a.event.timestamp - b.event.timestamp;
+  if (byTime !== 0) return byTime;
+  const sa = a.event.source;
+  const sb = b.event.source;
+  if (sa.file !== sb.file) return sa.file < sb.file ? -1 : 1;
+  const byPlace = (sa.offset ?? sa.line ?? sa.recordId ?? 0) - (sb.offset ?? sb.line ?? sb.recordId ?? 0);
+  if (byPlace !== 0) return byPlace;
+  return a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0;
 }
