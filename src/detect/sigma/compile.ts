@@ -154,7 +154,10 @@ function compileValueTest(test: ValueTest, resolve: (f: string) => string): Comp
         onView: (view, values) => {
           if (values === null) return false;
           const theirs = test.cased ? view.strings(other) : view.lower(other);
-          return theirs !== null && values.some((v) => theirs.includes(v));
+          if (theirs === null) return false;
+          // Loops, not some() with an arrow: no closure per evaluation on the hot path.
+          for (let i = 0; i < values.length; i++) if (theirs.includes(values[i]!)) return true;
+          return false;
         },
       };
     }
