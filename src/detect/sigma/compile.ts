@@ -214,6 +214,8 @@ function compileValueTest(test: ValueTest, resolve: (f: string) => string): Comp
 function compileFieldTest(test: FieldTest, resolve: (f: string) => string): ViewPredicate {
   const compiled = test.tests.map((t) => compileValueTest(t, resolve));
   const field = test.field === null ? null : resolve(test.field);
+  // One value, the common case: one closure (compiling thousands of rules should make few).
+  if (compiled.length === 1) return singleTest(compiled[0]!, field);
   const valuesOf = (raw: boolean): ((view: EventView) => readonly string[] | null) =>
     field === null
       ? raw
@@ -270,6 +272,24 @@ function compileFieldTest(test: FieldTest, resolve: (f: string) => string): View
     preds.push((view) => onView(view, values(view)));
   }
   return test.all ? allOf(preds) : anyOf(preds);
+}
+
+function singleTest(c: Compiled, field: string | null): ViewPredicate {
+  const onValue = c.onValue;
+  if (field === null)
+    return (view) => {
+      const values = c.raw ? view.allRaw() : view.allLower();
+      for (let i = 0; i < values.length; i++) if (onValue(values[i]!)) return true;
+      return false;
+    };
+  const onView = c.onView;
+  if (onView !== undefined) return (view) => onView(view, c.raw ? view.strings(field) : view.lower(field));
+  return (view) => {
+    const values = c.raw ? view.strings(field) : view.lower(field);
+    if (values === null) return c.onMissing;
+    for (let i = 0; i < values.length; i++) if (onValue(values[i]!)) return true;
+    return false;
+  };
 }
 
 export function compileSearch(search: Search, resolve: (f: string) => string): ViewPredicate {
