@@ -253,13 +253,15 @@ function compileFieldTest(test: FieldTest, resolve: (f: string) => string): View
       });
     } else {
       const anyMissing = missing.some(Boolean);
-      const onValue = anyValue(
-        group.map((i) => test.tests[i]!),
-        onValues,
-      );
+      // Built on first use: a rule compiled for its first candidate event often never reaches this test.
+      let onValue: StringPredicate | undefined;
       preds.push((view) => {
         const vs = values(view);
         if (vs === null) return anyMissing;
+        onValue ??= anyValue(
+          group.map((i) => test.tests[i]!),
+          onValues,
+        );
         for (let i = 0; i < vs.length; i++) if (onValue(vs[i]!)) return true;
         return false;
       });

@@ -141,6 +141,12 @@ const SURROGATE = /[\uD800-\uDFFF]/;
  * exactly when this finds one. Texts holding surrogates go to globMatch, as `?` matches a code point.
  */
 export function compileGlob(parts: readonly PatternPart[]): (text: string) => boolean {
+  // Built on first use: most compiled rules never evaluate most of their values.
+  let matcher: ((text: string) => boolean) | undefined;
+  return (text) => (matcher ??= globMatcher(parts))(text);
+}
+
+function globMatcher(parts: readonly PatternPart[]): (text: string) => boolean {
   const toks = tokens(parts);
   const meaningful = parts.filter((p) => p !== '');
   const sawStar = meaningful.some(isAny);
