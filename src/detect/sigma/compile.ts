@@ -6,7 +6,7 @@
 import { cidrContains } from './cidr.js';
 import type { EventView } from './event-view.js';
 import type { Condition, FieldTest, Search, ValueTest } from './model.js';
-import { isAny, tokens, globMatch, type PatternPart } from './pattern.js';
+import { compileGlob, isAny, type PatternPart } from './pattern.js';
 import { regexMinLength } from './regex-literal.js';
 import { sequenceMatcher } from './regex-sequence.js';
 import { MAX_REGEX_INPUT } from './regex-safety.js';
@@ -16,23 +16,82 @@ import { timePart } from './timepart.js';
 type StringPredicate = (value: string) => boolean;
 export type ViewPredicate = (view: EventView) => boolean;
 
-function patternPredicate(parts: readonly PatternPart[]): StringPredicate {
+/** A pattern as the one exact string operation it needs, when it needs only one. */
+type PatternForm =
+  | { readonly op: 'equals' | 'starts' | 'ends' | 'contains'; readonly literal: string }
+  | { readonly op: 'always' }
+  | { readonly op: 'glob' };
+
+function patternForm(parts: readonly PatternPart[]): PatternForm {
   const first = parts[0];
   const last = parts[parts.length - 1];
   const inner = parts.slice(isAny(first) ? 1 : 0, isAny(last) && parts.length > 1 ? -1 : undefined);
-  if (parts.length === 0) return (v) => v === '';
-  if (inner.every((p) => typeof p === 'string')) {
-    const literal = inner.join('');
-    const starts = isAny(first);
-    const ends = isAny(last);
-    if (parts.length === 1 && starts) return () => true;
-    if (starts && ends) return (v) => v.includes(literal);
-    if (starts) return (v) => v.endsWith(literal);
-    if (ends) return (v) => v.startsWith(literal);
-    return (v) => v === literal;
+  if (parts.length === 0) return { op: 'equals', literal: '' };
+  if (!inner.every((p) => typeof p === 'string')) return { op: 'glob' };
+  const literal = inner.join('');
+  const starts = isAny(first);
+  const ends = isAny(last);
+  if (parts.length === 1 && starts) return { op: 'always' };
+  if (starts && ends) return { op: 'contains', literal };
+  if (starts) return { op: 'ends', literal };
+  if (ends) return { op: 'starts', literal };
+  return { op: 'equals', literal };
+}
+
+function patternPredicate(parts: readonly PatternPart[]): StringPredicate {
+  const form = patternForm(parts);
+  switch (form.op) {
+    case 'always':
+      return () => true;
+    case 'contains': {
+      const literal = form.literal;
+      return (v) => v.includes(literal);
+    }
+    case 'ends': {
+      const literal = form.literal;
+      return (v) => v.endsWith(literal);
+    }
+    case 'starts': {
+      const literal = form.literal;
+      return (v) => v.startsWith(literal);
+    }
+    case 'equals': {
+      const literal = form.literal;
+      return (v) => v === literal;
+    }
+    case 'glob':
+      return compileGlob(parts);
   }
-  const toks = tokens(parts);
-  return (v) => globMatch(v, toks);
+}
+
+/**
+ * Whether a value passes any of these tests, as one function: a field's value list (a rule may name
+ * hundreds of DLLs) becomes a set of exact values and lists of prefixes, suffixes and substrings
+ * looped over inline, instead of one closure call per listed value.
+ */
+function anyValue(tests: readonly ValueTest[], predicates: readonly StringPredicate[]): StringPredicate {
+  if (predicates.length === 1) return predicates[0]!;
+  const equals = new Set<string>();
+  const starts: string[] = [];
+  const ends: string[] = [];
+  const contains: string[] = [];
+  const others: StringPredicate[] = [];
+  tests.forEach((test, i) => {
+    const form: PatternForm = test.kind === 'pattern' ? patternForm(test.parts) : { op: 'glob' };
+    if (form.op === 'equals') equals.add(form.literal);
+    else if (form.op === 'starts') starts.push(form.literal);
+    else if (form.op === 'ends') ends.push(form.literal);
+    else if (form.op === 'contains') contains.push(form.literal);
+    else others.push(predicates[i]!);
+  });
+  return (v) => {
+    if (equals.has(v)) return true;
+    for (let i = 0; i < starts.length; i++) if (v.startsWith(starts[i]!)) return true;
+    for (let i = 0; i < ends.length; i++) if (v.endsWith(ends[i]!)) return true;
+    for (let i = 0; i < contains.length; i++) if (v.includes(contains[i]!)) return true;
+    for (let i = 0; i < others.length; i++) if (others[i]!(v)) return true;
+    return false;
+  };
 }
 
 interface Compiled {
@@ -95,7 +154,10 @@ function compileValueTest(test: ValueTest, resolve: (f: string) => string): Comp
         onView: (view, values) => {
           if (values === null) return false;
           const theirs = test.cased ? view.strings(other) : view.lower(other);
-          return theirs !== null && values.some((v) => theirs.includes(v));
+          if (theirs === null) return false;
+          // Loops, not some() with an arrow: no closure per evaluation on the hot path.
+          for (let i = 0; i < values.length; i++) if (theirs.includes(values[i]!)) return true;
+          return false;
         },
       };
     }
@@ -151,33 +213,85 @@ function compileValueTest(test: ValueTest, resolve: (f: string) => string): Comp
 
 function compileFieldTest(test: FieldTest, resolve: (f: string) => string): ViewPredicate {
   const compiled = test.tests.map((t) => compileValueTest(t, resolve));
-  if (test.field === null) {
-    // Keywords: any value of any field.
-    const one =
-      (c: Compiled): ViewPredicate =>
-      (view) => {
-        const values = c.raw ? view.allRaw() : view.allLower();
-        for (const v of values) if (c.onValue(v)) return true;
+  const field = test.field === null ? null : resolve(test.field);
+  // One value, the common case: one closure (compiling thousands of rules should make few).
+  if (compiled.length === 1) return singleTest(compiled[0]!, field);
+  const valuesOf = (raw: boolean): ((view: EventView) => readonly string[] | null) =>
+    field === null
+      ? raw
+        ? (view) => view.allRaw()
+        : (view) => view.allLower()
+      : raw
+        ? (view) => view.strings(field)
+        : (view) => view.lower(field);
+  // Whole-event tests (fieldref, …) need a field; keywords test every value with onValue alone.
+  const byView = (c: Compiled): boolean => c.onView !== undefined && field !== null;
+  const preds: ViewPredicate[] = [];
+  // Tests of one form (raw or lower-cased values) read the field once, not once per listed value.
+  for (const raw of [false, true]) {
+    const group = compiled.flatMap((c, i) => (byView(c) || c.raw !== raw ? [] : [i]));
+    if (group.length === 0) continue;
+    const values = valuesOf(raw);
+    const onValues = group.map((i) => compiled[i]!.onValue);
+    const missing = group.map((i) => compiled[i]!.onMissing);
+    if (test.all) {
+      const allMissing = missing.every(Boolean);
+      preds.push((view) => {
+        const vs = values(view);
+        if (vs === null) return allMissing;
+        for (let t = 0; t < onValues.length; t++) {
+          const onValue = onValues[t]!;
+          let seen = false;
+          for (let i = 0; i < vs.length; i++)
+            if (onValue(vs[i]!)) {
+              seen = true;
+              break;
+            }
+          if (!seen) return false;
+        }
+        return true;
+      });
+    } else {
+      const anyMissing = missing.some(Boolean);
+      // Built on first use: a rule compiled for its first candidate event often never reaches this test.
+      let onValue: StringPredicate | undefined;
+      preds.push((view) => {
+        const vs = values(view);
+        if (vs === null) return anyMissing;
+        onValue ??= anyValue(
+          group.map((i) => test.tests[i]!),
+          onValues,
+        );
+        for (let i = 0; i < vs.length; i++) if (onValue(vs[i]!)) return true;
         return false;
-      };
-    const preds = compiled.map(one);
-    return test.all ? allOf(preds) : anyOf(preds);
-  }
-  const field = resolve(test.field);
-  const one = (c: Compiled): ViewPredicate => {
-    if (c.onView) {
-      const onView = c.onView;
-      return (view) => onView(view, c.raw ? view.strings(field) : view.lower(field));
+      });
     }
+  }
+  for (const c of compiled) {
+    const onView = c.onView;
+    if (onView === undefined || !byView(c)) continue;
+    const values = valuesOf(c.raw);
+    preds.push((view) => onView(view, values(view)));
+  }
+  return test.all ? allOf(preds) : anyOf(preds);
+}
+
+function singleTest(c: Compiled, field: string | null): ViewPredicate {
+  const onValue = c.onValue;
+  if (field === null)
     return (view) => {
-      const values = c.raw ? view.strings(field) : view.lower(field);
-      if (values === null) return c.onMissing;
-      for (const v of values) if (c.onValue(v)) return true;
+      const values = c.raw ? view.allRaw() : view.allLower();
+      for (let i = 0; i < values.length; i++) if (onValue(values[i]!)) return true;
       return false;
     };
+  const onView = c.onView;
+  if (onView !== undefined) return (view) => onView(view, c.raw ? view.strings(field) : view.lower(field));
+  return (view) => {
+    const values = c.raw ? view.strings(field) : view.lower(field);
+    if (values === null) return c.onMissing;
+    for (let i = 0; i < values.length; i++) if (onValue(values[i]!)) return true;
+    return false;
   };
-  const preds = compiled.map(one);
-  return test.all ? allOf(preds) : anyOf(preds);
 }
 
 export function compileSearch(search: Search, resolve: (f: string) => string): ViewPredicate {

@@ -6,8 +6,13 @@ import type { Event, FieldValue } from '../../core/event.js';
 
 export class EventView {
   readonly fields: Event['fields'];
-  /** Made on first use: most events meet few predicates, and the view is built per event. */
-  #lower: Map<string, readonly string[] | null> | undefined;
+  /**
+   * Field names lowered so far and their values, side by side: an event meets few predicates, which
+   * ask for a handful of names (interned strings, so a compare is a pointer compare) — cheaper to
+   * search in a row than a Map is to make per event. Made on first use.
+   */
+  #lowerNames: string[] | undefined;
+  #lowerValues: (readonly string[] | null)[] | undefined;
   #keysByLower: Map<string, string> | undefined;
   #allLower: string[] | undefined;
   #allRaw: string[] | undefined;
@@ -54,14 +59,24 @@ export class EventView {
   }
 
   lower(name: string): readonly string[] | null {
-    this.#lower ??= new Map();
-    let cached = this.#lower.get(name);
-    if (cached === undefined) {
-      const values = this.strings(name);
-      cached = values === null ? null : values.map((v) => v.toLowerCase());
-      this.#lower.set(name, cached);
+    let names = this.#lowerNames;
+    let lowered = this.#lowerValues;
+    if (names === undefined || lowered === undefined) {
+      names = this.#lowerNames = [];
+      lowered = this.#lowerValues = [];
+    } else {
+      for (let i = 0; i < names.length; i++) if (names[i] === name) return lowered[i]!;
     }
-    return cached;
+    const value = this.raw(name);
+    let values: readonly string[] | null;
+    if (typeof value === 'string') values = [value.toLowerCase()];
+    else {
+      const strings = toStrings(value);
+      values = strings === null ? null : strings.map((v) => v.toLowerCase());
+    }
+    names.push(name);
+    lowered.push(values);
+    return values;
   }
 
   /** Every string value of every field, lower-cased: what keywords search. */

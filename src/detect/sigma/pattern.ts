@@ -118,3 +118,118 @@ function matchesChar(tok: Token, ch: string): boolean {
       return false;
   }
 }
+
+/** One wildcard-free stretch of a pattern: literal runs, `?` (null) and classes ({ oneOf }). */
+type SegmentPart = string | null | { readonly oneOf: string };
+
+interface Segment {
+  readonly parts: readonly SegmentPart[];
+  /** Code units it spans in a text without surrogates (each `?` or class one unit). */
+  readonly length: number;
+  /** Its leading literal run, to find candidate places with indexOf; '' when it starts with `?` or a class. */
+  readonly lead: string;
+}
+
+/** A UTF-16 surrogate: where a code point is two code units, and `?` one of them would be wrong. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * The same answer as globMatch(text, tokens(parts)), computed without splitting the text into code
+ * points: the pattern is cut at its stars into fixed-length segments, the first and last held to the
+ * text's ends unless a star stands there, and each one between placed at its leftmost fit (found with
+ * indexOf on its leading literal) — leftmost leaves the most room for the rest, so a match exists
+ * exactly when this finds one. Texts holding surrogates go to globMatch, as `?` matches a code point.
+ */
+export function compileGlob(parts: readonly PatternPart[]): (text: string) => boolean {
+  // Built on first use: most compiled rules never evaluate most of their values.
+  let matcher: ((text: string) => boolean) | undefined;
+  return (text) => (matcher ??= globMatcher(parts))(text);
+}
+
+function globMatcher(parts: readonly PatternPart[]): (text: string) => boolean {
+  const toks = tokens(parts);
+  const meaningful = parts.filter((p) => p !== '');
+  const sawStar = meaningful.some(isAny);
+  const leadingStar = isAny(meaningful[0]);
+  const trailingStar = isAny(meaningful[meaningful.length - 1]);
+  const segments: Segment[] = [];
+  let current: SegmentPart[] = [];
+  const close = (): void => {
+    if (current.length === 0) return;
+    let length = 0;
+    for (const p of current) length += typeof p === 'string' ? p.length : 1;
+    const first = current[0];
+    segments.push({ parts: current, length, lead: typeof first === 'string' ? first : '' });
+    current = [];
+  };
+  for (const p of meaningful) {
+    if (typeof p === 'string') {
+      const last = current[current.length - 1];
+      if (typeof last === 'string') current[current.length - 1] = last + p;
+      else current.push(p);
+    } else if ('any' in p) close();
+    else if ('one' in p) current.push(null);
+    else current.push({ oneOf: p.oneOf });
+  }
+  close();
+
+  const fitsAt = (text: string, segment: Segment, at: number): boolean => {
+    let pos = at;
+    for (const p of segment.parts) {
+      if (typeof p === 'string') {
+        if (!text.startsWith(p, pos)) return false;
+        pos += p.length;
+      } else {
+        if (p !== null && !p.oneOf.includes(text[pos]!)) return false;
+        pos++;
+      }
+    }
+    return true;
+  };
+  /** The leftmost place at or after `from` where the segment fits and ends by `limit`, or -1. */
+  const leftmost = (text: string, segment: Segment, from: number, limit: number): number => {
+    const last = limit - segment.length;
+    if (segment.lead !== '') {
+      for (
+        let at = text.indexOf(segment.lead, from);
+        at >= 0 && at <= last;
+        at = text.indexOf(segment.lead, at + 1)
+      )
+        if (fitsAt(text, segment, at)) return at;
+      return -1;
+    }
+    for (let at = from; at <= last; at++) if (fitsAt(text, segment, at)) return at;
+    return -1;
+  };
+
+  return (text) => {
+    if (SURROGATE.test(text)) return globMatch(text, toks);
+    const n = text.length;
+    if (segments.length === 0) return sawStar || n === 0;
+    let from = 0;
+    let first = 0;
+    let end = segments.length;
+    if (!leadingStar) {
+      const s = segments[0]!;
+      if (s.length > n || !fitsAt(text, s, 0)) return false;
+      from = s.length;
+      first = 1;
+      if (segments.length === 1 && !trailingStar) return n === s.length;
+    }
+    let limit = n;
+    if (!trailingStar && end > first) {
+      const s = segments[end - 1]!;
+      const at = n - s.length;
+      if (at < from || !fitsAt(text, s, at)) return false;
+      limit = at;
+      end--;
+    }
+    for (let i = first; i < end; i++) {
+      const s = segments[i]!;
+      const at = leftmost(text, s, from, limit);
+      if (at < 0) return false;
+      from = at + s.length;
+    }
+    return true;
+  };
+}

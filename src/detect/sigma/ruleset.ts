@@ -107,7 +107,10 @@ export function sourceMatches(source: SourceVariant, view: EventView): boolean {
   }
   for (const c of source.conditions) {
     const values = view.lower(c.field);
-    if (!values?.some((v) => c.values.includes(v))) return false;
+    if (values === null) return false;
+    let met = false;
+    for (let i = 0; i < values.length && !met; i++) met = c.values.includes(values[i]!);
+    if (!met) return false;
   }
   for (const f of source.requireFields) if (view.raw(f) === undefined) return false;
   return true;
