@@ -7,6 +7,7 @@
  *   for (const rule of ruleSet.match(event)) detections.push(detectionFor(rule, event));
  */
 import { createHash } from 'node:crypto';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -32,7 +33,7 @@ export { referenceMatch } from './reference.js';
 
 /** Rule files and folders (recursive; .yml and .yaml), loaded in one pass with every problem kept. */
 export async function loadRules(paths: readonly string[], options: LoadOptions = {}): Promise<RuleLoad> {
-  const { files, problems } = await listRuleFiles(paths);
+  const { files, problems } = listRuleFiles(paths);
   const cache = options.cacheDir ? await cachePath(options.cacheDir, files, options) : undefined;
   if (cache === undefined) return parseFiles(files, problems, options);
   const load = (await readCache(cache)) ?? (await parseIntoCache(cache, files, options)).load;
@@ -57,7 +58,7 @@ export async function cacheRules(
   paths: readonly string[],
   options: LoadOptions & { readonly cacheDir: string },
 ): Promise<CachedRules | undefined> {
-  const { files, problems } = await listRuleFiles(paths);
+  const { files, problems } = listRuleFiles(paths);
   const cacheFile = await cachePath(options.cacheDir, files, options);
   if (cacheFile === undefined) return undefined;
   if (!(await isFile(cacheFile)) && !(await parseIntoCache(cacheFile, files, options)).written)
@@ -84,25 +85,51 @@ export async function loadCachedRules(cached: CachedRules): Promise<RuleLoad | u
   return load;
 }
 
-async function listRuleFiles(paths: readonly string[]): Promise<{ files: string[]; problems: Issue[] }> {
+/**
+ * The rule files under these paths, in name order. Synchronous, with the entries' types from the
+ * listing itself: a scan checks ≈ 3,800 files on every start, and a stat per entry through the
+ * thread pool cost more than reading them; only links (and types the listing does not give) are stat'ed.
+ */
+function listRuleFiles(paths: readonly string[]): { files: string[]; problems: Issue[] } {
   const files: string[] = [];
   const problems: Issue[] = [];
-  const visit = async (path: string, depth: number): Promise<void> => {
-    let info;
+  const unreadable = (path: string, error: unknown): void => {
+    problems.push(issue('sigma.path.unreadable', (error as Error).message, { file: path }));
+  };
+  const visitDirectory = (path: string, depth: number): void => {
+    if (depth > 32) return;
+    let entries: Dirent[];
     try {
-      info = await stat(path);
+      entries = readdirSync(path, { withFileTypes: true });
     } catch (error) {
-      problems.push(issue('sigma.path.unreadable', (error as Error).message, { file: path }));
+      unreadable(path, error);
       return;
     }
-    if (info.isDirectory()) {
-      if (depth > 32) return;
-      for (const name of (await readdir(path)).sort()) await visit(join(path, name), depth + 1);
-    } else if (/\.ya?ml$/i.test(path)) files.push(path);
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) visitDirectory(child, depth + 1);
+      else if (entry.isFile()) {
+        if (RULE_FILE.test(child)) files.push(child);
+      } else visit(child, depth + 1);
+    }
   };
-  for (const p of paths) await visit(p, 0);
+  const visit = (path: string, depth: number): void => {
+    let info;
+    try {
+      info = statSync(path);
+    } catch (error) {
+      unreadable(path, error);
+      return;
+    }
+    if (info.isDirectory()) visitDirectory(path, depth);
+    else if (RULE_FILE.test(path)) files.push(path);
+  };
+  for (const p of paths) visit(p, 0);
   return { files, problems };
 }
+
+const RULE_FILE = /\.ya?ml$/i;
 
 async function parseFiles(
   files: readonly string[],
@@ -163,13 +190,16 @@ async function cachePath(
   options: LoadOptions,
 ): Promise<string | undefined> {
   const hash = createHash('sha256').update(JSON.stringify(options.placeholders ?? {}));
-  try {
-    for (const f of [...(await engineFiles()), ...files]) {
-      const info = await stat(f);
-      hash.update(`${f}\0${info.size}\0${info.mtimeMs}\n`);
+  // Synchronous stats: thousands of them through the thread pool cost several times more CPU.
+  for (const f of [...(await engineFiles()), ...files]) {
+    let info;
+    try {
+      info = statSync(f, { throwIfNoEntry: false });
+    } catch {
+      return undefined;
     }
-  } catch {
-    return undefined;
+    if (info === undefined) return undefined;
+    hash.update(`${f}\0${info.size}\0${info.mtimeMs}\n`);
   }
   return join(dir, `rules-${hash.digest('hex').slice(0, 32)}.v8`);
 }

@@ -1,7 +1,7 @@
 // Parsed rule sets are cached between runs, and a changed rule file is parsed again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cacheRules, loadCachedRules, loadRules } from '../../../src/detect/sigma/index.js';
@@ -56,4 +56,30 @@ test('cacheRules checks the files once and names a cache file that reads back li
   // A cache file gone since is no load, and the caller falls back to loadRules.
   rmSync(cached.cacheFile);
   assert.equal(await loadCachedRules(cached), undefined);
+});
+
+test('rule files are found through folders and links, in name order, and a broken link is a problem', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-'));
+  const rules = join(dir, 'rules');
+  const elsewhere = join(dir, 'elsewhere');
+  mkdirSync(join(rules, 'b', 'deep'), { recursive: true });
+  mkdirSync(elsewhere);
+  writeFileSync(join(rules, 'b', 'deep', 'd.yaml'), rule('Deep'));
+  writeFileSync(join(rules, 'c.YML'), rule('Upper case'));
+  writeFileSync(join(rules, 'a.yml'), rule('First'));
+  writeFileSync(join(rules, 'notes.txt'), 'not a rule');
+  writeFileSync(join(elsewhere, 'linked.yml'), rule('Linked file'));
+  writeFileSync(join(elsewhere, 'in-linked-folder.yml'), rule('In a linked folder'));
+  symlinkSync(join(elsewhere, 'linked.yml'), join(rules, 'e.yml'));
+  symlinkSync(elsewhere, join(rules, 'f'));
+  symlinkSync(join(dir, 'gone.yml'), join(rules, 'g.yml'));
+  const load = await loadRules([rules]);
+  assert.deepEqual(
+    load.rules.map((r) => r.title),
+    ['First', 'Deep', 'Upper case', 'Linked file', 'In a linked folder', 'Linked file'],
+  );
+  assert.deepEqual(
+    load.problems.map((p) => [p.code, p.file]),
+    [['sigma.path.unreadable', join(rules, 'g.yml')]],
+  );
 });
