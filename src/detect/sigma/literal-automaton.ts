@@ -45,6 +45,78 @@ function rarity(c: number): number {
   return 4;
 }
 
+/**
+ * Up to this many literals, scan() first asks a case-insensitive alternation of a few short runs
+ * ("cover") such that every literal holds one: `::`, `kiwi`, `mimi` for Mimikatz's twenty. V8 runs it
+ * as native code, ≈ 2.5 times faster than the gram loop on an event's values (≈ 75–90 against
+ * ≈ 190–220 ns per value of 41 characters), which is where keyword literals spend their time: every
+ * string value of every event is scanned for them. Beyond COVER_RUNS runs the alternation is slower.
+ */
+const COVER_LITERALS = 64;
+const COVER_RUNS = 8;
+/**
+ * Non-ASCII characters whose lower case holds ASCII (`İ` → `i̇`, the Kelvin sign → `k`): the only
+ * way a text the cover's ASCII-only case folding misses can hold a literal after lower-casing.
+ */
+const LOWERS_TO_ASCII = '\\u0130|\\u212a';
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/**
+ * Runs of two to four ASCII characters (or a shorter literal whole), one of which every literal
+ * holds, picked greedily by how many literals they cover and how rare they look; undefined when
+ * some literal has no ASCII run or more than COVER_RUNS are needed.
+ */
+export function coverOf(literals: readonly string[]): string[] | undefined {
+  const candidates = new Map<string, Set<number>>();
+  literals.forEach((literal, index) => {
+    let added = false;
+    const shortest = Math.min(2, literal.length);
+    for (let length = shortest; length <= 4; length++)
+      for (let i = 0; i + length <= literal.length; i++) {
+        const run = literal.slice(i, i + length);
+        if (/[^\x00-\x7f]/.test(run)) continue;
+        let owners = candidates.get(run);
+        if (!owners) candidates.set(run, (owners = new Set<number>()));
+        owners.add(index);
+        added = true;
+      }
+    if (!added) candidates.set('', new Set()); // marks a literal with no ASCII run
+  });
+  if (candidates.has('')) return undefined;
+  // A run across a word's edge (`s.wi`, `b://`) is rarer than one inside a word (`serv`).
+  const score = (run: string): number => {
+    let sum = /[a-z]/.test(run) && /[^a-z]/.test(run) ? 2 : 0;
+    for (let i = 0; i < run.length; i++) sum += rarity(run.charCodeAt(i));
+    return sum;
+  };
+  const uncovered = new Set(literals.keys());
+  const cover: string[] = [];
+  while (uncovered.size > 0) {
+    if (cover.length === COVER_RUNS) return undefined;
+    let best = '';
+    let bestCount = 0;
+    let bestScore = -1;
+    for (const [run, owners] of candidates) {
+      let count = 0;
+      for (const o of owners) if (uncovered.has(o)) count++;
+      if (count === 0) continue;
+      // A run must look rare enough to be worth its place (`::`, `kiwi`), unless nothing else covers.
+      const runScore = score(run);
+      // Then the longer: `mimi` over `sys`, which every System32 path holds.
+      const eligible = runScore >= 4 && (run.length >= 3 || !/[a-z]/.test(run));
+      const worth = (eligible ? count * 1000 : count) * 8 + run.length;
+      if (worth > bestCount || (worth === bestCount && runScore > bestScore)) {
+        best = run;
+        bestCount = worth;
+        bestScore = runScore;
+      }
+    }
+    cover.push(best);
+    for (const o of candidates.get(best)!) uncovered.delete(o);
+  }
+  return cover;
+}
+
 /** Ints per state record (a power of two: two records per cache line). */
 const NODE = 8;
 
@@ -88,6 +160,16 @@ export class LiteralAutomaton {
   /** Hashed folded runs of three characters (or two: #gramLength) some literal holds; see GRAM_LITERALS. */
   #grams: Uint8Array<ArrayBufferLike> | undefined;
   #gramLength = 3;
+  /** Whether a cover alternation may replace the gram table (see COVER_LITERALS). */
+  readonly #useCover: boolean;
+
+  /**
+   * `cover`: for keyword literals, which meet every string value of an event; a field's values
+   * (paths under `c:\windows\`) hold the runs a cover picks far too often for it to pay.
+   */
+  constructor(options: { readonly cover?: boolean } = {}) {
+    this.#useCover = options.cover ?? false;
+  }
 
   /** Adds a non-empty literal (lower-cased; ASCII is folded here too) under an id; ids may repeat. */
   add(literal: string, id: number): void {
@@ -195,12 +277,21 @@ export class LiteralAutomaton {
   }
 
   #freeze(pending: readonly { text: string; id: number }[]): void {
-    this.#grams = this.#gramTable(3);
-    if (this.#grams === undefined) {
-      this.#grams = this.#gramTable(2);
-      this.#gramLength = 2;
+    const cover =
+      this.#useCover && this.#literals <= COVER_LITERALS && this.#texts.length === this.#literals
+        ? coverOf(this.#texts)
+        : undefined;
+    if (cover !== undefined) {
+      // `i` without `u` folds ASCII only, like the scan.
+      this.#precheck = new RegExp(`${cover.map(escapeRegex).join('|')}|${LOWERS_TO_ASCII}`, 'i');
+    } else {
+      this.#grams = this.#gramTable(3);
+      if (this.#grams === undefined) {
+        this.#grams = this.#gramTable(2);
+        this.#gramLength = 2;
+      }
     }
-    if (this.#grams === undefined && this.#texts.length <= PRECHECK_LITERALS) {
+    if (cover === undefined && this.#grams === undefined && this.#texts.length <= PRECHECK_LITERALS) {
       // `i` without `u` folds ASCII only, like the scan; non-ASCII text always goes to the scan.
       const escaped = this.#texts.map((t) => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
       this.#precheck = new RegExp(`${escaped.join('|')}|[^\\x00-\\x7f]`, 'i');

@@ -210,7 +210,7 @@ export class BucketPrefilter<T> {
     this.#ownerList = Int32Array.from(owners.flat());
     let inScalars = false;
     if (keywordLiterals.size > 0) {
-      const automaton = new LiteralAutomaton();
+      const automaton = new LiteralAutomaton({ cover: true });
       for (const [literal, id] of keywordLiterals) {
         automaton.add(literal, id);
         inScalars ||= mayOccurInScalar(literal);
@@ -357,7 +357,7 @@ export class PrefilterGroup<T> {
     } else {
       this.#keywordFound = this.#merged;
       if (withKeywords.length > 1) {
-        const automaton = new LiteralAutomaton();
+        const automaton = new LiteralAutomaton({ cover: true });
         const bucketOf: number[] = [];
         const idOf: number[] = [];
         buckets.forEach((b, i) => {

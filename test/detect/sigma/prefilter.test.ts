@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnchoredLiterals } from '../../../src/detect/sigma/anchored-literals.js';
-import { LiteralAutomaton } from '../../../src/detect/sigma/literal-automaton.js';
+import { coverOf, LiteralAutomaton } from '../../../src/detect/sigma/literal-automaton.js';
 import { BucketPrefilter, PrefilterGroup } from '../../../src/detect/sigma/prefilter.js';
 import { regexLiterals } from '../../../src/detect/sigma/regex-literal.js';
 import { requirementOf } from '../../../src/detect/sigma/requirement.js';
@@ -31,6 +31,56 @@ test('Aho-Corasick reports every literal, overlapping and nested ones included',
   const found: number[] = [];
   automaton.scanLowered('ushers and c:\\windows\\powershell.exe', found);
   assert.deepEqual([...new Set(found)].sort(), [0, 1, 3, 4]);
+});
+
+const MIMIKATZ = [
+  'dpapi::masterkey', 'eo.oe.kiwi', 'event::clear', 'event::drop', 'gentilkiwi.com', 'kerberos::golden',
+  'kerberos::ptc', 'kerberos::ptt', 'kerberos::tgt', 'kiwi legit printer', 'lsadump::', 'mimidrv.sys',
+  '\\mimilib.dll', 'misc::printnightmare', 'misc::shadowcopies', 'misc::skeleton', 'privilege::backup',
+  'privilege::debug', 'privilege::driver', 'sekurlsa::',
+];
+
+test('a cover holds a short, rare-looking run of every literal; none without an ASCII run or when too many are needed', () => {
+  const cover = coverOf(MIMIKATZ)!;
+  assert.deepEqual(cover, ['::', 'kiwi', 'mimi']);
+  for (const literal of MIMIKATZ) assert.ok(cover.some((run) => literal.includes(run)), literal);
+  assert.equal(coverOf(['σσ', 'mimikatz']), undefined);
+  assert.equal(coverOf(Array.from({ length: 9 }, (_, i) => `${'abcdefghi'[i]!}`.repeat(4))), undefined);
+});
+
+test('a keyword automaton behind a cover finds what the plain one finds, case folded, non-ASCII too', () => {
+  const covered = new LiteralAutomaton({ cover: true });
+  const plain = new LiteralAutomaton();
+  MIMIKATZ.forEach((l, i) => {
+    covered.add(l, i);
+    plain.add(l, i);
+  });
+  const texts = [
+    'Invoke SEKURLSA::LogonPasswords',
+    'C:\\Windows\\System32\\MimiLib.DLL',
+    '\u212Aiwi Legit Printer', // the Kelvin sign lower-cases to k
+    'gentil\u212Aiwi.com',
+    'ünïcode and privilege::debug',
+    'C:\\Windows\\System32\\svchost.exe -k netsvcs',
+    'fe80::1 but no literal',
+    '',
+  ];
+  for (const text of texts) {
+    const a: number[] = [];
+    const b: number[] = [];
+    covered.scan(text, a);
+    plain.scan(text, b);
+    assert.deepEqual(a.sort(), b.sort(), text);
+  }
+  const found: number[] = [];
+  covered.scan('\u212Aiwi Legit Printer', found);
+  assert.deepEqual(found, [9]);
+  // Adopted by another worker, the cover comes along.
+  const adopted = LiteralAutomaton.fromState(covered.state());
+  assert.match(covered.state().precheck, /kiwi/);
+  const again: number[] = [];
+  adopted.scan('x SEKURLSA:: y', again);
+  assert.deepEqual(again, [19]);
 });
 
 const requirement = (detection: string) => {
