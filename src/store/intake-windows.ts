@@ -8,14 +8,24 @@
  *
  *   const windows = new FeedWindows(db, batch);
  *   await windows.latest([key]);           // the latest window of each key, from the table and the tail
- *   await batch([...inserts, ...windows.duplicateUpdates(d)]);
- *   await windows.appended();              // the new rows join the tail; a full tail is written as a run
+ *   const rows = await batch([...inserts, ...windows.duplicateUpdates(d)]); // inserts `RETURNING ${STORED_COLUMNS}`
+ *   await windows.stored(rows);            // the new rows join the tail; a full tail is written as a run
  */
 import { eventId } from '../cases/intake/index.js';
 import type { SqlDb } from './sql.js';
 
-/** Statements run in order in one transaction. */
-export type SqlBatch = (statements: readonly { readonly sql: string; readonly params: readonly unknown[] }[]) => Promise<void>;
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  /** The statement's RETURNING rows are wanted (as arrays of column values). */
+  readonly returning?: boolean;
+}
+
+/** Statements run in order in one transaction; the rows the `returning` ones gave, in order. */
+export type SqlBatch = (statements: readonly SqlStatement[]) => Promise<unknown[][]>;
+
+/** What an event insert returns for `stored`, in this order. */
+export const STORED_COLUMNS = 'seq, dedup_key, window_start, last_seen';
 
 export interface StoredWindow {
   readonly eventId: string;
@@ -122,9 +132,40 @@ export class FeedWindows {
     };
   }
 
-  /** After events were stored: they join the tail; a full tail is written as a run. */
-  appended(): Promise<void> {
-    return this.#serial(() => this.#readTail());
+  /**
+   * After events were stored: they join the tail; a full tail is written as a run. Given the rows
+   * the inserts returned (`STORED_COLUMNS`): when they are exactly the
+   * rows after the last one read (nothing else was written in between, by another feed or process),
+   * they join the tail as they are, without reading them back; otherwise the tail is read.
+   */
+  stored(rows: readonly (readonly unknown[])[]): Promise<void> {
+    return this.#serial(async () => {
+      if (rows.length === 0) return;
+      let min = Infinity;
+      let max = -Infinity;
+      let ascending = true;
+      let previous = -Infinity;
+      for (const r of rows) {
+        const seq = Number(r[0]);
+        if (seq < min) min = seq;
+        if (seq > max) max = seq;
+        if (seq < previous) ascending = false;
+        previous = seq;
+      }
+      if (min !== this.#seenSeq + 1 || max - min + 1 !== rows.length) {
+        if (max > this.#seenSeq) await this.#readTail();
+        return;
+      }
+      const inOrder = ascending ? rows : [...rows].sort((a, b) => Number(a[0]) - Number(b[0]));
+      for (const r of inOrder) this.#add(Number(r[1]), Number(r[2]), Number(r[0]), Number(r[3]));
+      this.#seenSeq = max;
+      if (this.#tailSize >= this.runSize) await this.#writeRun();
+    });
+  }
+
+  #add(key: number, windowStart: number, seq: number, lastSeen: number): void {
+    this.#tail.set(key, { windowStart, seq, lastSeen, older: this.#tail.get(key) });
+    this.#tailSize++;
   }
 
   /** Writes the tail into the window table now (a run), whatever its size. */
@@ -198,11 +239,7 @@ export class FeedWindows {
         'SELECT seq, dedup_key, window_start, last_seen FROM feed_events WHERE seq > ? ORDER BY seq LIMIT ?',
         [this.#seenSeq, TAIL_PAGE],
       );
-      for (const r of rows) {
-        const key = Number(r.dedup_key);
-        this.#tail.set(key, { windowStart: Number(r.window_start), seq: Number(r.seq), lastSeen: Number(r.last_seen), older: this.#tail.get(key) });
-        this.#tailSize++;
-      }
+      for (const r of rows) this.#add(Number(r.dedup_key), Number(r.window_start), Number(r.seq), Number(r.last_seen));
       if (rows.length > 0) this.#seenSeq = Number(rows.at(-1)!.seq);
       if (this.#tailSize >= this.runSize) await this.#writeRun();
       if (rows.length < TAIL_PAGE) return;
