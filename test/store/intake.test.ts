@@ -272,6 +272,25 @@ function intakeContract(
       }
     });
 
+    it('a window another store wrote into the table as a run is found: the key filter goes when the run mark moves', async () => {
+      const { store, another, done } = await open();
+      try {
+        const at = (ip: string, t: number): FeedRecord => record({ 'source.ip': ip, 'source.port': 445, 'classification.type': 'vulnerable-system' }, t);
+        const options = { feed: 'test', enricher: enricher(), rules, cases: false };
+        await runIntake(records([at('198.51.100.80', T0)]), { ...options, sink: store.intake });
+        const other = await another();
+        await runIntake(records([at('198.51.100.81', T0)]), { ...options, sink: other.intake });
+        await (other.intake as SqlIntake).dedupWindows.writeRun();
+        // This store holds .81 neither in its tail nor in its filter: only the table has it.
+        const again = await runIntake(records([at('198.51.100.81', T0 + HOUR), at('198.51.100.80', T0 + HOUR)]), { ...options, sink: store.intake });
+        assert.deepEqual([again.duplicates, again.stored], [2, 0]);
+        assert.equal(await store.intake.count(), 2);
+        await other.close();
+      } finally {
+        await done();
+      }
+    });
+
     it('feed runs keep counts, issues and the validators for conditional requests', async () => {
       const { store, done } = await open();
       try {
