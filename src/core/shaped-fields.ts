@@ -64,6 +64,16 @@ export class FieldsBuilder<T> {
     this.values.push(value);
   }
 
+  has(name: string): boolean {
+    return this.names.includes(name);
+  }
+
+  /** The value collected under the name, or undefined. */
+  get(name: string): T | undefined {
+    const at = this.names.indexOf(name);
+    return at >= 0 ? this.values[at] : undefined;
+  }
+
   build(): Record<string, T> {
     const names = this.names;
     const values = this.values;

@@ -8,14 +8,24 @@
  *
  *   const windows = new FeedWindows(db, batch);
  *   await windows.latest([key]);           // the latest window of each key, from the table and the tail
- *   await batch([...inserts, ...windows.duplicateUpdates(d)]);
- *   await windows.appended();              // the new rows join the tail; a full tail is written as a run
+ *   const rows = await batch([...inserts, ...windows.duplicateUpdates(d)]); // inserts `RETURNING ${STORED_COLUMNS}`
+ *   await windows.stored(rows);            // the new rows join the tail; a full tail is written as a run
  */
 import { eventId } from '../cases/intake/index.js';
 import type { SqlDb } from './sql.js';
 
-/** Statements run in order in one transaction. */
-export type SqlBatch = (statements: readonly { readonly sql: string; readonly params: readonly unknown[] }[]) => Promise<void>;
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  /** The statement's RETURNING rows are wanted (as arrays of column values). */
+  readonly returning?: boolean;
+}
+
+/** Statements run in order in one transaction; the rows the `returning` ones gave, in order. */
+export type SqlBatch = (statements: readonly SqlStatement[]) => Promise<unknown[][]>;
+
+/** What an event insert returns for `stored`, in this order. */
+export const STORED_COLUMNS = 'seq, dedup_key, window_start, last_seen';
 
 export interface StoredWindow {
   readonly eventId: string;
@@ -46,8 +56,55 @@ export function splitId(id: string): [number, number] {
 
 const DUPLICATE_SET = 'UPDATE feed_events SET duplicates = duplicates + ?, last_seen = CASE WHEN last_seen < ? THEN ? ELSE last_seen END';
 
+/** Past this many windows in the table when the store opens, no key filter is built (every key is looked up). */
+const FILTERED_MAX = 4_000_000;
+const FILTER_PAGE = 50_000;
+
+/**
+ * A Bloom filter over the keys of the window table: most keys of a report were never seen, and
+ * looking each up in the table was a good part of the store's time. 2^25 bits and 3 probes: about
+ * 3 % false positives at 4 M keys (those are looked up as before), never a false negative.
+ */
+export class KeyFilter {
+  static readonly BITS = 2 ** 25;
+  readonly #bits = new Uint32Array(KeyFilter.BITS / 32);
+
+  add(key: number): void {
+    const [a, b] = probes(key);
+    for (let i = 0; i < 3; i++) {
+      const bit = (a + Math.imul(i, b)) & (KeyFilter.BITS - 1);
+      this.#bits[bit >>> 5]! |= 1 << (bit & 31);
+    }
+  }
+
+  mayHold(key: number): boolean {
+    const [a, b] = probes(key);
+    for (let i = 0; i < 3; i++) {
+      const bit = (a + Math.imul(i, b)) & (KeyFilter.BITS - 1);
+      if ((this.#bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
+  }
+}
+
+const probeOut: [number, number] = [0, 0];
+/** Two probe seeds from a 53-bit key (itself a hash): its low 32 bits, and its high bits mixed in. */
+function probes(key: number): [number, number] {
+  const low = key % 4294967296 | 0;
+  const high = Math.floor(key / 4294967296) | 0;
+  probeOut[0] = low;
+  probeOut[1] = Math.imul(high ^ (low >>> 13), 0x9e3779b1) | 1;
+  return probeOut;
+}
+
 export class FeedWindows {
   readonly #tail = new Map<number, TailWindow>();
+  /**
+   * The keys of the window table while it is known to hold exactly the windows up to
+   * `#indexedUpto` (its runs' mark): another writer's run moves the mark, and the filter is dropped.
+   */
+  #filter: KeyFilter | undefined;
+  #indexedUpto = 0;
   #tailSize = 0;
   /** The highest event sequence number read into the tail (or covered by a run). */
   #seenSeq = 0;
@@ -71,9 +128,12 @@ export class FeedWindows {
   async latest(keys: readonly number[]): Promise<Map<number, StoredWindow>> {
     await this.#load();
     const out = new Map<number, StoredWindow>();
-    // The table for every key, the tail too: out-of-order times can put a later window in a run.
-    for (let i = 0; i < keys.length; i += KEYS_PER_SELECT) {
-      const part = keys.slice(i, i + KEYS_PER_SELECT);
+    if (this.#filter !== undefined && (await this.#upto()) !== this.#indexedUpto) this.#filter = undefined;
+    const filter = this.#filter;
+    const asked = filter === undefined ? keys : keys.filter((k) => filter.mayHold(k));
+    // The table for every key it may hold, the tail too: out-of-order times can put a later window in a run.
+    for (let i = 0; i < asked.length; i += KEYS_PER_SELECT) {
+      const part = asked.slice(i, i + KEYS_PER_SELECT);
       const rows = await this.db.all<{ dedup_key: number; window_start: number; last_seen: number }>(
         `SELECT w.dedup_key, w.window_start, e.last_seen FROM feed_windows w JOIN feed_events e ON e.seq = w.seq
           WHERE w.dedup_key IN (${part.map(() => '?').join(', ')})`,
@@ -122,9 +182,40 @@ export class FeedWindows {
     };
   }
 
-  /** After events were stored: they join the tail; a full tail is written as a run. */
-  appended(): Promise<void> {
-    return this.#serial(() => this.#readTail());
+  /**
+   * After events were stored: they join the tail; a full tail is written as a run. Given the rows
+   * the inserts returned (`STORED_COLUMNS`): when they are exactly the
+   * rows after the last one read (nothing else was written in between, by another feed or process),
+   * they join the tail as they are, without reading them back; otherwise the tail is read.
+   */
+  stored(rows: readonly (readonly unknown[])[]): Promise<void> {
+    return this.#serial(async () => {
+      if (rows.length === 0) return;
+      let min = Infinity;
+      let max = -Infinity;
+      let ascending = true;
+      let previous = -Infinity;
+      for (const r of rows) {
+        const seq = Number(r[0]);
+        if (seq < min) min = seq;
+        if (seq > max) max = seq;
+        if (seq < previous) ascending = false;
+        previous = seq;
+      }
+      if (min !== this.#seenSeq + 1 || max - min + 1 !== rows.length) {
+        if (max > this.#seenSeq) await this.#readTail();
+        return;
+      }
+      const inOrder = ascending ? rows : [...rows].sort((a, b) => Number(a[0]) - Number(b[0]));
+      for (const r of inOrder) this.#add(Number(r[1]), Number(r[2]), Number(r[0]), Number(r[3]));
+      this.#seenSeq = max;
+      if (this.#tailSize >= this.runSize) await this.#writeRun();
+    });
+  }
+
+  #add(key: number, windowStart: number, seq: number, lastSeen: number): void {
+    this.#tail.set(key, { windowStart, seq, lastSeen, older: this.#tail.get(key) });
+    this.#tailSize++;
   }
 
   /** Writes the tail into the window table now (a run), whatever its size. */
@@ -174,15 +265,43 @@ export class FeedWindows {
       sql: 'UPDATE feed_windows_indexed SET upto_seq = CASE WHEN upto_seq < ? THEN ? ELSE upto_seq END WHERE id = 1',
       params: [this.#seenSeq, this.#seenSeq],
     });
+    // Into the filter before the table: a key in the filter and not (yet) in the table is only a look-up.
+    const filter = this.#filter;
+    if (filter !== undefined) for (let i = 0; i < n; i++) filter.add(keys[i]!);
+    const upto = this.#seenSeq;
     await this.batch(statements);
+    if (upto > this.#indexedUpto) this.#indexedUpto = upto;
     this.#tail.clear();
     this.#tailSize = 0;
   }
 
+  async #upto(): Promise<number> {
+    const [row] = await this.db.all<{ upto_seq: number }>('SELECT upto_seq FROM feed_windows_indexed WHERE id = 1');
+    return Number(row?.upto_seq ?? 0);
+  }
+
+  /** The filter over the table's keys, unless the table is too large for one. */
+  async #buildFilter(): Promise<KeyFilter | undefined> {
+    const filter = new KeyFilter();
+    let after = -1;
+    for (let read = 0; read <= FILTERED_MAX; ) {
+      const rows = await this.db.all<{ dedup_key: number }>(
+        'SELECT DISTINCT dedup_key FROM feed_windows WHERE dedup_key > ? ORDER BY dedup_key LIMIT ?',
+        [after, FILTER_PAGE],
+      );
+      for (const r of rows) filter.add(Number(r.dedup_key));
+      read += rows.length;
+      if (rows.length < FILTER_PAGE) return filter;
+      after = Number(rows.at(-1)!.dedup_key);
+    }
+    return undefined;
+  }
+
   #load(): Promise<void> {
     this.#loaded ??= (async () => {
-      const [row] = await this.db.all<{ upto_seq: number }>('SELECT upto_seq FROM feed_windows_indexed WHERE id = 1');
-      this.#seenSeq = Number(row?.upto_seq ?? 0);
+      this.#seenSeq = this.#indexedUpto = await this.#upto();
+      this.#filter = await this.#buildFilter();
+      // A run between reading the mark and the keys moved the mark: the next look-up drops the filter.
       await this.#readTail();
     })().catch((error: unknown) => {
       this.#loaded = undefined;
@@ -198,11 +317,7 @@ export class FeedWindows {
         'SELECT seq, dedup_key, window_start, last_seen FROM feed_events WHERE seq > ? ORDER BY seq LIMIT ?',
         [this.#seenSeq, TAIL_PAGE],
       );
-      for (const r of rows) {
-        const key = Number(r.dedup_key);
-        this.#tail.set(key, { windowStart: Number(r.window_start), seq: Number(r.seq), lastSeen: Number(r.last_seen), older: this.#tail.get(key) });
-        this.#tailSize++;
-      }
+      for (const r of rows) this.#add(Number(r.dedup_key), Number(r.window_start), Number(r.seq), Number(r.last_seen));
       if (rows.length > 0) this.#seenSeq = Number(rows.at(-1)!.seq);
       if (this.#tailSize >= this.runSize) await this.#writeRun();
       if (rows.length < TAIL_PAGE) return;

@@ -10,9 +10,9 @@ import type { Issue } from '../core/issue.js';
 import type { SqlCases } from './cases.js';
 import { compactOf, restoreFrom, templateOf, type FeedTemplate } from './intake-compact.js';
 import type { SqlDb } from './sql.js';
-import { FeedWindows, type SqlBatch, type StoredWindow } from './intake-windows.js';
+import { FeedWindows, STORED_COLUMNS, type SqlBatch, type SqlStatement, type StoredWindow } from './intake-windows.js';
 
-export { splitId, type SqlBatch } from './intake-windows.js';
+export { splitId, type SqlBatch, type SqlStatement } from './intake-windows.js';
 
 /** Data-security breaches found in a period (the weekly report's contract, docs/feeds.md). */
 export interface BreachFigures {
@@ -118,7 +118,7 @@ const ENDED_LIST = [...ENDED];
 const insertSql = (rows: number): string =>
   `INSERT INTO feed_events (${EVENT_COLUMNS}) VALUES ${new Array<string>(rows)
     .fill(`(${new Array<string>(EVENT_PARAMS).fill('?').join(', ')})`)
-    .join(', ')}`;
+    .join(', ')} RETURNING ${STORED_COLUMNS}`;
 
 interface RunRow {
   id: string;
@@ -265,7 +265,7 @@ export class SqlIntake implements IntakeRepository {
   }
 
   async write(b: IntakeBatch): Promise<void> {
-    const statements: { sql: string; params: unknown[] }[] = [];
+    const statements: SqlStatement[] = [];
     // What the former unique index refused: a window the store holds already (a re-fed old row).
     const events = b.events.filter((e) => !this.dedupWindows.holds(e.dedupKey, e.windowStart));
     // Duplicates of events of this very batch go into their row as it is written: their sequence
@@ -296,14 +296,14 @@ export class SqlIntake implements IntakeRepository {
         params[at++] = template;
         params[at++] = fields;
       }
-      statements.push({ sql: insertSql(part.length), params });
+      statements.push({ sql: insertSql(part.length), params, returning: true });
     }
     for (const d of duplicates.values()) statements.push(this.dedupWindows.duplicateUpdate(d));
     const now = Date.now();
     for (const [caseId, n] of b.caseEvents)
       statements.push({ sql: 'UPDATE intake_cases SET events = events + ?, last_event_at = ? WHERE case_id = ?', params: [n, now, caseId] });
-    if (statements.length > 0) await this.batch(statements);
-    if (events.length > 0) await this.dedupWindows.appended();
+    const stored = statements.length > 0 ? await this.batch(statements) : [];
+    if (events.length > 0) await this.dedupWindows.stored(stored);
   }
 
   async breachFigures(period: { readonly from: number; readonly to: number }): Promise<BreachFigures> {

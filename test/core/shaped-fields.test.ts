@@ -50,3 +50,13 @@ test('a field named __proto__ is an own field, not a change of prototype, with o
 test('an empty builder gives an empty plain object', () => {
   assert.deepEqual(new FieldsBuilder().build(), {});
 });
+
+test('has and get answer for the fields collected so far', () => {
+  const builder = new FieldsBuilder<number>();
+  builder.put('a', 1);
+  builder.put('a', 2);
+  assert.equal(builder.has('a'), true);
+  assert.equal(builder.has('b'), false);
+  assert.equal(builder.get('a'), 2);
+  assert.equal(builder.get('b'), undefined);
+});

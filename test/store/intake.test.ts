@@ -33,7 +33,10 @@ function enricher(): IntakeEnricher {
 
 const rules: DedupRule[] = [{ name: 'test', keys: ['source.ip', 'classification.type', 'source.port'], windowMs: 24 * HOUR }];
 
-function intakeContract(name: string, open: () => Promise<{ store: Store; reopen: () => Promise<Store>; done: () => Promise<void> }>): void {
+function intakeContract(
+  name: string,
+  open: () => Promise<{ store: Store; reopen: () => Promise<Store>; another: () => Promise<Store>; done: () => Promise<void> }>,
+): void {
   describe(`intake on ${name}`, () => {
     it('deduplicates in the window, aggregates into cases per owner and type, counts breaches', async () => {
       const { store, reopen, done } = await open();
@@ -240,6 +243,54 @@ function intakeContract(name: string, open: () => Promise<{ store: Store; reopen
       }
     });
 
+    it('two stores on one database: rows another one stored in between are read into the tail, not skipped', async () => {
+      const { store, another, done } = await open();
+      try {
+        const other = await another();
+        const at = (ip: string, t: number): FeedRecord => record({ 'source.ip': ip, 'source.port': 445, 'classification.type': 'vulnerable-system' }, t);
+        const options = { feed: 'test', enricher: enricher(), rules, cases: false };
+        await runIntake(records([at('198.51.100.70', T0)]), { ...options, sink: store.intake });
+        await runIntake(records([at('198.51.100.71', T0)]), { ...options, sink: other.intake });
+        // This store's next row does not follow the last it read: the other's row is read back with it.
+        await runIntake(records([at('198.51.100.72', T0)]), { ...options, sink: store.intake });
+        assert.equal((store.intake as SqlIntake).dedupWindows.tailSize, 3);
+        assert.equal((other.intake as SqlIntake).dedupWindows.tailSize, 2, 'the first row read on opening, its own one as returned');
+        const again = await runIntake(
+          records([at('198.51.100.71', T0 + HOUR), at('198.51.100.72', T0 + 2 * HOUR), at('198.51.100.70', T0 + HOUR)]),
+          { ...options, sink: store.intake },
+        );
+        assert.deepEqual([again.duplicates, again.stored], [3, 0]);
+        const byOther = await runIntake(records([at('198.51.100.70', T0 + 3 * HOUR)]), { ...options, sink: other.intake });
+        assert.deepEqual([byOther.duplicates, byOther.stored], [1, 0]);
+        const byIp = new Map((await store.intake.events({ feed: 'test' })).map((e) => [e.sourceIp, e]));
+        assert.deepEqual([byIp.get('198.51.100.70')?.duplicates, byIp.get('198.51.100.70')?.lastSeen], [2, T0 + 3 * HOUR]);
+        assert.deepEqual([byIp.get('198.51.100.71')?.duplicates, byIp.get('198.51.100.72')?.lastSeen], [1, T0 + 2 * HOUR]);
+        assert.equal(await store.intake.count(), 3);
+        await other.close();
+      } finally {
+        await done();
+      }
+    });
+
+    it('a window another store wrote into the table as a run is found: the key filter goes when the run mark moves', async () => {
+      const { store, another, done } = await open();
+      try {
+        const at = (ip: string, t: number): FeedRecord => record({ 'source.ip': ip, 'source.port': 445, 'classification.type': 'vulnerable-system' }, t);
+        const options = { feed: 'test', enricher: enricher(), rules, cases: false };
+        await runIntake(records([at('198.51.100.80', T0)]), { ...options, sink: store.intake });
+        const other = await another();
+        await runIntake(records([at('198.51.100.81', T0)]), { ...options, sink: other.intake });
+        await (other.intake as SqlIntake).dedupWindows.writeRun();
+        // This store holds .81 neither in its tail nor in its filter: only the table has it.
+        const again = await runIntake(records([at('198.51.100.81', T0 + HOUR), at('198.51.100.80', T0 + HOUR)]), { ...options, sink: store.intake });
+        assert.deepEqual([again.duplicates, again.stored], [2, 0]);
+        assert.equal(await store.intake.count(), 2);
+        await other.close();
+      } finally {
+        await done();
+      }
+    });
+
     it('feed runs keep counts, issues and the validators for conditional requests', async () => {
       const { store, done } = await open();
       try {
@@ -267,6 +318,7 @@ intakeContract('sqlite', () => {
       await store.close();
       return (reopened = new SqliteStore(path));
     },
+    another: () => Promise.resolve(new SqliteStore(path)),
     done: async () => {
       await reopened?.close().catch(() => undefined);
       await store.close().catch(() => undefined);
@@ -289,6 +341,13 @@ if (problem !== null) {
       store: pg.store,
       // The same schema through a second pool: what a restarted server sees.
       reopen: async () => {
+        const { PostgresStore } = await import('../../src/store/index.js');
+        const url = new URL(pg.storeUrl);
+        const schema = url.searchParams.get('schema')!;
+        url.searchParams.delete('schema');
+        return PostgresStore.open({ url: url.toString(), schema });
+      },
+      another: async () => {
         const { PostgresStore } = await import('../../src/store/index.js');
         const url = new URL(pg.storeUrl);
         const schema = url.searchParams.get('schema')!;

@@ -453,7 +453,12 @@ export class PostgresStore extends SqlStore implements Store {
       this.sql,
       (statements) =>
         inTransaction(pool, async (client) => {
-          for (const { sql, params } of statements) await client.query(numberedPlaceholders(sql), [...params]);
+          const returned: unknown[][] = [];
+          for (const { sql, params, returning } of statements) {
+            const result = await client.query<unknown[]>({ text: numberedPlaceholders(sql), values: [...params], rowMode: 'array' });
+            if (returning) for (const row of result.rows) returned.push(row);
+          }
+          return returned;
         }),
       this.cases,
     );

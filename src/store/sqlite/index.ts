@@ -468,14 +468,20 @@ function sqlDb(db: Db): SqlDb {
 function sqliteBatch(db: Db): SqlBatch {
   const prepared = new Map<string, Database.Statement>();
   const run = db.transaction((statements: Parameters<SqlBatch>[0]) => {
-    for (const { sql, params } of statements) {
+    const returned: unknown[][] = [];
+    for (const { sql, params, returning } of statements) {
       let s = prepared.get(sql);
       if (!s) {
         if (prepared.size > 256) prepared.clear();
-        prepared.set(sql, (s = db.prepare(sql)));
+        s = db.prepare(sql);
+        // A statement's SQL says whether it returns rows, so its mode is set once.
+        if (returning) s.raw(true);
+        prepared.set(sql, s);
       }
-      s.run(...params);
+      if (returning) for (const row of s.all(...params) as unknown[][]) returned.push(row);
+      else s.run(...params);
     }
+    return returned;
   });
   return (statements) => new Promise((resolve) => resolve(run(statements)));
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { arrayLines, checkValue, normaliseTime } from '../../../src/ingest/feeds/index.js';
+import { arrayLines, checkValue, FeedEventBuilder, normaliseTime } from '../../../src/ingest/feeds/index.js';
 import { corpusMissing } from '../../helpers/shared-data.js';
 import { FEEDS, parsers, readExpected, run } from './support.js';
 
@@ -246,6 +246,34 @@ describe('feeds: hostile and broken input', { skip }, () => {
 });
 
 describe('feeds: value checks', () => {
+  it('the event builder keeps fields in the order first set, a value set again in its place, and __proto__ as a field', () => {
+    for (let round = 0; round < 2; round++) {
+      // Round two builds from the cached shape of round one's key sequence.
+      const b = new FeedEventBuilder({ feedName: 'Test', observation: '2024-03-02T00:00:00+00:00', fileName: 'x.csv' }, { file: 'x.csv', line: 2 });
+      assert.equal(b.set('source.ip', '192.0.2.1'), true);
+      assert.equal(b.set('source.port', '445'), true);
+      assert.equal(b.set('source.port', 'x'), false);
+      assert.equal(b.set('extra.__proto__', 'evil'), true);
+      assert.equal(b.setDefault('source.ip', '192.0.2.9'), false);
+      assert.equal(b.set('source.ip', `192.0.2.${round + 5}`), true);
+      assert.equal(b.setDefault('classification.type', 'scanner'), true);
+      assert.equal(b.get('source.port'), 445);
+      assert.equal(b.get('source.asn'), undefined);
+      assert.equal(b.has('classification.type'), true);
+      b.setChecked('__proto__', 'also a field');
+      const event = b.finish('192.0.2.1,445');
+      assert.deepEqual(Object.keys(event.fields), [
+        'feed.name', 'time.observation', 'source.ip', 'source.port', 'extra.__proto__', 'classification.type', '__proto__', 'raw', 'classification.taxonomy',
+      ]);
+      assert.equal(event.fields['source.ip'], `192.0.2.${round + 5}`);
+      assert.equal(event.fields['classification.taxonomy'], 'information-gathering');
+      assert.equal(Object.getPrototypeOf(event.fields), Object.prototype);
+      assert.equal(Object.getOwnPropertyDescriptor(event.fields, '__proto__')?.value, 'also a field');
+      assert.equal(event.issues.length, 1);
+      assert.equal(event.issues[0]!.path, 'source.port');
+    }
+  });
+
   it('times to IntelMQ form', () => {
     // Shadowserver's form, read without a Date once its day is known, and every odd case as before.
     for (const [text, want] of [

@@ -159,7 +159,7 @@ export const ctipAzure: FeedParser = {
             break;
           case 'ThreatConfidence': {
             const c = typeof value === 'string' ? CONFIDENCE[value.toLowerCase()] : undefined;
-            if (c !== undefined) b.set('feed.accuracy', ((b.fields['feed.accuracy'] as number | undefined) ?? 100) * (c / 100));
+            if (c !== undefined) b.set('feed.accuracy', ((b.get('feed.accuracy') as number | undefined) ?? 100) * (c / 100));
             else b.set('extra.threat_confidence', value);
             break;
           }
@@ -269,7 +269,7 @@ export const ctipInterflow: FeedParser = {
         }
       }
       const confidence = prop(item, 'confidence');
-      if (typeof confidence === 'number') b.set('feed.accuracy', ((b.fields['feed.accuracy'] as number | undefined) ?? 100) * (confidence / 100));
+      if (typeof confidence === 'number') b.set('feed.accuracy', ((b.get('feed.accuracy') as number | undefined) ?? 100) * (confidence / 100));
       if (!b.has('source.ip')) return 'no networksourceipv4';
       b.set('classification.type', 'infected-system');
     },
