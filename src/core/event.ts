@@ -28,6 +28,19 @@ export interface SourceRef {
   readonly logType?: string;
 }
 
+/**
+ * Records in reading order: by file, then place in it. Detections and correlation inputs with equal
+ * times are ordered by this, so worker threads' timing never decides their order.
+ */
+export function compareSources(a: SourceRef, b: SourceRef): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return placeIn(a) - placeIn(b);
+}
+
+function placeIn(source: SourceRef): number {
+  return source.offset ?? source.line ?? source.recordId ?? 0;
+}
+
 export type FieldScalar = string | number | boolean | null;
 export type FieldValue = FieldScalar | readonly FieldValue[];
 

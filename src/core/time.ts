@@ -43,7 +43,9 @@ export function formatIsoMs(ms: number): string {
 }
 
 const digit = (text: string, at: number): number => text.charCodeAt(at) - 48;
-const pair = (text: string, at: number): number => {
+
+/** The number written by the two digits at `at`, or -1 when either is no digit. */
+export const twoDigitNumber = (text: string, at: number): number => {
   const a = digit(text, at);
   const b = digit(text, at + 1);
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
@@ -67,14 +69,14 @@ export function parseUtcIso(text: string): number {
     lastDay = text.slice(0, 10);
     lastDayMs = day;
   }
-  const h = pair(text, 11);
-  const m = pair(text, 14);
-  const s = pair(text, 17);
+  const h = twoDigitNumber(text, 11);
+  const m = twoDigitNumber(text, 14);
+  const s = twoDigitNumber(text, 17);
   if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 59) return Date.parse(text);
   let ms = 0;
   if (n === 32) {
     if (text.charCodeAt(19) !== 46) return Date.parse(text);
-    const a = pair(text, 20);
+    const a = twoDigitNumber(text, 20);
     const b = digit(text, 22);
     if (a < 0 || b < 0 || b > 9) return Date.parse(text);
     ms = a * 10 + b;

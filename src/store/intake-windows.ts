@@ -8,7 +8,7 @@
  *
  *   const windows = new FeedWindows(db, batch);
  *   await windows.latest([key]);           // the latest window of each key, from the table and the tail
- *   const rows = await batch([...inserts, ...windows.duplicateUpdates(d)]); // inserts `RETURNING ${STORED_COLUMNS}`
+ *   const rows = await batch([...inserts, windows.duplicateUpdate(d)]); // inserts `RETURNING ${STORED_COLUMNS}`
  *   await windows.stored(rows);            // the new rows join the tail; a full tail is written as a run
  */
 import { eventId } from '../cases/intake/index.js';

@@ -26,8 +26,8 @@ export interface EventRow {
   fields: string;
 }
 
-export function toStoredEvent(row: EventRow): StoredEvent {
-  const source: SourceRef = {
+export function sourceOfRow(row: EventRow): SourceRef {
+  return {
     kind: row.kind,
     file: row.file,
     ...(row.byte_offset !== null ? { offset: Number(row.byte_offset) } : {}),
@@ -35,6 +35,10 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     ...(row.record_id !== null ? { recordId: Number(row.record_id) } : {}),
     ...(row.log_type !== null ? { logType: row.log_type } : {}),
   };
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  const source = sourceOfRow(row);
   return {
     id: row.id,
     event: { timestamp: Number(row.ts), source, fields: JSON.parse(row.fields) as EventFields },

@@ -12,6 +12,7 @@ import { isIP } from 'node:net';
 import { formatIp, parseIp, parsePrefix } from '../../core/ip.js';
 import { issue, type Issue, type IssueLocation } from '../../core/issue.js';
 import { FieldsBuilder } from '../../core/shaped-fields.js';
+import { twoDigitNumber } from '../../core/time.js';
 import { isClassificationType, isTaxonomy, taxonomyOf } from './classification.js';
 import { fieldType, type FieldType } from './harmonisation.js';
 
@@ -78,9 +79,8 @@ export function normaliseTime(value: unknown): string | undefined {
 
 let canonicalDay = '';
 const twoDigits = (text: string, at: number, max: number): boolean => {
-  const a = text.charCodeAt(at) - 48;
-  const b = text.charCodeAt(at + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 && a * 10 + b <= max;
+  const value = twoDigitNumber(text, at);
+  return value >= 0 && value <= max;
 };
 
 /**

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Detection, Level } from '../../core/detection.js';
 import { levelRank } from '../../core/detection.js';
+import { compareSources } from '../../core/event.js';
 import type { Issue } from '../../core/issue.js';
 import { issue } from '../../core/issue.js';
 import { countResult, emptyCounts, type ReadCounts } from '../../core/reader.js';
@@ -384,11 +385,8 @@ function correlateAtLevel(
 function byTime(a: Detection, b: Detection): number {
   const byTimestamp = (a.timestamp || 0) - (b.timestamp || 0);
   if (byTimestamp !== 0) return byTimestamp;
-  const sa = a.source;
-  const sb = b.source;
-  if (sa.file !== sb.file) return sa.file < sb.file ? -1 : 1;
-  const byPlace = placeIn(sa) - placeIn(sb);
-  if (byPlace !== 0) return byPlace;
+  const bySource = compareSources(a.source, b.source);
+  if (bySource !== 0) return bySource;
   // One event can meet several rules, and a correlation fires at its last event's time and place:
   // the order they reach the main thread in depends on the workers' timing, so name decides.
   if (a.kind !== b.kind) return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
@@ -397,10 +395,6 @@ function byTime(a: Detection, b: Detection): number {
 
 /** A correlation after the detections it follows from. */
 const KIND_ORDER: Readonly<Record<Detection['kind'], number>> = { sigma: 0, indicator: 1, correlation: 2 };
-
-function placeIn(source: Detection['source']): number {
-  return source.offset ?? source.line ?? source.recordId ?? 0;
-}
 
 /**
  * Regular files under the paths as work items, largest first so the long ones start early; a large

@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { encodeBlocks, type BlockEvent } from './event-blocks.js';
 import { EventTables } from './event-tables.js';
+import { sourceOfRow, type EventRow } from '../rows.js';
 export interface Migration {
   readonly version: number;
   readonly name: string;
@@ -564,22 +565,6 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-interface EventRowV12 {
-  id: string;
-  ts: number;
-  kind: BlockEvent['source']['kind'];
-  file: string;
-  byte_offset: number | null;
-  line: number | null;
-  record_id: number | null;
-  log_type: string | null;
-  host: string | null;
-  user_name: string | null;
-  src_ip: string | null;
-  dst_ip: string | null;
-  fields: string;
-}
-
 /** Migration 13: the per-event rows, in (ts, id) order, into blocks; then the old table goes. */
 function moveEventRowsToBlocks(db: Database.Database): void {
   const tables = new EventTables(db);
@@ -588,30 +573,23 @@ function moveEventRowsToBlocks(db: Database.Database): void {
   const PAGE = 5000;
   // Pages, not one open cursor: better-sqlite3 allows no writes while a statement iterates.
   function* rows(): Generator<BlockEvent> {
-    let page = first.all(PAGE) as EventRowV12[];
+    let page = first.all(PAGE) as EventRow[];
     while (page.length > 0) {
       tables.addKeys(page.map((r) => r.id));
       for (const r of page) yield blockEventOf(r);
       const last = page[page.length - 1]!;
-      page = page.length < PAGE ? [] : (next.all(last.ts, last.id, PAGE) as EventRowV12[]);
+      page = page.length < PAGE ? [] : (next.all(last.ts, last.id, PAGE) as EventRow[]);
     }
   }
   for (const block of encodeBlocks(rows())) tables.addBlock(block);
   db.exec('DROP TABLE events');
 }
 
-function blockEventOf(r: EventRowV12): BlockEvent {
+function blockEventOf(r: EventRow): BlockEvent {
   return {
     id: r.id,
     ts: Number(r.ts),
-    source: {
-      kind: r.kind,
-      file: r.file,
-      ...(r.byte_offset !== null ? { offset: Number(r.byte_offset) } : {}),
-      ...(r.line !== null ? { line: Number(r.line) } : {}),
-      ...(r.record_id !== null ? { recordId: Number(r.record_id) } : {}),
-      ...(r.log_type !== null ? { logType: r.log_type } : {}),
-    },
+    source: sourceOfRow(r),
     host: r.host,
     user: r.user_name,
     srcIp: r.src_ip,

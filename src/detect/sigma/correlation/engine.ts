@@ -11,7 +11,7 @@
  * number of live groups per correlation is capped (oldest dropped first).
  */
 import type { Detection } from '../../../core/detection.js';
-import type { Event, FieldValue } from '../../../core/event.js';
+import { compareSources, type Event, type FieldValue } from '../../../core/event.js';
 import type { CompareOp, CorrelationCriterion, CorrelationRule } from './types.js';
 
 export interface BaseMatch {
@@ -294,10 +294,7 @@ export function correlate(rules: readonly CorrelationRule[], matches: readonly B
 function inTimeOrder(a: BaseMatch, b: BaseMatch): number {
   const byTime = a.event.timestamp - b.event.timestamp;
   if (byTime !== 0) return byTime;
-  const sa = a.event.source;
-  const sb = b.event.source;
-  if (sa.file !== sb.file) return sa.file < sb.file ? -1 : 1;
-  const byPlace = (sa.offset ?? sa.line ?? sa.recordId ?? 0) - (sb.offset ?? sb.line ?? sb.recordId ?? 0);
-  if (byPlace !== 0) return byPlace;
+  const bySource = compareSources(a.event.source, b.event.source);
+  if (bySource !== 0) return bySource;
   return a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0;
 }
