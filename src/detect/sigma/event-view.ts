@@ -40,7 +40,7 @@ export class EventView {
           ? undefined
           : (read as FieldValue);
     if (exact !== undefined) return exact;
-    this.#keysByLower ??= new Map(Object.keys(this.fields).map((k) => [normalizeFieldName(k), k]));
+    this.#keysByLower ??= keysByNormalizedName(Object.keys(this.fields));
     const key = this.#keysByLower.get(normalizeFieldName(name));
     return key === undefined ? undefined : this.fields[key];
   }
@@ -103,6 +103,27 @@ export class EventView {
     }
     return this.#allRaw;
   }
+}
+
+/**
+ * The last event's keys and their map by normalised name: events of one template have the same keys
+ * in the same order (interned strings, so comparing them is cheap), and a rule naming a field the
+ * event lacks asks for the map on nearly every event. The map is never written once made.
+ */
+let lastKeys: readonly string[] = [];
+let lastKeyMap = new Map<string, string>();
+
+function keysByNormalizedName(keys: readonly string[]): Map<string, string> {
+  if (keys.length === lastKeys.length) {
+    let same = true;
+    for (let i = 0; i < keys.length && same; i++) same = keys[i] === lastKeys[i];
+    if (same) return lastKeyMap;
+  }
+  const map = new Map<string, string>();
+  for (const k of keys) map.set(normalizeFieldName(k), k);
+  lastKeys = keys;
+  lastKeyMap = map;
+  return map;
 }
 
 export function toStrings(value: FieldValue | undefined): readonly string[] | null {

@@ -10,7 +10,7 @@ import { EventView } from './event-view.js';
 import { variantsFor, WINDOWS_KINDS, type LogsourceMapping, type SourceVariant } from './logsource.js';
 import type { Condition, Search, SigmaFilter, SigmaRule } from './model.js';
 import type { CompileCheck, RuleLoad } from './parse.js';
-import { BucketPrefilter, PrefilterGroup } from './prefilter.js';
+import { BucketPrefilter, empty, PrefilterGroup } from './prefilter.js';
 import type { PrefilterArena } from './prefilter-arena.js';
 import type { PrefilterStore } from './prefilter-store.js';
 import { requirementOf, type Requirement } from './requirement.js';
@@ -310,7 +310,7 @@ export class RuleSet {
   match(event: Event): CompiledRule[] {
     const view = new EventView(event);
     const candidates = this.#candidates;
-    candidates.length = 0;
+    empty(candidates);
     this.#prefilterFor(view).select(event.fields, candidates);
     const fired: CompiledRuleImpl[] = [];
     for (let i = 0; i < candidates.length; i++) {
@@ -322,7 +322,7 @@ export class RuleSet {
       }
       if (v.predicate(view) && rule.passesFilters(view)) fired.push(rule);
     }
-    candidates.length = 0;
+    empty(candidates);
     return fired.length > 1 ? fired.sort((a, b) => a.ordinal - b.ordinal) : fired;
   }
 }

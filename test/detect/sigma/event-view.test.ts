@@ -32,3 +32,16 @@ test('lower gives each field lower-cased once: strings, numbers, arrays, missing
   assert.deepEqual(view.lower('Tags'), ['a', '7', 'b']);
   assert.deepEqual(view.lower('Image'), ['c:\\windows\\cmd.exe']);
 });
+
+test('a field under another spelling is found in each event, however alike the events are', () => {
+  // The map by normalised name is reused for an event with the same keys: the keys, not their count.
+  const first = new EventView(event({ 'Threat Name': 'A', Image: 'x' }));
+  assert.deepEqual(first.strings('ThreatName'), ['A']);
+  const same = new EventView(event({ 'Threat Name': 'B', Image: 'y' }));
+  assert.deepEqual(same.strings('ThreatName'), ['B']);
+  const other = new EventView(event({ 'threat name': 'C', Image: 'z' }));
+  assert.deepEqual(other.strings('ThreatName'), ['C']);
+  const shorter = new EventView(event({ Image: 'w' }));
+  assert.equal(shorter.strings('ThreatName'), null);
+  assert.equal(new EventView(event({ 'Threat Name': 'D', Image: 'v' })).strings('threatname')?.[0], 'D');
+});

@@ -180,6 +180,28 @@ test('a bucket returns unguarded items always and guarded ones only when a liter
   assert.deepEqual(pick({ CommandLine: 'Mimi\u212Aatz – ü' }), ['always', 'mimikatz']);
 });
 
+test('guarded items come out in their order, whatever order their literals are found in, replayed or not', () => {
+  const bucket = new BucketPrefilter([
+    { item: 'a', requirement: [[{ field: 'CommandLine', literal: 'zeta' }]] },
+    { item: 'b', requirement: [[{ field: 'CommandLine', literal: 'gamma' }]] },
+    { item: 'c', requirement: [[{ field: 'CommandLine', literal: 'beta' }]] },
+    { item: 'd', requirement: [[{ field: 'CommandLine', literal: 'alpha' }]] },
+  ]);
+  const pick = (fields: Record<string, string>) => {
+    const out: string[] = [];
+    bucket.select(fields, out);
+    return out;
+  };
+  assert.deepEqual(pick({ CommandLine: 'alpha beta gamma zeta' }), ['a', 'b', 'c', 'd']);
+  // The same value again: its hits are replayed, not scanned; then a shorter list of hits.
+  assert.deepEqual(pick({ CommandLine: 'alpha beta gamma zeta' }), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(pick({ CommandLine: 'beta zeta' }), ['a', 'c']);
+  assert.deepEqual(pick({ CommandLine: 'beta zeta' }), ['a', 'c']);
+  assert.deepEqual(pick({ CommandLine: 'gamma alpha' }), ['b', 'd']);
+  assert.deepEqual(pick({ CommandLine: 'none' }), []);
+  assert.deepEqual(pick({ CommandLine: 'none' }), []);
+});
+
 test('an item with several clauses is returned only when each saw one of its literals', () => {
   const bucket = new BucketPrefilter([
     {
