@@ -3,9 +3,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Detection, Level } from '../../core/detection.js';
 import type { CachedRules } from '../../detect/sigma/index.js';
 import { readEvtxFile } from '../../ingest/evtx/index.js';
-import { walkEvidence } from '../../ingest/index.js';
-import { FactCollector } from '../../investigate/index.js';
-import { prepareEngine, scanFile, type WorkerCommand, type WorkerMessage } from './pipeline.js';
+import type { WorkerCommand, WorkerMessage } from './pipeline.js';
+import { newFactCollector, prepareEngine, scanFile } from './prepare.js';
 
 interface WorkerConfig {
   rulePaths: string[];
@@ -43,7 +42,7 @@ const countRecords = (count: number): void => {
 };
 
 const prepared = await prepareEngine(config);
-const facts = config.investigate ? new FactCollector() : undefined;
+const facts = config.investigate ? await newFactCollector() : undefined;
 send({
   type: 'ready',
   rulesLoaded: prepared.rulesLoaded,
@@ -81,6 +80,9 @@ port.on('message', (command: WorkerCommand) => {
       send({ type: 'idle' });
       return;
     }
+    // Every reader (and the archive ones' libraries), loaded on the first whole file: chunk ranges of
+    // a large .evtx need only the evtx reader.
+    const { walkEvidence } = await import('../../ingest/index.js');
     for await (const item of walkEvidence([work.path], { recover: config.recover })) {
       if (item.file === null) {
         send({ type: 'problem', issue: item.issue });
