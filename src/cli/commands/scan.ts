@@ -179,21 +179,43 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
 }
 
 function writeDetections(out: Writable, result: ScanResult, format: ScanFormat): void {
+  const lines = new LineBatcher(out);
   switch (format) {
     case 'table':
-      out.write(`${tableHeader()}\n`);
-      for (const d of result.detections) out.write(`${tableRow(d)}\n`);
+      lines.add(tableHeader());
+      for (const d of result.detections) lines.add(tableRow(d));
       break;
     case 'csv':
-      out.write(`${CSV_HEADER}\n`);
-      for (const d of result.detections) out.write(`${csvRow(d)}\n`);
+      lines.add(CSV_HEADER);
+      for (const d of result.detections) lines.add(csvRow(d));
       break;
     case 'jsonl':
-      for (const d of result.detections) out.write(`${JSON.stringify(detectionToJson(d))}\n`);
+      for (const d of result.detections) lines.add(JSON.stringify(detectionToJson(d)));
       break;
     case 'json':
-      out.write(`${JSON.stringify(result.detections.map(detectionToJson), null, 2)}\n`);
+      lines.add(JSON.stringify(result.detections.map(detectionToJson), null, 2));
       break;
+  }
+  lines.flush();
+}
+
+/**
+ * Lines written to a stream about 64 KB at a time: a write per line (a Buffer and a trip through the
+ * stream each) cost ≈ 60 ms CPU for the 13,838 detections of the scan bench.
+ */
+class LineBatcher {
+  #batch = '';
+
+  constructor(readonly out: Writable) {}
+
+  add(line: string): void {
+    this.#batch += `${line}\n`;
+    if (this.#batch.length >= 65536) this.flush();
+  }
+
+  flush(): void {
+    if (this.#batch.length > 0) this.out.write(this.#batch);
+    this.#batch = '';
   }
 }
 
