@@ -1,5 +1,4 @@
 /** `vigil scan PATH…`: evidence in, detections out as a timeline, with a summary. */
-import { incidentRecord } from '../../store/incident-record.js';
 import { createWriteStream, existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
@@ -24,9 +23,6 @@ import {
 import { runScan, type ScanResult } from '../../scale/scan/pipeline.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { geoDatabase } from '../../enrich/geo.js';
-import { buildIncidents } from '../../investigate/index.js';
-import { incidentHtml } from '../../report/incident.js';
 
 interface ScanOptions {
   rules?: string[];
@@ -101,7 +97,10 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
   }
   const workers =
     options.workers === 'auto' ? Math.max(0, Math.min(4, paths.length > 0 ? 2 : 0)) : Number(options.workers);
-  const progress = progressLine();
+  // Only on a terminal; the line is not even formatted otherwise (the first toLocaleString alone
+  // costs ≈ 40 ms CPU).
+  const showProgress = process.stderr.isTTY === true;
+  const progress = progressLine(showProgress);
   let records = 0;
   let filesDone = 0;
   const result = await runScan(
@@ -118,6 +117,7 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
     {
       onRecords(n) {
         records += n;
+        if (!showProgress) return;
         progress.update(
           `scanning: ${filesDone} files, ${records.toLocaleString('en')} records, ${formatRate(records, Date.now() - started, 'records')}`,
         );
@@ -179,21 +179,43 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
 }
 
 function writeDetections(out: Writable, result: ScanResult, format: ScanFormat): void {
+  const lines = new LineBatcher(out);
   switch (format) {
     case 'table':
-      out.write(`${tableHeader()}\n`);
-      for (const d of result.detections) out.write(`${tableRow(d)}\n`);
+      lines.add(tableHeader());
+      for (const d of result.detections) lines.add(tableRow(d));
       break;
     case 'csv':
-      out.write(`${CSV_HEADER}\n`);
-      for (const d of result.detections) out.write(`${csvRow(d)}\n`);
+      lines.add(CSV_HEADER);
+      for (const d of result.detections) lines.add(csvRow(d));
       break;
     case 'jsonl':
-      for (const d of result.detections) out.write(`${JSON.stringify(detectionToJson(d))}\n`);
+      for (const d of result.detections) lines.add(JSON.stringify(detectionToJson(d)));
       break;
     case 'json':
-      out.write(`${JSON.stringify(result.detections.map(detectionToJson), null, 2)}\n`);
+      lines.add(JSON.stringify(result.detections.map(detectionToJson), null, 2));
       break;
+  }
+  lines.flush();
+}
+
+/**
+ * Lines written to a stream about 64 KB at a time: a write per line (a Buffer and a trip through the
+ * stream each) cost ≈ 60 ms CPU for the 13,838 detections of the scan bench.
+ */
+class LineBatcher {
+  #batch = '';
+
+  constructor(readonly out: Writable) {}
+
+  add(line: string): void {
+    this.#batch += `${line}\n`;
+    if (this.#batch.length >= 65536) this.flush();
+  }
+
+  flush(): void {
+    if (this.#batch.length > 0) this.out.write(this.#batch);
+    this.#batch = '';
   }
 }
 
@@ -203,6 +225,13 @@ async function writeInvestigation(
   result: ScanResult,
   options: ScanOptions,
 ): Promise<void> {
+  // Loaded only here, as most scans build no incidents.
+  const [{ buildIncidents }, { geoDatabase }, { incidentHtml }, { incidentRecord }] = await Promise.all([
+    import('../../investigate/index.js'),
+    import('../../enrich/geo.js'),
+    import('../../report/incident.js'),
+    import('../../store/incident-record.js'),
+  ]);
   const incidents = buildIncidents(result.facts!, {
     geo: geoDatabase(),
     homeCountry: options.homeCountry,

@@ -19,7 +19,8 @@ import { issue, type Issue } from '../../core/issue.js';
 import { emptyLoad, mergeLoads, parseRules, type LoadOptions, type RuleLoad } from './parse.js';
 import { loadDefaultMapping } from './logsource.js';
 import { PrefilterStore } from './prefilter-store.js';
-import { checkCompile, type CompiledRule } from './ruleset.js';
+import { readIndexedRules, writeIndexedRules, type IndexedRules } from './indexed-rules.js';
+import { checkCompile, compileRuleSet, ruleIndexOf, type CompiledRule } from './ruleset.js';
 
 export type { CorrelationRule } from './correlation/types.js';
 export type { CompileCheck, LoadOptions, RuleLoad } from './parse.js';
@@ -29,6 +30,7 @@ export { checkCompile, compileRuleSet, RuleSet, type CompiledRule } from './rule
 export { loadDefaultMapping, type LogsourceMapping } from './logsource.js';
 export { createPrefilterArena, PrefilterArena } from './prefilter-arena.js';
 export { PrefilterStore } from './prefilter-store.js';
+export type { IndexedRules } from './indexed-rules.js';
 export { referenceMatch } from './reference.js';
 
 /** Rule files and folders (recursive; .yml and .yaml), loaded in one pass with every problem kept. */
@@ -71,11 +73,53 @@ export async function cacheRules(
  * between scans: beside the rule cache, named for it, so a changed rule set or engine uses another.
  */
 export function prefilterStoreFor(cached: CachedRules, disabledRuleIds: readonly string[]): PrefilterStore {
-  const off = createHash('sha256')
+  return new PrefilterStore(`${cached.cacheFile.replace(/\.v8$/, '')}-prefilters-${offKey(disabledRuleIds)}`);
+}
+
+/**
+ * The cached rule set, less the rules switched off, as a scan reads it (indexed-rules.ts): from a file
+ * beside the rule cache, named for it and the rules switched off, made from the rule cache on the
+ * first scan that needs it. Undefined when the rule cache cannot be read or was filled without a
+ * compile check: then loadCachedRules and compileRuleSet are the way.
+ */
+export async function loadIndexedRules(
+  cached: CachedRules,
+  disabledRuleIds: readonly string[],
+): Promise<IndexedRules | undefined> {
+  const file = `${cached.cacheFile.replace(/\.v8$/, '')}-indexed-${offKey(disabledRuleIds)}.v8`;
+  const indexed = readIndexedRules(file) ?? (await indexRules(cached, disabledRuleIds, file));
+  if (indexed === undefined) return undefined;
+  // Problems with the paths themselves are this run's, not the cache's.
+  return { ...indexed, problems: [...cached.pathProblems, ...indexed.problems] };
+}
+
+async function indexRules(
+  cached: CachedRules,
+  disabledRuleIds: readonly string[],
+  file: string,
+): Promise<IndexedRules | undefined> {
+  const load = await readCache(cached.cacheFile);
+  const check = load?.compileCheck;
+  if (load === undefined || check === undefined) return undefined;
+  if (disabledRuleIds.length > 0) {
+    const off = new Set(disabledRuleIds);
+    load.rules = load.rules.filter((r) => !off.has(r.id));
+    load.correlations = load.correlations.filter((c) => !off.has(c.id));
+  }
+  const mapping = loadDefaultMapping();
+  // The problems a scan reports at load: the same call, so the same issues in the same order.
+  const { problems } = compileRuleSet(load, mapping, { compileCheck: check });
+  const index = ruleIndexOf(load, mapping, check);
+  if (writeIndexedRules(file, load, mapping, index, [...load.problems, ...problems]))
+    return readIndexedRules(file);
+  return undefined;
+}
+
+function offKey(disabledRuleIds: readonly string[]): string {
+  return createHash('sha256')
     .update(JSON.stringify([...disabledRuleIds].sort()))
     .digest('hex')
     .slice(0, 16);
-  return new PrefilterStore(`${cached.cacheFile.replace(/\.v8$/, '')}-prefilters-${off}`);
 }
 
 /** The rule set cacheRules named; undefined if the file went missing or is unreadable since. */

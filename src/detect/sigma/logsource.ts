@@ -4,9 +4,9 @@
  * EventID, Zeek log) and its field renames (Image → NewProcessName on Security 4688).
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import type { SourceKind } from '../../core/event.js';
 import type { Logsource } from './model.js';
+import { yamlLibrary } from './yaml-library.js';
 
 export const WINDOWS_KINDS: ReadonlySet<SourceKind> = new Set(['evtx', 'evtx-json', 'winjson', 'ecs']);
 
@@ -51,6 +51,7 @@ export interface LogsourceMapping {
 let defaultMapping: LogsourceMapping | undefined;
 
 export function loadDefaultMapping(): LogsourceMapping {
+  const { parse } = yamlLibrary();
   defaultMapping ??= {
     windows: parse(
       readFileSync(new URL('./mappings/windows.yml', import.meta.url), 'utf8'),

@@ -2,7 +2,7 @@
  * YAML rule files → rule models. Every document is read; every problem is collected as an Issue with
  * file, line and YAML path; a rule with an error is refused with its reason, the rest still load.
  */
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { Level } from '../../core/detection.js';
 import { LEVELS } from '../../core/detection.js';
 import type { Issue } from '../../core/issue.js';
@@ -10,6 +10,7 @@ import { issue } from '../../core/issue.js';
 import { parseCondition } from './condition.js';
 import { parseCorrelation } from './correlation/parse.js';
 import type { CorrelationRule } from './correlation/types.js';
+import { yamlLibrary } from './yaml-library.js';
 import type { Condition, FieldTest, Logsource, Search, SigmaFilter, SigmaRule } from './model.js';
 import { buildFieldTest } from './modifiers.js';
 
@@ -222,6 +223,7 @@ function parseLevel(reader: DocumentReader, raw: Json): Level {
 /** Parses every document of one rule file's text. */
 export function parseRules(text: string, file: string, options: LoadOptions = {}): RuleLoad {
   const load = emptyLoad();
+  const { LineCounter, parseAllDocuments } = yamlLibrary();
   const lines = new LineCounter();
   let docs: Document[];
   try {

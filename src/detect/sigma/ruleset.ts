@@ -167,6 +167,13 @@ class CompiledRuleImpl implements CompiledRule {
   }
 }
 
+/** Index bucket key → its variants: a Map, or one that makes a bucket's rules when first asked for. */
+interface BucketIndex {
+  has(key: string): boolean;
+  get(key: string): readonly CompiledVariant[] | undefined;
+  keys(): Iterable<string>;
+}
+
 /** Distinct (kind, channel, EventID) seen; hostile logs can invent any number, so the cache is bounded. */
 const MAX_EVENT_KEYS = 4096;
 const EMPTY_PREFILTER = new PrefilterGroup<never>([]);
@@ -184,7 +191,7 @@ export class RuleSet {
   }
 
   /** `kind|channel|eventId` keys (with `*` for any) → variants. */
-  readonly #buckets: ReadonlyMap<string, readonly CompiledVariant[]>;
+  readonly #buckets: BucketIndex;
   /** Each bucket key's place in #buckets: how workers of one scan name a bucket in a shared arena. */
   readonly #bucketSlots = new Map<string, number>();
   /** Where the workers of one scan share built prefilters; none in a single thread. */
@@ -204,10 +211,21 @@ export class RuleSet {
   /** Reused for each event's candidates: match() is synchronous and not re-entered. */
   readonly #candidates: CompiledVariant[] = [];
 
-  constructor(rules: CompiledRuleImpl[], arena?: PrefilterArena, store?: PrefilterStore) {
+  constructor(
+    rules: CompiledRuleImpl[],
+    arena?: PrefilterArena,
+    store?: PrefilterStore,
+    /** Buckets made when first asked for (lazyRuleSet); `rules` then holds the rules made so far. */
+    lazyBuckets?: BucketIndex,
+  ) {
     this.rules = rules;
     this.#arena = arena;
     this.#store = store;
+    if (lazyBuckets) {
+      this.#buckets = lazyBuckets;
+      for (const key of lazyBuckets.keys()) this.#bucketSlots.set(key, this.#bucketSlots.size);
+      return;
+    }
     const buckets = new Map<string, CompiledVariant[]>();
     for (const rule of rules) {
       for (const variant of rule.variants) {
@@ -453,4 +471,145 @@ function attachFilter(
     }
     target.filters.push({ source: variants, predicates });
   }
+}
+
+/**
+ * Where each compiled rule of a load sits in the index, worked out once (compileRuleSet's order and
+ * ordinals) so a scan can make only the rules of the buckets its events meet: see lazyRuleSet.
+ */
+export interface RuleIndex {
+  /** Bucket keys in RuleSet order, each with its variants as (rule ordinal, variant number) pairs. */
+  readonly buckets: readonly (readonly [string, Int32Array])[];
+  /** Per rule ordinal: its place in load.rules. */
+  readonly loadIndexes: Int32Array;
+  /**
+   * The numbers (in variantsFor's list) of the variants that compile, rule after rule: rule `o`'s are
+   * at [variantStarts[o], variantStarts[o + 1]) (one flat array: thousands of small ones cost more to
+   * read back).
+   */
+  readonly variantStarts: Int32Array;
+  readonly variants: Int32Array;
+  /** The load.filters indexes attached to each rule, in attach order, laid out as the variants are. */
+  readonly filterStarts: Int32Array;
+  readonly filters: Int32Array;
+}
+
+/**
+ * The index of a load compiled with its compile check, as compileRuleSet builds it (same rules left
+ * out, same ordinals, same bucket order, filters attached by the same id-then-name look-up).
+ */
+export function ruleIndexOf(load: RuleLoad, mapping: LogsourceMapping, check: CompileCheck): RuleIndex {
+  const loadIndexes: number[] = [];
+  const variantLists: number[][] = [];
+  const buckets = new Map<string, number[]>();
+  const byRef = new Map<string, number>();
+  load.rules.forEach((rule, loadIndex) => {
+    const failures = check.failures.get(ruleKey(rule));
+    const ordinal = loadIndexes.length;
+    const kept: number[] = [];
+    variantsFor(rule.logsource, mapping).variants.forEach((source, index) => {
+      if (failures?.some((f) => f.variant === index)) return;
+      kept.push(index);
+      for (const key of indexKeys(source)) {
+        let list = buckets.get(key);
+        if (!list) buckets.set(key, (list = []));
+        list.push(ordinal, index);
+      }
+    });
+    if (kept.length === 0) return; // left out, as compileRuleSet leaves it out
+    loadIndexes.push(loadIndex);
+    variantLists.push(kept);
+    byRef.set(rule.id, ordinal);
+    if (rule.name) byRef.set(rule.name, ordinal);
+  });
+  const filters: number[][] = loadIndexes.map(() => []);
+  load.filters.forEach((filter, filterIndex) => {
+    for (const ref of filter.rules) {
+      const ordinal = byRef.get(ref);
+      if (ordinal !== undefined) filters[ordinal]!.push(filterIndex);
+    }
+  });
+  const flat = (lists: readonly number[][]): { starts: Int32Array; items: Int32Array } => {
+    const starts = new Int32Array(lists.length + 1);
+    lists.forEach((list, i) => (starts[i + 1] = starts[i]! + list.length));
+    return { starts, items: Int32Array.from(lists.flat()) };
+  };
+  const variants = flat(variantLists);
+  const attached = flat(filters);
+  return {
+    buckets: [...buckets].map(([key, pairs]) => [key, Int32Array.from(pairs)] as const),
+    loadIndexes: Int32Array.from(loadIndexes),
+    variantStarts: variants.starts,
+    variants: variants.items,
+    filterStarts: attached.starts,
+    filters: attached.items,
+  };
+}
+
+/**
+ * A RuleSet over a RuleIndex that makes a rule (its variants, its filters) only when an event first
+ * meets one of its buckets, from `ruleAt` and `filterAt`. Its problems were reported when the index
+ * was made; `rules` holds the rules made so far.
+ */
+export function lazyRuleSet(
+  index: RuleIndex,
+  ruleAt: (loadIndex: number) => SigmaRule,
+  filterAt: (filterIndex: number) => SigmaFilter,
+  mapping: LogsourceMapping,
+  options: { readonly prefilterArena?: PrefilterArena; readonly prefilterStore?: PrefilterStore } = {},
+): RuleSet {
+  const made: CompiledRuleImpl[] = [];
+  const byOrdinal = new Map<number, { impl: CompiledRuleImpl; bySource: Map<number, CompiledVariant> }>();
+  const filterParts = new Map<number, { source: readonly SourceVariant[]; predicates: ViewPredicate[] }>();
+  const filterPart = (filterIndex: number) => {
+    let part = filterParts.get(filterIndex);
+    if (part === undefined) {
+      const filter = filterAt(filterIndex);
+      const { variants } = variantsFor(filter.logsource, mapping);
+      part = {
+        source: variants,
+        predicates: variants.map((v) => compileDetection(filter.searches, filter.condition, v.fieldMap)),
+      };
+      filterParts.set(filterIndex, part);
+    }
+    return part;
+  };
+  const ruleOf = (ordinal: number) => {
+    let entry = byOrdinal.get(ordinal);
+    if (entry === undefined) {
+      const rule = ruleAt(index.loadIndexes[ordinal]!);
+      const impl = new CompiledRuleImpl(rule, ordinal);
+      const sources = variantsFor(rule.logsource, mapping).variants;
+      const bySource = new Map<number, CompiledVariant>();
+      for (let i = index.variantStarts[ordinal]!; i < index.variantStarts[ordinal + 1]!; i++) {
+        const number = index.variants[i]!;
+        const variant = new LazyVariant(impl, sources[number]!);
+        impl.variants.push(variant);
+        bySource.set(number, variant);
+      }
+      for (let i = index.filterStarts[ordinal]!; i < index.filterStarts[ordinal + 1]!; i++)
+        impl.filters.push(filterPart(index.filters[i]!));
+      byOrdinal.set(ordinal, (entry = { impl, bySource }));
+      made.push(impl);
+    }
+    return entry;
+  };
+  const pairs = new Map(index.buckets);
+  const buckets = new Map<string, readonly CompiledVariant[]>();
+  const lazyBuckets: BucketIndex = {
+    has: (key) => pairs.has(key),
+    keys: () => pairs.keys(),
+    get(key) {
+      let variants = buckets.get(key);
+      if (variants === undefined) {
+        const list = pairs.get(key);
+        if (list === undefined) return undefined;
+        const out: CompiledVariant[] = [];
+        for (let i = 0; i < list.length; i += 2) out.push(ruleOf(list[i]!).bySource.get(list[i + 1]!)!);
+        buckets.set(key, (variants = out));
+      }
+      return variants;
+    },
+  };
+  return new RuleSet(made, options.prefilterArena, options.prefilterStore, lazyBuckets);
 }

@@ -11,51 +11,27 @@ import { levelRank } from '../../core/detection.js';
 import { compareSources } from '../../core/event.js';
 import type { Issue } from '../../core/issue.js';
 import { issue } from '../../core/issue.js';
-import { countResult, emptyCounts, type ReadCounts } from '../../core/reader.js';
+import type { ReadCounts } from '../../core/reader.js';
 import { startWorker, workerUrl } from '../../core/workers.js';
-import { DetectionEngine } from '../../detect/engine.js';
-import { loadIndicators } from '../../detect/indicators/index.js';
 import type { BaseMatch } from '../../detect/sigma/correlation/engine.js';
 import { correlate } from '../../detect/sigma/correlation/engine.js';
 import {
   cacheRules,
-  compileRuleSet,
   createPrefilterArena,
-  loadCachedRules,
-  loadDefaultMapping,
-  loadRules,
-  PrefilterArena,
-  prefilterStoreFor,
-  type CachedRules,
   type CorrelationRule,
 } from '../../detect/sigma/index.js';
 import { evtxChunkRanges, hasEvtxMagic } from '../../ingest/evtx/index.js';
-import { FactCollector, mergeFacts, type FactSnapshot } from '../../investigate/index.js';
-import { walkEvidence, type EvidenceFile } from '../../ingest/index.js';
+import type { FactCollector, FactSnapshot } from '../../investigate/index.js';
+import {
+  ISSUES_KEPT_PER_FILE,
+  newFactCollector,
+  prepareEngine,
+  scanFile,
+  type FileReport,
+  type ScanConfig,
+} from './prepare.js';
 
-export interface ScanConfig {
-  readonly paths: readonly string[];
-  readonly rulePaths: readonly string[];
-  readonly indicatorPaths: readonly string[];
-  readonly minLevel: Level;
-  readonly recover: boolean;
-  /** 0 = in this thread. */
-  readonly workers: number;
-  /** Gather what incident building needs (facts.ts) while scanning. */
-  readonly investigate?: boolean;
-  /** Where parsed rule sets are cached between runs (none: parse every time). */
-  readonly ruleCacheDir?: string;
-  /** Rules (and correlations) switched off by id: loaded, then left out. */
-  readonly disabledRuleIds?: readonly string[];
-}
-
-export interface FileReport {
-  readonly file: EvidenceFile;
-  readonly counts: ReadCounts;
-  readonly issues: readonly Issue[];
-  readonly detections: number;
-  readonly bytes: number;
-}
+export { prepareEngine, scanFile, type FileReport, type ScanConfig } from './prepare.js';
 
 export interface ScanProgress {
   onFile?(report: FileReport): void;
@@ -74,101 +50,6 @@ export interface ScanResult {
   readonly facts?: FactCollector;
 }
 
-/** Issues kept per file in the report; the count is always exact. */
-const ISSUES_KEPT_PER_FILE = 50;
-
-/** What a worker (or the in-process scan) builds once: compiled rules and indicators. */
-export async function prepareEngine(
-  config: Pick<
-    ScanConfig,
-    'rulePaths' | 'indicatorPaths' | 'minLevel' | 'ruleCacheDir' | 'disabledRuleIds'
-  > & {
-    /** The scan's shared prefilter arena (workers only: adopting waits for another worker's build). */
-    readonly prefilterArena?: SharedArrayBuffer;
-    /** The rule set as the main thread found it in the cache (workers only). */
-    readonly cachedRules?: CachedRules;
-  },
-) {
-  const problems: Issue[] = [];
-  const cached =
-    config.cachedRules ??
-    (config.ruleCacheDir ? await cacheRules(config.rulePaths, { cacheDir: config.ruleCacheDir }) : undefined);
-  const fromCache = cached && (await loadCachedRules(cached));
-  const load =
-    fromCache ??
-    (await loadRules(config.rulePaths, config.ruleCacheDir ? { cacheDir: config.ruleCacheDir } : {}));
-  problems.push(...load.problems);
-  if (config.disabledRuleIds && config.disabledRuleIds.length > 0) {
-    const off = new Set(config.disabledRuleIds);
-    load.rules = load.rules.filter((r) => !off.has(r.id));
-    load.correlations = load.correlations.filter((c) => !off.has(c.id));
-  }
-  const { ruleSet, problems: compileProblems } = compileRuleSet(load, loadDefaultMapping(), {
-    ...(config.prefilterArena ? { prefilterArena: new PrefilterArena(config.prefilterArena) } : {}),
-    // Named for the rule cache the rules came from: built buckets are read back by later scans.
-    ...(cached && fromCache
-      ? { prefilterStore: prefilterStoreFor(cached, config.disabledRuleIds ?? []) }
-      : {}),
-    // Made with the default mapping when the rule cache was filled: compile only what events meet.
-    ...(load.compileCheck ? { compileCheck: load.compileCheck } : {}),
-  });
-  problems.push(...compileProblems);
-  let indicators;
-  let indicatorsLoaded = 0;
-  if (config.indicatorPaths.length > 0) {
-    const loaded = await loadIndicators(config.indicatorPaths);
-    problems.push(...loaded.problems);
-    indicators = loaded.set;
-    indicatorsLoaded = loaded.set.size;
-  }
-  const engine = new DetectionEngine({
-    ruleSet,
-    correlations: load.correlations,
-    minLevel: config.minLevel,
-    ...(indicators ? { indicators } : {}),
-  });
-  return {
-    engine,
-    problems,
-    correlations: load.correlations,
-    rulesLoaded: ruleSet.rules.length,
-    indicatorsLoaded,
-  };
-}
-
-/** Scans one already-opened evidence file with an engine; the unit of work of a worker. */
-export async function scanFile(
-  engine: DetectionEngine,
-  file: EvidenceFile,
-  records: AsyncIterable<import('../../core/reader.js').ReadResult>,
-  emit: (detections: Detection[]) => void,
-  onRecords?: (n: number) => void,
-  facts?: FactCollector,
-): Promise<FileReport> {
-  const counts = emptyCounts();
-  const issues: Issue[] = [];
-  let detections = 0;
-  let sinceProgress = 0;
-  for await (const result of records) {
-    countResult(counts, result);
-    if (!result.ok) {
-      if (issues.length < ISSUES_KEPT_PER_FILE) issues.push(result.issue);
-      continue;
-    }
-    const found = engine.process(result.event);
-    facts?.observe(result.event, found);
-    if (found.length > 0) {
-      detections += found.length;
-      emit(found);
-    }
-    if (++sinceProgress === 4096) {
-      onRecords?.(sinceProgress);
-      sinceProgress = 0;
-    }
-  }
-  if (sinceProgress > 0) onRecords?.(sinceProgress);
-  return { file, counts, issues, detections, bytes: file.size ?? 0 };
-}
 
 export async function runScan(config: ScanConfig, progress: ScanProgress = {}): Promise<ScanResult> {
   return config.workers > 0 ? runScanInWorkers(config, progress) : runScanHere(config, progress);
@@ -179,7 +60,9 @@ async function runScanHere(config: ScanConfig, progress: ScanProgress): Promise<
   const detections: Detection[] = [];
   const files: FileReport[] = [];
   const problems = [...prepared.problems];
-  const facts = config.investigate ? new FactCollector() : undefined;
+  const facts = config.investigate ? await newFactCollector() : undefined;
+  // Every reader (and the archive ones' libraries): loaded only by a scan that reads files here.
+  const { walkEvidence } = await import('../../ingest/index.js');
   for await (const item of walkEvidence(config.paths, { recover: config.recover })) {
     if (item.file === null) {
       problems.push(item.issue);
@@ -251,7 +134,8 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
   let rulesLoaded = 0;
   let indicatorsLoaded = 0;
   let events = 0;
-  const facts = config.investigate ? new FactCollector() : undefined;
+  const facts = config.investigate ? await newFactCollector() : undefined;
+  const { mergeFacts } = facts ? await import('../../investigate/index.js') : { mergeFacts: undefined };
   // The first worker sends the correlation rules it loaded: the main thread needs them only at the end.
   let correlations: CorrelationRule[] = [];
   // Each bucket prefilter is built by the first worker that meets it and read by the others.
@@ -311,7 +195,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
           case 'done':
             inputs.push(...message.inputs);
             events += message.events;
-            if (facts && message.facts) mergeFacts(facts, message.facts);
+            if (facts && mergeFacts && message.facts) mergeFacts(facts, message.facts);
             void worker.terminate();
             resolve();
             break;
