@@ -293,11 +293,6 @@ export class FeedEventBuilder {
   /** `set` for a field whose type the parser looked up once (`fieldType(name)`). */
   setAs(name: string, type: FieldType | 'extra' | undefined, value: unknown): boolean {
     if (value === undefined || value === null || value === '') return false;
-    // Text for a text field is taken as it is (what checkAs gives), without a result object per value.
-    if ((type === 'String' || type === 'extra') && typeof value === 'string' && value.length <= MAX_VALUE) {
-      this.#fields.put(name, value);
-      return true;
-    }
     const checked = checkAs(type, value);
     if ('problem' in checked) {
       this.issues.push(

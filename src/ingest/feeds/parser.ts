@@ -123,75 +123,44 @@ export function splitCsv(text: string, delimiter: string): string[] | null {
   }
 }
 
-/**
- * CSV records from lines, a line at a time: quoted newlines join lines; `skip` drops comment lines
- * between records. A parser may feed it lines itself (no generator between it and its lines).
- */
-export class CsvRecords {
-  readonly #delimiter: string;
-  readonly #skip: RegExp | undefined;
-  #pending: string | undefined;
-  #start = 0;
-
-  constructor(
-    private readonly report: FeedReport,
-    options: { readonly delimiter?: string; readonly skip?: RegExp } = {},
-  ) {
-    this.#delimiter = options.delimiter ?? ',';
-    this.#skip = options.skip;
-  }
-
-  /** The record the line completes, an issue, or undefined (a line skipped, or a quoted cell still open). */
-  next(line: FeedLine): CsvRow | { readonly issue: Issue } | undefined {
-    let pending = this.#pending;
-    if (pending === undefined) {
-      if (line.text === '' || this.#skip?.test(line.text)) return undefined;
-      pending = line.text;
-      this.#start = line.number;
-    } else pending += `\n${line.text}`;
-    const cells = splitCsv(pending, this.#delimiter);
-    if (cells === null) {
-      this.#pending = pending;
-      if (pending.length > MAX_RECORD) {
-        this.#pending = undefined;
-        return {
-          issue: issue('feed.csv.unclosed-quote', `a quoted cell is still open after ${MAX_RECORD} bytes`, {
-            file: this.report.fileName,
-            line: this.#start,
-          }),
-        };
-      }
-      return undefined;
-    }
-    this.#pending = undefined;
-    return { cells, raw: pending, line: this.#start };
-  }
-
-  /** After the last line: an issue when the file ends inside a quoted cell. */
-  end(): { readonly issue: Issue } | undefined {
-    if (this.#pending === undefined) return undefined;
-    return {
-      issue: issue('feed.csv.unclosed-quote', 'the file ends inside a quoted cell', {
-        file: this.report.fileName,
-        line: this.#start,
-      }),
-    };
-  }
-}
-
-/** CSV records over lines (CsvRecords as a stream). */
+/** CSV records over lines: quoted newlines join lines; `skip` drops comment lines between records. */
 export async function* csvRows(
   lines: AsyncIterable<FeedLine>,
   report: FeedReport,
   options: { readonly delimiter?: string; readonly skip?: RegExp } = {},
 ): AsyncGenerator<CsvRow | { readonly issue: Issue }> {
-  const records = new CsvRecords(report, options);
+  const delimiter = options.delimiter ?? ',';
+  let pending: string | undefined;
+  let start = 0;
   for await (const line of lines) {
-    const record = records.next(line);
-    if (record !== undefined) yield record;
+    if (pending === undefined) {
+      if (line.text === '' || options.skip?.test(line.text)) continue;
+      pending = line.text;
+      start = line.number;
+    } else pending += `\n${line.text}`;
+    const cells = splitCsv(pending, delimiter);
+    if (cells === null) {
+      if (pending.length > MAX_RECORD) {
+        yield {
+          issue: issue('feed.csv.unclosed-quote', `a quoted cell is still open after ${MAX_RECORD} bytes`, {
+            file: report.fileName,
+            line: start,
+          }),
+        };
+        pending = undefined;
+      }
+      continue;
+    }
+    yield { cells, raw: pending, line: start };
+    pending = undefined;
   }
-  const last = records.end();
-  if (last !== undefined) yield last;
+  if (pending !== undefined)
+    yield {
+      issue: issue('feed.csv.unclosed-quote', 'the file ends inside a quoted cell', {
+        file: report.fileName,
+        line: start,
+      }),
+    };
 }
 
 /** Reads all lines into one text, at most `limit` characters (JSON documents are not streamed). */

@@ -5,7 +5,7 @@
  * and the data line, as IntelMQ keeps it.
  */
 import { issue } from '../../../core/issue.js';
-import { CsvRecords, type FeedParser, type FeedRecord } from '../parser.js';
+import { csvRows, type FeedParser, type FeedRecord } from '../parser.js';
 import { checkValue, FeedEventBuilder, rawHead, type HarmonisedValue, type RawHead } from '../event.js';
 import { fieldType, type FieldType } from '../harmonisation.js';
 import { conventionalType } from './conventions.js';
@@ -76,11 +76,7 @@ export function shadowserverParser(schema: () => Schema): FeedParser {
       let compiled: Compiled | undefined;
       let rowReport = report;
       let constants: [string, HarmonisedValue][] = [];
-      // Lines into records here, not through csvRows: one async generator less per row.
-      const records = new CsvRecords(report);
-      for await (const line of lines) {
-        const row = records.next(line);
-        if (row === undefined) continue;
+      for await (const row of csvRows(lines, report)) {
         if ('issue' in row) {
           yield row;
           continue;
@@ -128,8 +124,6 @@ export function shadowserverParser(schema: () => Schema): FeedParser {
         }
         yield { event: b.finish(row.raw, headerRaw) };
       }
-      const last = records.end();
-      if (last !== undefined) yield last;
     },
   };
 }
