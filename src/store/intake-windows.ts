@@ -19,9 +19,15 @@ export interface SqlStatement {
   readonly params: readonly unknown[];
   /** The statement's RETURNING rows are wanted (as arrays of column values). */
   readonly returning?: boolean;
+  /**
+   * An INSERT into a rowid table (SQLite only): the batch gives `[last rowid, rows inserted]` for it.
+   * The transaction holds the write lock, so its new rows have the consecutive ids up to the last,
+   * in the order of its VALUES: what RETURNING would say, without its cost (~1.5–2 µs a row measured).
+   */
+  readonly lastRowId?: boolean;
 }
 
-/** Statements run in order in one transaction; the rows the `returning` ones gave, in order. */
+/** Statements run in order in one transaction; the rows the `returning` (and `lastRowId`) ones gave, in order. */
 export type SqlBatch = (statements: readonly SqlStatement[]) => Promise<unknown[][]>;
 
 /** What an event insert returns for `stored`, in this order. */
@@ -31,6 +37,14 @@ export interface StoredWindow {
   readonly eventId: string;
   readonly windowStart: number;
   readonly lastSeen: number;
+}
+
+/** The rows one `lastRowId` insert stored: `[last seq, rows]` from the batch, and each row's window in order. */
+export interface StoredInsert {
+  readonly last: number;
+  readonly rows: number;
+  readonly windows: readonly { readonly dedupKey: number; readonly windowStart: number }[];
+  readonly lastSeen: readonly number[];
 }
 
 /** A window of an event stored since the last run; `older` holds the key's earlier ones in the tail. */
@@ -208,6 +222,36 @@ export class FeedWindows {
       }
       const inOrder = ascending ? rows : [...rows].sort((a, b) => Number(a[0]) - Number(b[0]));
       for (const r of inOrder) this.#add(Number(r[1]), Number(r[2]), Number(r[0]), Number(r[3]));
+      this.#seenSeq = max;
+      if (this.#tailSize >= this.runSize) await this.#writeRun();
+    });
+  }
+
+  /**
+   * `stored` for inserts run as `lastRowId` statements, without their rows: read back instead when
+   * they do not directly follow the last row read (another writer in between).
+   */
+  storedInOrder(inserts: readonly StoredInsert[]): Promise<void> {
+    return this.#serial(async () => {
+      let next = this.#seenSeq + 1;
+      let max = this.#seenSeq;
+      let follows = true;
+      for (const insert of inserts) {
+        if (insert.rows !== insert.windows.length || insert.last - insert.rows + 1 !== next) follows = false;
+        next = insert.last + 1;
+        if (insert.last > max) max = insert.last;
+      }
+      if (!follows) {
+        if (max > this.#seenSeq) await this.#readTail();
+        return;
+      }
+      for (const insert of inserts) {
+        const first = insert.last - insert.rows + 1;
+        for (let i = 0; i < insert.rows; i++) {
+          const w = insert.windows[i]!;
+          this.#add(w.dedupKey, w.windowStart, first + i, insert.lastSeen[i]!);
+        }
+      }
       this.#seenSeq = max;
       if (this.#tailSize >= this.runSize) await this.#writeRun();
     });

@@ -10,7 +10,7 @@ import type { Issue } from '../core/issue.js';
 import type { SqlCases } from './cases.js';
 import { compactOf, restoreFrom, templateOf, type FeedTemplate } from './intake-compact.js';
 import type { SqlDb } from './sql.js';
-import { FeedWindows, STORED_COLUMNS, type SqlBatch, type SqlStatement, type StoredWindow } from './intake-windows.js';
+import { FeedWindows, STORED_COLUMNS, type SqlBatch, type SqlStatement, type StoredInsert, type StoredWindow } from './intake-windows.js';
 
 export { splitId, type SqlBatch, type SqlStatement } from './intake-windows.js';
 
@@ -115,10 +115,10 @@ const TEMPLATES_PER_FEED = 4;
 const TEMPLATES_READ = 1024;
 const ENDED_LIST = [...ENDED];
 
-const insertSql = (rows: number): string =>
+const insertSql = (rows: number, returning: boolean): string =>
   `INSERT INTO feed_events (${EVENT_COLUMNS}) VALUES ${new Array<string>(rows)
     .fill(`(${new Array<string>(EVENT_PARAMS).fill('?').join(', ')})`)
-    .join(', ')} RETURNING ${STORED_COLUMNS}`;
+    .join(', ')}${returning ? ` RETURNING ${STORED_COLUMNS}` : ''}`;
 
 interface RunRow {
   id: string;
@@ -218,14 +218,17 @@ export class SqlIntake implements IntakeRepository {
   readonly #reading = new Map<number, FeedTemplate>();
   /** The dedup windows of the stored events (src/store/intake-windows.ts). */
   readonly dedupWindows: FeedWindows;
+  /** The batch runs `lastRowId` inserts (SQLite): the new rows' sequence numbers without RETURNING. */
+  readonly #rowIds: boolean;
 
   constructor(
     private readonly db: SqlDb,
     private readonly batch: SqlBatch,
     private readonly caseStore: SqlCases,
-    options: { readonly windowRun?: number } = {},
+    options: { readonly windowRun?: number; readonly lastRowIds?: boolean } = {},
   ) {
     this.dedupWindows = new FeedWindows(db, batch, options.windowRun);
+    this.#rowIds = options.lastRowIds ?? false;
   }
 
   windows(keys: readonly number[]): Promise<Map<number, StoredWindow>> {
@@ -271,11 +274,14 @@ export class SqlIntake implements IntakeRepository {
     // Duplicates of events of this very batch go into their row as it is written: their sequence
     // numbers are not known yet, and there is no index on the key to find them by.
     const duplicates = new Map(b.duplicates.map((d) => [d.eventId, d] as const));
+    const inserts: { rows: number; windows: IntakeEvent[]; lastSeen: number[] }[] = [];
     for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
       const part = events.slice(i, i + ROWS_PER_INSERT);
       const params = new Array<unknown>(part.length * EVENT_PARAMS);
+      const lastSeen = new Array<number>(part.length);
       let at = 0;
-      for (const e of part) {
+      for (let j = 0; j < part.length; j++) {
+        const e = part[j]!;
         const [template, fields] = this.#compactAgainstKnown(e) ?? (await this.#compact(e));
         params[at++] = e.feed;
         params[at++] = e.observedAt;
@@ -284,7 +290,7 @@ export class SqlIntake implements IntakeRepository {
         params[at++] = e.windowStart;
         const d = duplicates.get(e.id);
         if (d) duplicates.delete(e.id);
-        params[at++] = d && d.lastSeen > e.windowStart ? d.lastSeen : e.windowStart;
+        params[at++] = lastSeen[j] = d && d.lastSeen > e.windowStart ? d.lastSeen : e.windowStart;
         params[at++] = d ? d.count : 0;
         params[at++] = e.taxonomy;
         params[at++] = e.type;
@@ -296,14 +302,23 @@ export class SqlIntake implements IntakeRepository {
         params[at++] = template;
         params[at++] = fields;
       }
-      statements.push({ sql: insertSql(part.length), params, returning: true });
+      if (this.#rowIds) {
+        statements.push({ sql: insertSql(part.length, false), params, lastRowId: true });
+        inserts.push({ rows: part.length, windows: part, lastSeen });
+      } else statements.push({ sql: insertSql(part.length, true), params, returning: true });
     }
     for (const d of duplicates.values()) statements.push(this.dedupWindows.duplicateUpdate(d));
     const now = Date.now();
     for (const [caseId, n] of b.caseEvents)
       statements.push({ sql: 'UPDATE intake_cases SET events = events + ?, last_event_at = ? WHERE case_id = ?', params: [n, now, caseId] });
     const stored = statements.length > 0 ? await this.batch(statements) : [];
-    if (events.length > 0) await this.dedupWindows.stored(stored);
+    if (events.length === 0) return;
+    if (!this.#rowIds) await this.dedupWindows.stored(stored);
+    else
+      // The batch gave `[last rowid, rows]` for each insert, first in its rows, in statement order.
+      await this.dedupWindows.storedInOrder(
+        inserts.map((insert, i): StoredInsert => ({ ...insert, last: Number(stored[i]![0]), rows: Number(stored[i]![1]) })),
+      );
   }
 
   async breachFigures(period: { readonly from: number; readonly to: number }): Promise<BreachFigures> {
@@ -411,7 +426,7 @@ export class SqlIntake implements IntakeRepository {
     const list = this.#writing.get(e.feed);
     if (list)
       for (const t of list) {
-        const stored = compactOf(e.fields, t);
+        const stored = compactOf(e.fields, t, e.raw);
         if (stored !== null) return [t.id, stored];
       }
     return undefined;
@@ -428,7 +443,7 @@ export class SqlIntake implements IntakeRepository {
     this.#reading.set(t.id, t);
     list = [t, ...(list ?? [])].slice(0, TEMPLATES_PER_FEED);
     this.#writing.set(e.feed, list);
-    return [t.id, compactOf(e.fields, t)!];
+    return [t.id, compactOf(e.fields, t, e.raw)!];
   }
 
   async cases(): Promise<IntakeCase[]> {

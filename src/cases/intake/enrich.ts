@@ -54,8 +54,22 @@ export function subjectOf(fields: HarmonisedFields): { ip: string } | { domain: 
   return null;
 }
 
+/** What an IPv4 block's addresses concern, given the facts the feed gave with them. */
+interface BlockConcern {
+  readonly country: string;
+  readonly asn: number;
+  readonly asName: HarmonisedFields[string] | undefined;
+  readonly concern: Concern;
+}
+
 export class IntakeEnricher {
   readonly #cache = new Map<string, Concern>();
+  /**
+   * Per IPv4 block (ConstituencyIndex.ipv4Block), for addresses whose country and ASN the feed
+   * gave: every address of a block with the same facts concerns the same, so a report of a million
+   * addresses is looked up once per block, not per address.
+   */
+  readonly #blocks = new Map<number, BlockConcern>();
 
   constructor(
     readonly constituency: ConstituencyIndex,
@@ -65,6 +79,13 @@ export class IntakeEnricher {
 
   /** Fills `source.asn`, `source.as_name`, `source.geolocation.cc` when missing; says who it concerns. */
   enrich(fields: HarmonisedFields): Concern {
+    const ip = fields['source.ip'];
+    const cc = fields['source.geolocation.cc'];
+    const asn = fields['source.asn'];
+    if (typeof ip === 'string' && typeof cc === 'string' && typeof asn === 'number') {
+      const block = this.constituency.ipv4Block(ip);
+      if (block >= 0) return this.#inBlock(fields, block, cc, asn);
+    }
     const subject = subjectOf(fields);
     if (!subject) return NOBODY;
     const key = 'ip' in subject ? subject.ip : `d:${subject.domain}`;
@@ -88,6 +109,24 @@ export class IntakeEnricher {
       if (concern.country !== null && fields['source.geolocation.cc'] === undefined)
         fields['source.geolocation.cc'] = concern.country;
     }
+    return concern;
+  }
+
+  /** `enrich` of an IPv4 address with the feed's country and ASN (it fills in only `source.as_name`). */
+  #inBlock(fields: HarmonisedFields, block: number, country: string, asn: number): Concern {
+    const asName = fields['source.as_name'];
+    const known = this.#blocks.get(block);
+    let concern: Concern;
+    if (known !== undefined && known.country === country && known.asn === asn && known.asName === asName) concern = known.concern;
+    else {
+      concern = this.#lookup(
+        { ip: fields['source.ip'] as string },
+        { country, asn, ...(typeof asName === 'string' ? { asName } : {}) },
+      );
+      if (this.#blocks.size >= MAX_CACHE) this.#blocks.clear();
+      this.#blocks.set(block, { country, asn, asName, concern });
+    }
+    if (concern.asName !== null && fields['source.as_name'] === undefined) fields['source.as_name'] = concern.asName;
     return concern;
   }
 

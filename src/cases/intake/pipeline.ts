@@ -5,10 +5,11 @@
  */
 import type { Issue } from '../../core/issue.js';
 import { base36, parseUtcIso } from '../../core/time.js';
-import { BREACH_TAXONOMY, type FeedRecord, type HarmonisedFields } from '../../ingest/feeds/index.js';
+import { BREACH_TAXONOMY, type FeedEvent, type FeedRecord, type HarmonisedFields } from '../../ingest/feeds/index.js';
 import { groupOf, seedFor, type CaseGroup, type IntakeCaseSeed } from './aggregate.js';
-import { dedupKey, inWindow, ruleFor, DEFAULT_DEDUP_RULES, type DedupRule, type DedupWindow } from './dedup.js';
+import { dedupKey, ruleFor, DEFAULT_DEDUP_RULES, type DedupRule } from './dedup.js';
 import type { IntakeEnricher } from './enrich.js';
+import { RecentWindows } from './recent-windows.js';
 
 /** One kept event as the store writes it. */
 export interface IntakeEvent {
@@ -27,6 +28,14 @@ export interface IntakeEvent {
   readonly caseId: string | null;
   readonly issues: number;
   readonly fields: HarmonisedFields;
+  /** How the parser built `fields.raw`, when from a head shared by the report (FeedEvent.rawHead). */
+  readonly raw: RawParts | undefined;
+}
+
+/** `raw` as `head + tail`, the head shared by every event of a report. */
+export interface RawParts {
+  readonly head: string;
+  readonly tail: string;
 }
 
 export interface IntakeBatch {
@@ -91,6 +100,20 @@ function timeReader(key: string): (fields: HarmonisedFields) => number | null {
   };
 }
 
+/** Whether an event at `time` falls into the window starting at `start`. */
+const inWindowOf = (start: number, time: number, rule: DedupRule): boolean => time >= start && time - start < rule.windowMs;
+
+/** The batch's keys the recent windows do not hold, each once, in key order. */
+function unknownKeys(keys: Float64Array, windows: RecentWindows): number[] {
+  const sorted = keys.slice().sort();
+  const out: number[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const k = sorted[i]!;
+    if ((i === 0 || k !== sorted[i - 1]) && windows.find(k) < 0) out.push(k);
+  }
+  return out;
+}
+
 /** A kept event's id: its dedup key and window start, in base 36. */
 export const eventId = (key: number, windowStart: number): string => `${base36(key)}.${base36(windowStart)}`;
 
@@ -99,7 +122,7 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
   const rule = ruleFor(rules, options.feed);
   const batchSize = options.batchSize ?? INTAKE_BATCH;
   const withCases = options.cases ?? true;
-  const windows = new Map<number, DedupWindow>();
+  const windows = new RecentWindows(MAX_WINDOWS, batchSize);
   const observationOf = timeReader('time.observation');
   const sourceTimeOf = timeReader('time.source');
   const groups = new Map<string, string>();
@@ -113,18 +136,23 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
     if (result.issueSamples.length < MAX_SAMPLES) result.issueSamples.push(i);
   };
 
-  let pending: { fields: HarmonisedFields; issues: number }[] = [];
+  let pending: FeedEvent[] = [];
 
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
-    const keys = batch.map((e) => dedupKey(e.fields, rule));
-    const unknown = [...new Set(keys.filter((k) => !windows.has(k)))];
-    if (unknown.length > 0)
-      for (const [key, w] of await options.sink.windows(unknown)) windows.set(key, { ...w, pending: 0 });
+    const keys = new Float64Array(batch.length);
+    for (let i = 0; i < batch.length; i++) keys[i] = dedupKey(batch[i]!.fields, rule);
+    const unknown = unknownKeys(keys, windows);
+    if (unknown.length > 0) for (const [key, w] of await options.sink.windows(unknown)) windows.set(key, w.windowStart, w.lastSeen);
     const events: IntakeEvent[] = [];
-    const touched = new Set<DedupWindow>();
+    const duplicates: { eventId: string; count: number; lastSeen: number }[] = [];
+    const counted = (at: number): void => {
+      duplicates.push({ eventId: eventId(windows.key(at), windows.start(at)), count: windows.take(at), lastSeen: windows.lastSeen(at) });
+    };
+    // The slots counted on in this batch (a slot twice when its window was replaced in between).
+    const touched: number[] = [];
     const caseEvents = new Map<string, number>();
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!;
@@ -132,14 +160,15 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
       const observed = observationOf(e.fields) ?? Date.now();
       const sourceTime = sourceTimeOf(e.fields);
       const time = sourceTime ?? observed;
-      const w = windows.get(key);
-      if (w && inWindow(w, time, rule)) {
-        w.pending++;
-        if (time > w.lastSeen) w.lastSeen = time;
-        touched.add(w);
+      const at = windows.find(key);
+      if (at >= 0 && inWindowOf(windows.start(at), time, rule)) {
+        if (windows.pending(at) === 0) touched.push(at);
+        windows.count(at, time);
         result.duplicates++;
         continue;
       }
+      // A later window replaces the key's: the duplicates counted on the earlier one go out now.
+      if (at >= 0 && windows.pending(at) > 0) counted(at);
       const concern = options.enricher.enrich(e.fields);
       let caseId: string | null = null;
       const group = withCases ? groupOf(e.fields, concern) : null;
@@ -157,8 +186,7 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
         caseEvents.set(caseId, (caseEvents.get(caseId) ?? 0) + 1);
       }
       const id = eventId(key, time);
-      windows.delete(key);
-      windows.set(key, { eventId: id, windowStart: time, lastSeen: time, pending: 0 });
+      windows.set(key, time, time);
       const taxonomy = String(e.fields['classification.taxonomy'] ?? 'other');
       if (taxonomy === BREACH_TAXONOMY) result.breaches++;
       const ip = e.fields['source.ip'];
@@ -175,22 +203,16 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
         organisation: concern.organisationId ?? '',
         country: concern.country,
         caseId,
-        issues: e.issues,
+        issues: e.issues.length,
         fields: e.fields,
+        raw: e.rawHead !== undefined && e.rawTail !== undefined ? { head: e.rawHead, tail: e.rawTail } : undefined,
       });
     }
-    const duplicates = [...touched].map((w) => ({ eventId: w.eventId, count: w.pending, lastSeen: w.lastSeen }));
+    for (const at of touched) if (windows.pending(at) > 0) counted(at);
     await options.sink.write({ events, duplicates, caseEvents });
-    for (const w of touched) w.pending = 0;
+    // Bounded memory: the oldest windows go; the store has them.
+    windows.settle();
     result.stored += events.length;
-    // Bounded memory: forget the oldest windows; the store has them.
-    if (windows.size > MAX_WINDOWS) {
-      let drop = windows.size - MAX_WINDOWS;
-      for (const key of windows.keys()) {
-        if (drop-- <= 0) break;
-        windows.delete(key);
-      }
-    }
   };
 
   for await (const record of records) {
@@ -201,7 +223,7 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
     }
     result.events++;
     for (const i of record.event.issues) sample(i);
-    pending.push({ fields: record.event.fields, issues: record.event.issues.length });
+    pending.push(record.event);
     if (pending.length >= batchSize) await flush();
   }
   await flush();

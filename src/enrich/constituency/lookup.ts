@@ -66,6 +66,33 @@ export interface KnownFacts {
   readonly asName?: string | null;
 }
 
+/**
+ * A dotted IPv4 address (four decimal parts of one to three digits, each ≤ 255: what parseIpv4
+ * accepts) as an unsigned number, or -1. Without a regular expression or a bigint.
+ */
+export function ipv4Number(text: string): number {
+  const length = text.length;
+  if (length < 7 || length > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return -1;
+      part = part * 10 + (c - 48);
+    } else if (c === 46) {
+      if (digits === 0 || part > 255 || ++parts > 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else return -1;
+  }
+  if (digits === 0 || part > 255 || parts !== 3) return -1;
+  return value * 256 + part;
+}
+
 const possessive = (name: string): string => (name.endsWith('s') ? `${name}'` : `${name}'s`);
 
 class Matches<T extends { readonly id: string }> {
@@ -149,6 +176,19 @@ export class ConstituencyIndex {
           if (list) list.push(p);
           else this.#certs.set(c, [p]);
         }
+  }
+
+  /**
+   * The block of IPv4 addresses around `ip` that each listed network holds whole or not at all: its
+   * top bits, as many as the longest IPv4 network listed. Every address of a block has the same
+   * owners and parties by network, so a caller may look up one address per block (and the same
+   * facts). -1 when `ip` is not a dotted IPv4 address.
+   */
+  ipv4Block(ip: string): number {
+    const n = ipv4Number(ip);
+    if (n < 0) return -1;
+    const bits = Math.max(this.#orgNetworks.longestV4, this.#partyNetworks.longestV4);
+    return bits === 0 ? 0 : n >>> (32 - bits);
   }
 
   /** An IP address, domain, URL or e-mail address (defanged or not) → owners and parties, with why. */

@@ -37,6 +37,11 @@ export class PrefixTable<T> {
     } else level.set(prefix.network, { prefix, values: [value] });
   }
 
+  /** The longest IPv4 prefix length listed, 0 when none is. */
+  get longestV4(): number {
+    return this.#v4.lengths[0] ?? 0;
+  }
+
   /** The longest listed prefix holding the address, or undefined. */
   match(address: IpAddress): PrefixMatch<T> | undefined {
     return this.matches(address)[0];

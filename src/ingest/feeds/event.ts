@@ -37,6 +37,13 @@ export interface FeedEvent {
   /** Values that did not fit their field, and other problems with this record. */
   readonly issues: readonly Issue[];
   readonly line: number;
+  /**
+   * When `raw` starts with text every event of the report shares (a CSV header): `raw` is
+   * `rawHead + rawTail`, and `rawHead` the same string for the whole report, so the store compares
+   * it with its template once instead of on every event.
+   */
+  readonly rawHead?: string;
+  readonly rawTail?: string;
 }
 
 const TLPS = new Set(['WHITE', 'CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']);
@@ -326,13 +333,15 @@ export class FeedEventBuilder {
    */
   finish(raw: string, head?: RawHead): FeedEvent {
     const fields = this.#fields;
-    fields.put('raw', head ? head.encoded + Buffer.from(head.rest + raw, 'utf8').toString('base64') : Buffer.from(raw, 'utf8').toString('base64'));
+    const tail = head ? Buffer.from(head.rest + raw, 'utf8').toString('base64') : undefined;
+    fields.put('raw', head && tail !== undefined ? head.encoded + tail : Buffer.from(raw, 'utf8').toString('base64'));
     const type = fields.get('classification.type');
     if (type === undefined) fields.put('classification.type', 'undetermined');
     if (!fields.has('classification.taxonomy')) {
       const taxonomy = taxonomyOf(String(type ?? 'undetermined'));
       if (taxonomy !== undefined) fields.put('classification.taxonomy', taxonomy);
     }
+    if (head && tail !== undefined) return { fields: fields.build(), issues: this.issues, line: this.where.line, rawHead: head.encoded, rawTail: tail };
     return { fields: fields.build(), issues: this.issues, line: this.where.line };
   }
 }

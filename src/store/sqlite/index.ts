@@ -469,7 +469,7 @@ function sqliteBatch(db: Db): SqlBatch {
   const prepared = new Map<string, Database.Statement>();
   const run = db.transaction((statements: Parameters<SqlBatch>[0]) => {
     const returned: unknown[][] = [];
-    for (const { sql, params, returning } of statements) {
+    for (const { sql, params, returning, lastRowId } of statements) {
       let s = prepared.get(sql);
       if (!s) {
         if (prepared.size > 256) prepared.clear();
@@ -479,7 +479,10 @@ function sqliteBatch(db: Db): SqlBatch {
         prepared.set(sql, s);
       }
       if (returning) for (const row of s.all(...params) as unknown[][]) returned.push(row);
-      else s.run(...params);
+      else if (lastRowId) {
+        const done = s.run(...params);
+        returned.push([done.lastInsertRowid, done.changes]);
+      } else s.run(...params);
     }
     return returned;
   });
@@ -515,7 +518,7 @@ export class SqliteStore extends SqlStore implements Store {
     this.detections = new SqliteDetections(this.#db);
     this.jobs = new SqliteJobs(this.#db);
     this.incidents = new SqliteIncidents(this.#db);
-    this.intake = new SqlIntake(this.sql, sqliteBatch(this.#db), this.cases);
+    this.intake = new SqlIntake(this.sql, sqliteBatch(this.#db), this.cases, { lastRowIds: true });
   }
 
   schemaVersion(): Promise<number> {
