@@ -16,6 +16,33 @@ export function parseIpv4(text: string): bigint | undefined {
   return n;
 }
 
+/**
+ * A dotted IPv4 address (four decimal parts of one to three digits, each ≤ 255: what parseIpv4
+ * accepts) as an unsigned number, or -1. Without a regular expression or a bigint.
+ */
+export function ipv4Number(text: string): number {
+  const length = text.length;
+  if (length < 7 || length > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return -1;
+      part = part * 10 + (c - 48);
+    } else if (c === 46) {
+      if (digits === 0 || part > 255 || ++parts > 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else return -1;
+  }
+  if (digits === 0 || part > 255 || parts !== 3) return -1;
+  return value * 256 + part;
+}
+
 export function parseIpv6(text: string): bigint | undefined {
   let s = text.toLowerCase();
   const zone = s.indexOf('%');

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { Reader, type Response } from 'mmdb-lib';
+import { ipv4Number } from '../core/ip.js';
 
 export interface IpInfo {
   readonly ip: string;
@@ -80,10 +81,6 @@ function loadAsnTable(path: string, v6: boolean): AsnTable {
     names,
     nameIndex: nameIndex.subarray(0, count),
   };
-}
-
-function ipv4Number(ip: string): number {
-  return ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 }
 
 function ipv6BigInt(ip: string): bigint {

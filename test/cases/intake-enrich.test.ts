@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IntakeEnricher, type Concern } from '../../src/cases/intake/index.js';
-import { ConstituencyIndex, ipv4Number } from '../../src/enrich/constituency/index.js';
-import { parseIpv4 } from '../../src/core/ip.js';
+import { ConstituencyIndex } from '../../src/enrich/constituency/index.js';
+import { ipv4Number, parseIpv4 } from '../../src/core/ip.js';
 import { FACTS, fixture } from '../enrich/constituency-fixture.js';
 
 function index(): ConstituencyIndex {

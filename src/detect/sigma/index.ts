@@ -101,11 +101,7 @@ async function indexRules(
   const load = await readCache(cached.cacheFile);
   const check = load?.compileCheck;
   if (load === undefined || check === undefined) return undefined;
-  if (disabledRuleIds.length > 0) {
-    const off = new Set(disabledRuleIds);
-    load.rules = load.rules.filter((r) => !off.has(r.id));
-    load.correlations = load.correlations.filter((c) => !off.has(c.id));
-  }
+  leaveOutRules(load, disabledRuleIds);
   const mapping = loadDefaultMapping();
   // The problems a scan reports at load: the same call, so the same issues in the same order.
   const { problems } = compileRuleSet(load, mapping, { compileCheck: check });
@@ -113,6 +109,14 @@ async function indexRules(
   if (writeIndexedRules(file, load, mapping, index, [...load.problems, ...problems]))
     return readIndexedRules(file);
   return undefined;
+}
+
+/** Leaves the rules and correlations switched off by id out of a load (in place). */
+export function leaveOutRules(load: RuleLoad, disabledRuleIds: readonly string[]): void {
+  if (disabledRuleIds.length === 0) return;
+  const off = new Set(disabledRuleIds);
+  load.rules = load.rules.filter((r) => !off.has(r.id));
+  load.correlations = load.correlations.filter((c) => !off.has(c.id));
 }
 
 function offKey(disabledRuleIds: readonly string[]): string {

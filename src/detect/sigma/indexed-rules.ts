@@ -9,8 +9,9 @@
  *   const rules = readIndexedRules(file);
  *   const ruleSet = rules?.ruleSet({ prefilterStore });
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
+import { writeFileWhole } from '../../core/files.js';
 import type { Issue } from '../../core/issue.js';
 import type { CorrelationRule } from './correlation/types.js';
 import type { LogsourceMapping } from './logsource.js';
@@ -89,10 +90,7 @@ export function writeIndexedRules(
   const length = Buffer.alloc(HEAD_LENGTH_BYTES);
   length.writeUInt32LE(head.length, 0);
   try {
-    // Written whole under another name, then renamed: a reader never sees half a file.
-    const partial = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(partial, Buffer.concat([length, head, ...blobs]));
-    renameSync(partial, file);
+    writeFileWhole(file, Buffer.concat([length, head, ...blobs]));
     return true;
   } catch {
     return false;

@@ -8,9 +8,10 @@
  *   compileRuleSet(load, mapping, { prefilterStore: new PrefilterStore(join(cacheDir, 'prefilters-…')) });
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { writeFileWhole } from '../../core/files.js';
 import type { BucketState } from './prefilter.js';
 
 interface StoredBucket {
@@ -44,10 +45,7 @@ export class PrefilterStore {
     try {
       mkdirSync(this.#dir, { recursive: true });
       const file = this.#file(key);
-      // Written whole under another name, then renamed: a reader never sees half a record.
-      const partial = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(partial, serialize({ key, items, state } satisfies StoredBucket));
-      renameSync(partial, file);
+      writeFileWhole(file, serialize({ key, items, state } satisfies StoredBucket));
       this.written++;
     } catch {
       // A store that cannot be written only costs speed.

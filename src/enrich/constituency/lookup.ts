@@ -10,7 +10,7 @@
  *
  *   index.lookup('hxxps://198.51.100.7/x').owners[0].reasons → ["198.51.100.7 is in ACME's 198.51.100.0/24"]
  */
-import { formatPrefix, parsePrefix, type IpAddress } from '../../core/ip.js';
+import { formatPrefix, ipv4Number, parsePrefix, type IpAddress } from '../../core/ip.js';
 import { geoDatabase } from '../geo.js';
 import type { Organisation, OutsidePartyKind, Party } from './model.js';
 import { PrefixTable } from './prefix-table.js';
@@ -64,33 +64,6 @@ export interface KnownFacts {
   readonly country?: string | null;
   readonly asn?: number | null;
   readonly asName?: string | null;
-}
-
-/**
- * A dotted IPv4 address (four decimal parts of one to three digits, each ≤ 255: what parseIpv4
- * accepts) as an unsigned number, or -1. Without a regular expression or a bigint.
- */
-export function ipv4Number(text: string): number {
-  const length = text.length;
-  if (length < 7 || length > 15) return -1;
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let parts = 0;
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (++digits > 3) return -1;
-      part = part * 10 + (c - 48);
-    } else if (c === 46) {
-      if (digits === 0 || part > 255 || ++parts > 3) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-    } else return -1;
-  }
-  if (digits === 0 || part > 255 || parts !== 3) return -1;
-  return value * 256 + part;
 }
 
 const possessive = (name: string): string => (name.endsWith('s') ? `${name}'` : `${name}'s`);

@@ -13,6 +13,7 @@ import {
   loadCachedRules,
   loadDefaultMapping,
   loadIndexedRules,
+  leaveOutRules,
   loadRules,
   PrefilterArena,
   prefilterStoreFor,
@@ -106,11 +107,7 @@ async function compileUncached(
     fromCache ??
     (await loadRules(config.rulePaths, config.ruleCacheDir ? { cacheDir: config.ruleCacheDir } : {}));
   problems.push(...load.problems);
-  if (config.disabledRuleIds && config.disabledRuleIds.length > 0) {
-    const off = new Set(config.disabledRuleIds);
-    load.rules = load.rules.filter((r) => !off.has(r.id));
-    load.correlations = load.correlations.filter((c) => !off.has(c.id));
-  }
+  leaveOutRules(load, config.disabledRuleIds ?? []);
   const { ruleSet, problems: compileProblems } = compileRuleSet(load, loadDefaultMapping(), {
     ...(config.prefilterArena ? { prefilterArena: new PrefilterArena(config.prefilterArena) } : {}),
     // Named for the rule cache the rules came from: built buckets are read back by later scans.
