@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { eventId, type CaseGroup, type IntakeBatch, type IntakeCaseSeed, type IntakeEvent, type IntakeSink } from '../cases/intake/index.js';
 import { ENDED } from '../cases/workflow.js';
 import type { Issue } from '../core/issue.js';
+import type { HarmonisedFields } from '../ingest/feeds/index.js';
 import type { SqlCases } from './cases.js';
-import { compactOf, restoreFrom, templateOf, type FeedTemplate } from './intake-compact.js';
+import { compactOf, restoreFrom, templateOf, TemplateList, type FeedTemplate } from '../cases/intake/compact.js';
 import type { SqlDb } from './sql.js';
 import { FeedWindows, STORED_COLUMNS, type SqlBatch, type SqlStatement, type StoredInsert, type StoredWindow } from './intake-windows.js';
 
@@ -111,7 +112,6 @@ const EVENT_COLUMNS =
 const EVENT_PARAMS = 16;
 const ROWS_PER_INSERT = 200;
 /** Templates kept per feed for writing (a feed whose reports change shape has a few). */
-const TEMPLATES_PER_FEED = 4;
 const TEMPLATES_READ = 1024;
 const ENDED_LIST = [...ENDED];
 
@@ -214,7 +214,7 @@ const EVENT_SELECT =
 
 export class SqlIntake implements IntakeRepository {
   /** Per feed, the templates new events are written against, the latest first. */
-  readonly #writing = new Map<string, FeedTemplate[]>();
+  readonly #writing = new Map<string, TemplateList>();
   readonly #reading = new Map<number, FeedTemplate>();
   /** The dedup windows of the stored events (src/store/intake-windows.ts). */
   readonly dedupWindows: FeedWindows;
@@ -282,7 +282,9 @@ export class SqlIntake implements IntakeRepository {
       let at = 0;
       for (let j = 0; j < part.length; j++) {
         const e = part[j]!;
-        const [template, fields] = this.#compactAgainstKnown(e) ?? (await this.#compact(e));
+        const [template, fields] = e.compact
+          ? [e.compact.template, e.compact.text]
+          : (this.#compactAgainstKnown(e) ?? (await this.#compact(e)));
         params[at++] = e.feed;
         params[at++] = e.observedAt;
         params[at++] = e.sourceTime;
@@ -423,27 +425,28 @@ export class SqlIntake implements IntakeRepository {
 
   /** The event's template and its fields against it, when one of the feed's templates fits. */
   #compactAgainstKnown(e: IntakeEvent): [number, string] | undefined {
-    const list = this.#writing.get(e.feed);
-    if (list)
-      for (const t of list) {
-        const stored = compactOf(e.fields, t, e.raw);
-        if (stored !== null) return [t.id, stored];
-      }
-    return undefined;
+    const fit = this.#writing.get(e.feed)?.fit(e.fields!, e.raw);
+    return fit && [fit[0].id, fit[1]];
   }
 
   /** A new template for the event (none of the feed's fits), and its fields against it. */
   async #compact(e: IntakeEvent): Promise<[number, string]> {
+    const fields = e.fields!;
+    const t = templateOf(await this.addTemplate(e.feed, fields), fields);
     let list = this.#writing.get(e.feed);
+    if (!list) this.#writing.set(e.feed, (list = new TemplateList()));
+    list.add(t);
+    return [t.id, compactOf(fields, t, e.raw)!];
+  }
+
+  async addTemplate(feed: string, fields: HarmonisedFields): Promise<number> {
     const [row] = await this.db.all<{ id: number }>('INSERT INTO feed_templates (feed, fields) VALUES (?, ?) RETURNING id', [
-      e.feed,
-      JSON.stringify(e.fields),
+      feed,
+      JSON.stringify(fields),
     ]);
-    const t = templateOf(Number(row!.id), e.fields);
-    this.#reading.set(t.id, t);
-    list = [t, ...(list ?? [])].slice(0, TEMPLATES_PER_FEED);
-    this.#writing.set(e.feed, list);
-    return [t.id, compactOf(e.fields, t, e.raw)!];
+    const id = Number(row!.id);
+    this.#reading.set(id, templateOf(id, fields));
+    return id;
   }
 
   async cases(): Promise<IntakeCase[]> {

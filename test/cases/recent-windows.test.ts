@@ -53,6 +53,7 @@ test('a window replaced within a batch: its duplicates and its successor\'s go t
   const sink: IntakeSink = {
     windows: () => Promise.resolve(new Map()),
     caseFor: () => Promise.resolve({ caseId: 'c', opened: true }),
+    addTemplate: () => Promise.reject(new Error('no template expected: the pipeline ran in this thread')),
     write: (b) => {
       batches.push(b);
       return Promise.resolve();

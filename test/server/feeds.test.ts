@@ -57,6 +57,31 @@ test('a configured feed over HTTP: cases per owner, run recorded, then 304', asy
 test('the configuration is checked: a bad URL or a repeated name names the place', () => {
   assert.throws(() => parseIntakeSettings({ feeds: [{ name: 'a', url: 'ftp://x' }] }, 'f.yaml'), /f\.yaml \/feeds\/0\/url: only http and https/);
   assert.throws(() => parseIntakeSettings({ feeds: [{ name: 'a' }, { name: 'a' }] }, 'f.yaml'), /\/feeds\/1\/name: a is named twice/);
+  assert.throws(() => parseIntakeSettings({ parseInWorkerFromBytes: -1 }, 'f.yaml'), /f\.yaml \/parseInWorkerFromBytes: not a number of bytes/);
+});
+
+test('a report over the worker threshold is parsed in a worker thread: the same events, cases and counts', async () => {
+  const outcomes = [];
+  for (const parseInWorkerFromBytes of [undefined, 0]) {
+    const store = new SqliteStore(':memory:');
+    try {
+      await store.constituency.putOrganisation({
+        id: 'acme', name: 'ACME Water', sectors: [], country: 'NL', networks: ['198.51.100.0/24'], asns: [], domains: [], contacts: [{ email: 'soc@acme.example' }],
+      });
+      const settings = parseIntakeSettings({ homeCountry: 'NL', feeds: [], ...(parseInWorkerFromBytes === undefined ? {} : { parseInWorkerFromBytes }) }, 'feeds.yaml');
+      // 2.160.0.1 is in Germany by the offline database (looked up in the worker too): a cross-border case.
+      const text = `${REPORT}RI,198.51.100.7,2026-11-16 04:13:20Z,,amber,Leaked credentials,data leak\nRI,2.160.0.1,2026-11-16 03:13:20Z,,amber,Infected,botnet\n`;
+      const { run, result } = await intakeBody(store, settings, { name: 'upload', parser: 'cert-eu' }, { body: Readable.from([Buffer.from(text)]), fileName: 'x.csv' });
+      assert.equal(result.inWorker, parseInWorkerFromBytes === 0);
+      assert.match(run.message ?? '', parseInWorkerFromBytes === 0 ? /parsed in a worker thread/ : /cases$/);
+      const events = (await store.intake.events({ limit: 10 })).map((e) => ({ ...e, caseId: e.caseId !== null }));
+      outcomes.push({ counts: [result.events, result.duplicates, result.stored, result.casesOpened, result.crossBorder], events });
+    } finally {
+      await store.close();
+    }
+  }
+  assert.deepEqual(outcomes[0]!.counts, [3, 1, 2, 1, 0]);
+  assert.deepEqual(outcomes[1], outcomes[0]);
 });
 
 test('digests on a real SMTP exchange: the constituent and the foreign CERT, CSV and X-ARF attached', async () => {

@@ -3,3 +3,5 @@ export * from './dedup.js';
 export * from './enrich.js';
 export * from './aggregate.js';
 export * from './pipeline.js';
+export * from './prepare.js';
+export * from './compact.js';

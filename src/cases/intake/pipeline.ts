@@ -4,11 +4,13 @@
  * store's pace sets the reading pace (backpressure). Persistence is the sink's (src/store/intake.ts).
  */
 import type { Issue } from '../../core/issue.js';
-import { base36, parseUtcIso } from '../../core/time.js';
-import { BREACH_TAXONOMY, type FeedEvent, type FeedRecord, type HarmonisedFields } from '../../ingest/feeds/index.js';
-import { groupOf, seedFor, type CaseGroup, type IntakeCaseSeed } from './aggregate.js';
-import { dedupKey, ruleFor, DEFAULT_DEDUP_RULES, type DedupRule } from './dedup.js';
+import { base36 } from '../../core/time.js';
+import { BREACH_TAXONOMY, type FeedRecord, type HarmonisedFields } from '../../ingest/feeds/index.js';
+import type { CaseGroup, IntakeCaseSeed } from './aggregate.js';
+import { ruleFor, DEFAULT_DEDUP_RULES, type DedupRule } from './dedup.js';
 import type { IntakeEnricher } from './enrich.js';
+import type { RawParts } from './compact.js';
+import { IntakePreparer, ISSUE_SAMPLES, type PreparedBatch } from './prepare.js';
 import { RecentWindows } from './recent-windows.js';
 
 /** One kept event as the store writes it. */
@@ -27,16 +29,14 @@ export interface IntakeEvent {
   readonly country: string | null;
   readonly caseId: string | null;
   readonly issues: number;
-  readonly fields: HarmonisedFields;
+  /** The fields, unless the event comes compacted (`compact`). */
+  readonly fields: HarmonisedFields | undefined;
   /** How the parser built `fields.raw`, when from a head shared by the report (FeedEvent.rawHead). */
   readonly raw: RawParts | undefined;
+  /** The compact stored form made off the store's thread: the stored template's id and the text. */
+  readonly compact: { readonly template: number; readonly text: string } | undefined;
 }
 
-/** `raw` as `head + tail`, the head shared by every event of a report. */
-export interface RawParts {
-  readonly head: string;
-  readonly tail: string;
-}
 
 export interface IntakeBatch {
   readonly events: readonly IntakeEvent[];
@@ -52,12 +52,18 @@ export interface IntakeSink {
   /** The open case of a group, or a new one; `opened` when it had to be created. */
   caseFor(group: CaseGroup, seed: IntakeCaseSeed): Promise<{ caseId: string; opened: boolean }>;
   write(batch: IntakeBatch): Promise<void>;
+  /** Stores a template of a feed's compact form (a prepared batch's new template); its id. */
+  addTemplate(feed: string, fields: HarmonisedFields): Promise<number>;
 }
 
-export interface IntakeOptions {
+export interface IntakeOptions extends PreparedIntakeOptions {
+  readonly enricher: IntakeEnricher;
+}
+
+/** What taking in prepared batches needs (the preparing may be another thread's). */
+export interface PreparedIntakeOptions {
   /** The feed's configured name (dedup rules and listings use it). */
   readonly feed: string;
-  readonly enricher: IntakeEnricher;
   readonly sink: IntakeSink;
   readonly rules?: readonly DedupRule[];
   readonly batchSize?: number;
@@ -77,28 +83,14 @@ export interface IntakeResult {
   crossBorder: number;
   caseIds: string[];
   issueSamples: Issue[];
+  /** Whether a worker thread parsed and prepared the events (src/scale/intake). */
+  inWorker: boolean;
 }
 
-const MAX_SAMPLES = 50;
 /** Events per store write (one transaction); 1,000 measured no cheaper in CPU, and the batch is what stays in memory. */
 export const INTAKE_BATCH = 5000;
 /** Windows kept in memory; older ones are read back from the store when met again. */
 const MAX_WINDOWS = 200_000;
-
-/** A harmonised time field in ms; the last one is remembered (a report's events share their observation time). */
-function timeReader(key: string): (fields: HarmonisedFields) => number | null {
-  let lastText = '';
-  let lastTime: number | null = null;
-  return (fields) => {
-    const v = fields[key];
-    if (typeof v !== 'string') return null;
-    if (v === lastText) return lastTime;
-    const t = parseUtcIso(v);
-    lastText = v;
-    lastTime = Number.isNaN(t) ? null : t;
-    return lastTime;
-  };
-}
 
 /** Whether an event at `time` falls into the window starting at `start`. */
 const inWindowOf = (start: number, time: number, rule: DedupRule): boolean => time >= start && time - start < rule.windowMs;
@@ -117,33 +109,79 @@ function unknownKeys(keys: Float64Array, windows: RecentWindows): number[] {
 /** A kept event's id: its dedup key and window start, in base 36. */
 export const eventId = (key: number, windowStart: number): string => `${base36(key)}.${base36(windowStart)}`;
 
+/** Batches of `size` events from records (issue-only records ride along with the next events). */
+export async function* recordBatches(records: AsyncIterable<FeedRecord> | Iterable<FeedRecord>, size: number): AsyncGenerator<FeedRecord[]> {
+  let pending: FeedRecord[] = [];
+  let events = 0;
+  for await (const record of records) {
+    pending.push(record);
+    if ('event' in record && ++events >= size) {
+      yield pending;
+      pending = [];
+      events = 0;
+    }
+  }
+  if (pending.length > 0) yield pending;
+}
+
+/** Parsed records → prepared here, on this thread → taken in (`runPreparedIntake`). */
 export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<FeedRecord>, options: IntakeOptions): Promise<IntakeResult> {
-  const rules = options.rules ?? DEFAULT_DEDUP_RULES;
-  const rule = ruleFor(rules, options.feed);
+  const preparer = new IntakePreparer({
+    feed: options.feed,
+    rule: ruleFor(options.rules ?? DEFAULT_DEDUP_RULES, options.feed),
+    enricher: options.enricher,
+    cases: options.cases ?? true,
+    compact: false,
+  });
   const batchSize = options.batchSize ?? INTAKE_BATCH;
-  const withCases = options.cases ?? true;
+  return runPreparedIntake(
+    (async function* () {
+      for await (const batch of recordBatches(records, batchSize)) yield preparer.prepare(batch);
+    })(),
+    options,
+  );
+}
+
+/**
+ * Prepared batches → deduplicated against the recent and stored windows → new events into cases →
+ * stored. Batches are taken one at a time, in order: the windows and cases depend on it.
+ */
+export async function runPreparedIntake(batches: AsyncIterable<PreparedBatch>, options: PreparedIntakeOptions): Promise<IntakeResult> {
+  const rule = ruleFor(options.rules ?? DEFAULT_DEDUP_RULES, options.feed);
+  const batchSize = options.batchSize ?? INTAKE_BATCH;
   const windows = new RecentWindows(MAX_WINDOWS, batchSize);
-  const observationOf = timeReader('time.observation');
-  const sourceTimeOf = timeReader('time.source');
-  const groups = new Map<string, string>();
+  const caseOf = new Map<string, string>();
+  const seeds = new Map<string, { group: CaseGroup; seed: IntakeCaseSeed }>();
+  const templateIds = new Map<number, number>();
   const caseIds = new Set<string>();
   const result: IntakeResult = {
     records: 0, events: 0, duplicates: 0, stored: 0, issues: 0, breaches: 0,
-    casesOpened: 0, casesJoined: 0, crossBorder: 0, caseIds: [], issueSamples: [],
-  };
-  const sample = (i: Issue): void => {
-    result.issues++;
-    if (result.issueSamples.length < MAX_SAMPLES) result.issueSamples.push(i);
+    casesOpened: 0, casesJoined: 0, crossBorder: 0, caseIds: [], issueSamples: [], inWorker: false,
   };
 
-  let pending: FeedEvent[] = [];
+  const caseFor = async (groupKey: string): Promise<string> => {
+    let caseId = caseOf.get(groupKey);
+    if (caseId !== undefined) return caseId;
+    const { group, seed } = seeds.get(groupKey)!;
+    const found = await options.sink.caseFor(group, seed);
+    caseId = found.caseId;
+    caseOf.set(groupKey, caseId);
+    if (found.opened) result.casesOpened++;
+    else result.casesJoined++;
+    if (group.kind === 'cross-border') result.crossBorder++;
+    caseIds.add(caseId);
+    return caseId;
+  };
 
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    const keys = new Float64Array(batch.length);
-    for (let i = 0; i < batch.length; i++) keys[i] = dedupKey(batch[i]!.fields, rule);
+  const takeIn = async (batch: PreparedBatch): Promise<void> => {
+    result.records += batch.records;
+    result.events += batch.size;
+    result.issues += batch.issueCount;
+    for (const i of batch.issueSamples) if (result.issueSamples.length < ISSUE_SAMPLES) result.issueSamples.push(i);
+    for (const t of batch.newTemplates) templateIds.set(t.number, await options.sink.addTemplate(options.feed, t.fields));
+    for (const g of batch.newGroups) if (!seeds.has(g.group.key)) seeds.set(g.group.key, g);
+    if (batch.size === 0) return;
+    const keys = batch.keys;
     const unknown = unknownKeys(keys, windows);
     if (unknown.length > 0) for (const [key, w] of await options.sink.windows(unknown)) windows.set(key, w.windowStart, w.lastSeen);
     const events: IntakeEvent[] = [];
@@ -154,11 +192,11 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
     // The slots counted on in this batch (a slot twice when its window was replaced in between).
     const touched: number[] = [];
     const caseEvents = new Map<string, number>();
-    for (let i = 0; i < batch.length; i++) {
-      const e = batch[i]!;
+    for (let i = 0; i < batch.size; i++) {
       const key = keys[i]!;
-      const observed = observationOf(e.fields) ?? Date.now();
-      const sourceTime = sourceTimeOf(e.fields);
+      const observed = batch.observed[i]!;
+      const source = batch.sourceTimes[i]!;
+      const sourceTime = Number.isNaN(source) ? null : source;
       const time = sourceTime ?? observed;
       const at = windows.find(key);
       if (at >= 0 && inWindowOf(windows.start(at), time, rule)) {
@@ -169,43 +207,33 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
       }
       // A later window replaces the key's: the duplicates counted on the earlier one go out now.
       if (at >= 0 && windows.pending(at) > 0) counted(at);
-      const concern = options.enricher.enrich(e.fields);
+      const groupKey = batch.groups[i]!;
       let caseId: string | null = null;
-      const group = withCases ? groupOf(e.fields, concern) : null;
-      if (group) {
-        caseId = groups.get(group.key) ?? null;
-        if (caseId === null) {
-          const found = await options.sink.caseFor(group, seedFor(group, e.fields, options.feed));
-          caseId = found.caseId;
-          groups.set(group.key, caseId);
-          if (found.opened) result.casesOpened++;
-          else result.casesJoined++;
-          if (group.kind === 'cross-border') result.crossBorder++;
-          caseIds.add(caseId);
-        }
+      if (groupKey !== null) {
+        caseId = await caseFor(groupKey);
         caseEvents.set(caseId, (caseEvents.get(caseId) ?? 0) + 1);
       }
-      const id = eventId(key, time);
       windows.set(key, time, time);
-      const taxonomy = String(e.fields['classification.taxonomy'] ?? 'other');
+      const taxonomy = batch.taxonomies[i]!;
       if (taxonomy === BREACH_TAXONOMY) result.breaches++;
-      const ip = e.fields['source.ip'];
+      const text = batch.compact[i]!;
       events.push({
-        id,
+        id: eventId(key, time),
         feed: options.feed,
         observedAt: observed,
         sourceTime,
         dedupKey: key,
         windowStart: time,
         taxonomy,
-        type: String(e.fields['classification.type'] ?? 'undetermined'),
-        sourceIp: typeof ip === 'string' ? ip : null,
-        organisation: concern.organisationId ?? '',
-        country: concern.country,
+        type: batch.types[i]!,
+        sourceIp: batch.sourceIps[i]!,
+        organisation: batch.organisations[i]!,
+        country: batch.countries[i]!,
         caseId,
-        issues: e.issues.length,
-        fields: e.fields,
-        raw: e.rawHead !== undefined && e.rawTail !== undefined ? { head: e.rawHead, tail: e.rawTail } : undefined,
+        issues: batch.issues[i]!,
+        fields: batch.fields[i] ?? undefined,
+        raw: batch.raws[i],
+        compact: text === null ? undefined : { template: templateIds.get(batch.templates[i]!)!, text },
       });
     }
     for (const at of touched) if (windows.pending(at) > 0) counted(at);
@@ -215,18 +243,7 @@ export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<Fe
     result.stored += events.length;
   };
 
-  for await (const record of records) {
-    result.records++;
-    if ('issue' in record) {
-      sample(record.issue);
-      continue;
-    }
-    result.events++;
-    for (const i of record.event.issues) sample(i);
-    pending.push(record.event);
-    if (pending.length >= batchSize) await flush();
-  }
-  await flush();
+  for await (const batch of batches) await takeIn(batch);
   result.caseIds = [...caseIds];
   return result;
 }

@@ -43,7 +43,17 @@ export interface IntakeSettings {
   readonly watch?: readonly { readonly dir: string; readonly feed?: string }[];
   /** Abuse reports by e-mail: a Maildir or folder of .eml files, read every minute. */
   readonly abuseMailDir?: string;
+  /**
+   * A report larger than this many bytes is parsed and prepared in a worker thread while this one
+   * writes the store (default PARSE_IN_WORKER_FROM; 0: every report; at most MAX_READ_AHEAD, as that
+   * much is read ahead to tell).
+   */
+  readonly parseInWorkerFromBytes?: number;
 }
+
+/** Below this a report is taken in on one thread: starting a worker costs more than it saves. */
+export const PARSE_IN_WORKER_FROM = 4 * 2 ** 20;
+export const MAX_READ_AHEAD = 64 * 2 ** 20;
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
@@ -87,6 +97,11 @@ export function parseIntakeSettings(doc: unknown, file: string, homeCountry = 'C
         }) }
       : {}),
     ...(typeof d.abuseMailDir === 'string' ? { abuseMailDir: d.abuseMailDir } : {}),
+    ...(d.parseInWorkerFromBytes !== undefined
+      ? { parseInWorkerFromBytes: typeof d.parseInWorkerFromBytes === 'number' && d.parseInWorkerFromBytes >= 0 && d.parseInWorkerFromBytes <= MAX_READ_AHEAD
+          ? d.parseInWorkerFromBytes
+          : fail('/parseInWorkerFromBytes', `not a number of bytes from 0 to ${MAX_READ_AHEAD}`) }
+      : {}),
     ...(typeof d.digestEveryMinutes === 'number' && d.digestEveryMinutes > 0 ? { digestEveryMinutes: d.digestEveryMinutes } : {}),
   };
 }

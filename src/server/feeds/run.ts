@@ -3,6 +3,7 @@
  * pick the parser, parse → enrich → deduplicate → store → cases, and record the run with its counts
  * and first issues. Conditional requests use the validators of the last successful run.
  */
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { IntakeEnricher, runIntake, type IntakeResult } from '../../cases/intake/index.js';
 import { VigilError } from '../../core/errors.js';
@@ -14,27 +15,40 @@ import {
   FeedParsers,
   isoUtc,
   streamLines,
+  type FeedOptions,
   type FeedParser,
   type FeedRecord,
 } from '../../ingest/feeds/index.js';
+import { runIntakeInWorker } from '../../scale/intake/index.js';
 import type { FeedRun, Store } from '../../store/index.js';
-import type { FeedConfig, IntakeSettings } from './config.js';
+import { PARSE_IN_WORKER_FROM, type FeedConfig, type IntakeSettings } from './config.js';
 
-export function parsersOf(settings: IntakeSettings): FeedParsers {
-  return new FeedParsers({
+function parserOptions(settings: IntakeSettings): FeedOptions {
+  return {
     ...(settings.shadowserverSchema ? { shadowserverSchema: settings.shadowserverSchema } : {}),
     ...(settings.generic ? { generic: settings.generic } : {}),
-  });
+  };
 }
 
-/** The first 64 KiB of a byte stream for sniffing, and the whole stream again. */
-async function peek(body: AsyncIterable<Uint8Array>): Promise<{ head: string; body: AsyncIterable<Uint8Array> }> {
+export function parsersOf(settings: IntakeSettings): FeedParsers {
+  return new FeedParsers(parserOptions(settings));
+}
+
+/**
+ * The first 64 KiB of a byte stream for sniffing, and the whole stream again; `large` when it holds
+ * more than `large` bytes (read ahead that far to tell).
+ */
+async function peek(body: AsyncIterable<Uint8Array>, large: number): Promise<{ head: string; body: AsyncIterable<Uint8Array>; large: boolean }> {
   const iterator = body[Symbol.asyncIterator]();
   const held: Uint8Array[] = [];
   let size = 0;
-  while (size < 65536) {
+  let ended = false;
+  while (size < 65536 || size <= large) {
     const next = await iterator.next();
-    if (next.done) break;
+    if (next.done) {
+      ended = true;
+      break;
+    }
     held.push(next.value);
     size += next.value.length;
   }
@@ -43,6 +57,7 @@ async function peek(body: AsyncIterable<Uint8Array>): Promise<{ head: string; bo
   const head = gz ? '' : joined.subarray(0, 65536).toString('utf8');
   return {
     head,
+    large: !ended || size > large,
     body: (async function* () {
       yield* held;
       for (;;) {
@@ -70,11 +85,13 @@ export async function intakeBody(
 ): Promise<{ run: FeedRun; result: IntakeResult }> {
   const run = await store.intake.startRun(feed.name);
   try {
-    const { head, body } = await peek(input.body);
+    // One thread has no core to spare for a worker.
+    const workerFrom = availableParallelism() > 1 ? (settings.parseInWorkerFromBytes ?? PARSE_IN_WORKER_FROM) : Number.POSITIVE_INFINITY;
+    const { head, body, large } = await peek(input.body, Number.isFinite(workerFrom) ? workerFrom : 0);
     const parser: FeedParser | undefined = feed.parser ? parsers.get(feed.parser) : parsers.sniff(head, input.fileName);
     if (!parser) throw new VigilError('feeds.unrecognised', `${input.fileName}: no parser recognises this report; configure one for feed ${feed.name}`);
-    const constituency = new ConstituencyIndex(await store.constituency.listOrganisations(), await store.constituency.listParties());
-    const enricher = new IntakeEnricher(constituency, geoDatabase(), settings.homeCountry);
+    const organisations = await store.constituency.listOrganisations();
+    const parties = await store.constituency.listParties();
     const report = {
       fileName: basename(input.fileName),
       observation: isoUtc(Math.floor(Date.now() / 1000) * 1000),
@@ -82,13 +99,18 @@ export async function intakeBody(
       ...(feed.url ? { feedUrl: feed.url } : {}),
       ...(feed.provider ? { feedProvider: feed.provider } : {}),
     };
-    const records: AsyncIterable<FeedRecord> = parser.parse(streamLines(body), report);
-    const result = await runIntake(records, {
-      feed: feed.name,
-      enricher,
-      sink: store.intake,
-      ...(settings.dedup ? { rules: settings.dedup } : {}),
-    });
+    const options = { feed: feed.name, sink: store.intake, ...(settings.dedup ? { rules: settings.dedup } : {}) };
+    let result: IntakeResult;
+    if (large && Number.isFinite(workerFrom))
+      result = await runIntakeInWorker(
+        { source: { body }, parser: parser.name, parsers: parserOptions(settings), report, organisations, parties, homeCountry: settings.homeCountry },
+        options,
+      );
+    else {
+      const enricher = new IntakeEnricher(new ConstituencyIndex(organisations, parties), geoDatabase(), settings.homeCountry);
+      const records: AsyncIterable<FeedRecord> = parser.parse(streamLines(body), report);
+      result = await runIntake(records, { ...options, enricher });
+    }
     const finished = await store.intake.finishRun(run.id, {
       status: 'done',
       records: result.records,
@@ -101,7 +123,7 @@ export async function intakeBody(
       issueSamples: result.issueSamples,
       etag: input.etag ?? null,
       lastModified: input.lastModified ?? null,
-      message: `${parser.name}: ${result.events} events, ${result.duplicates} duplicates, ${result.stored} stored, ${result.caseIds.length} cases`,
+      message: `${parser.name}: ${result.events} events, ${result.duplicates} duplicates, ${result.stored} stored, ${result.caseIds.length} cases${result.inWorker ? ' (parsed in a worker thread)' : ''}`,
     });
     return { run: finished, result };
   } catch (error) {

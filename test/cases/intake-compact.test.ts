@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { putField } from '../../src/core/fields.js';
-import { compactOf, restoreFrom, templateOf } from '../../src/store/intake-compact.js';
+import { compactOf, restoreFrom, templateOf } from '../../src/cases/intake/compact.js';
 
 const template = templateOf(1, {
   'feed.name': 'Test',

@@ -8,9 +8,14 @@
  *   const stored = compactOf(event.fields, template); // '[{"source.ip":"…"},372,"…tail"]', or null
  *   const fields = restoreFrom(stored, template);     // the event's fields again, `raw` whole
  */
-import { putField } from '../core/fields.js';
-import type { RawParts } from '../cases/intake/index.js';
-import type { HarmonisedFields } from '../ingest/feeds/index.js';
+import { putField } from '../../core/fields.js';
+import type { HarmonisedFields } from '../../ingest/feeds/index.js';
+
+/** `raw` as `head + tail`, the head shared by every event of a report. */
+export interface RawParts {
+  readonly head: string;
+  readonly tail: string;
+}
 
 export interface FeedTemplate {
   readonly id: number;
@@ -42,6 +47,30 @@ interface KeyPlan {
 
 const ABSENT = Symbol('absent');
 const PLANS_KEPT = 4;
+/** Templates a writer tries per feed, the latest first. */
+export const TEMPLATES_PER_FEED = 4;
+
+/**
+ * A feed's latest templates, the newest first: an event is stored against the first that fits. The
+ * store keeps one per feed; a worker preparing events off the store's thread keeps its own.
+ */
+export class TemplateList {
+  readonly #templates: FeedTemplate[] = [];
+
+  /** The first template the event fits and its compact form against it. */
+  fit(fields: HarmonisedFields, parts?: RawParts): [FeedTemplate, string] | undefined {
+    for (const t of this.#templates) {
+      const stored = compactOf(fields, t, parts);
+      if (stored !== null) return [t, stored];
+    }
+    return undefined;
+  }
+
+  add(template: FeedTemplate): void {
+    this.#templates.unshift(template);
+    if (this.#templates.length > TEMPLATES_PER_FEED) this.#templates.pop();
+  }
+}
 
 export function templateOf(id: number, fields: HarmonisedFields): FeedTemplate {
   const raw = fields.raw;

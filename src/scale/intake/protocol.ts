@@ -1,0 +1,135 @@
+/** What the intake's parsing thread and the store's thread say to each other (intake-worker.ts, index.ts). */
+import type { DedupRule, PreparedBatch } from '../../cases/intake/index.js';
+import type { Organisation, Party } from '../../enrich/constituency/index.js';
+import type { FeedOptions, FeedReport } from '../../ingest/feeds/index.js';
+
+export interface IntakeWorkerData {
+  /** A report file the worker reads itself; without it the bytes come from the parent as `chunk` messages. */
+  readonly path: string | null;
+  readonly parser: string;
+  readonly parsers: FeedOptions;
+  readonly report: FeedReport;
+  readonly feed: string;
+  readonly rule: DedupRule;
+  readonly cases: boolean;
+  readonly batchSize: number;
+  readonly organisations: readonly Organisation[];
+  readonly parties: readonly Party[];
+  readonly homeCountry: string;
+}
+
+/** Parent → worker. */
+export type ToIntakeWorker =
+  | { readonly type: 'chunk'; readonly bytes: Uint8Array }
+  | { readonly type: 'end' }
+  /** The parent has taken in a batch: the worker may prepare further. */
+  | { readonly type: 'taken' };
+
+/** Worker → parent. */
+export type FromIntakeWorker =
+  | { readonly type: 'more' }
+  | { readonly type: 'batch'; readonly batch: PackedBatch }
+  | { readonly type: 'done' }
+  | { readonly type: 'failed'; readonly message: string; readonly code: string | undefined };
+
+/**
+ * A prepared batch as it crosses threads. Copying a message costs per string, so the columns of few
+ * distinct values (owner, country, case group, taxonomy, type) go as codes into one list of words,
+ * and the compact forms and addresses as one text with each entry's end. A worker prepares every
+ * event compacted, so there are no field objects to send.
+ */
+export interface PackedBatch {
+  readonly records: number;
+  readonly issueCount: number;
+  readonly issueSamples: PreparedBatch['issueSamples'];
+  readonly size: number;
+  readonly keys: Float64Array;
+  readonly observed: Float64Array;
+  readonly sourceTimes: Float64Array;
+  readonly issues: Int32Array;
+  readonly templates: Int32Array;
+  readonly newTemplates: PreparedBatch['newTemplates'];
+  readonly newGroups: PreparedBatch['newGroups'];
+  readonly words: readonly (string | null)[];
+  /** Per event WORD_COLUMNS codes into `words`. */
+  readonly codes: Int32Array;
+  readonly text: string;
+  /** Per event the end of its compact form in `text`, then of its address (negative: none). */
+  readonly ends: Int32Array;
+}
+
+const WORD_COLUMNS = 5;
+
+export function packBatch(b: PreparedBatch): PackedBatch {
+  const words: (string | null)[] = [];
+  const codeOf = new Map<string | null, number>();
+  const codes = new Int32Array(b.size * WORD_COLUMNS);
+  const code = (word: string | null): number => {
+    let c = codeOf.get(word);
+    if (c === undefined) {
+      codeOf.set(word, (c = words.length));
+      words.push(word);
+    }
+    return c;
+  };
+  const ends = new Int32Array(b.size * 2);
+  const pieces: string[] = [];
+  let end = 0;
+  for (let i = 0, w = 0; i < b.size; i++) {
+    codes[w++] = code(b.organisations[i]!);
+    codes[w++] = code(b.countries[i]!);
+    codes[w++] = code(b.groups[i]!);
+    codes[w++] = code(b.taxonomies[i]!);
+    codes[w++] = code(b.types[i]!);
+    const compact = b.compact[i];
+    if (compact === null || compact === undefined) throw new Error('a packed batch holds compacted events only');
+    pieces.push(compact);
+    ends[2 * i] = end += compact.length;
+    const ip = b.sourceIps[i];
+    if (ip === null || ip === undefined) ends[2 * i + 1] = -1;
+    else {
+      pieces.push(ip);
+      ends[2 * i + 1] = end += ip.length;
+    }
+  }
+  return {
+    records: b.records, issueCount: b.issueCount, issueSamples: b.issueSamples, size: b.size, keys: b.keys,
+    observed: b.observed, sourceTimes: b.sourceTimes, issues: b.issues, templates: b.templates,
+    newTemplates: b.newTemplates, newGroups: b.newGroups, words, codes, text: pieces.join(''), ends,
+  };
+}
+
+export function unpackBatch(p: PackedBatch): PreparedBatch {
+  const n = p.size;
+  const organisations = new Array<string>(n);
+  const countries = new Array<string | null>(n);
+  const groups = new Array<string | null>(n);
+  const taxonomies = new Array<string>(n);
+  const types = new Array<string>(n);
+  const compact = new Array<string | null>(n);
+  const sourceIps = new Array<string | null>(n);
+  const { words, codes, text, ends } = p;
+  let start = 0;
+  for (let i = 0, w = 0; i < n; i++) {
+    organisations[i] = words[codes[w++]!]!;
+    countries[i] = words[codes[w++]!]!;
+    groups[i] = words[codes[w++]!]!;
+    taxonomies[i] = words[codes[w++]!]!;
+    types[i] = words[codes[w++]!]!;
+    const compactEnd = ends[2 * i]!;
+    compact[i] = text.slice(start, compactEnd);
+    start = compactEnd;
+    const ipEnd = ends[2 * i + 1]!;
+    if (ipEnd < 0) sourceIps[i] = null;
+    else {
+      sourceIps[i] = text.slice(start, ipEnd);
+      start = ipEnd;
+    }
+  }
+  return {
+    records: p.records, issueCount: p.issueCount, issueSamples: p.issueSamples, size: n, keys: p.keys, observed: p.observed,
+    sourceTimes: p.sourceTimes, organisations, countries, groups, taxonomies, types, sourceIps, issues: p.issues,
+    fields: new Array<null>(n).fill(null), raws: new Array<undefined>(n).fill(undefined), compact, templates: p.templates,
+    newTemplates: p.newTemplates, newGroups: p.newGroups,
+  };
+}
