@@ -109,37 +109,31 @@ function unknownKeys(keys: Float64Array, windows: RecentWindows): number[] {
 /** A kept event's id: its dedup key and window start, in base 36. */
 export const eventId = (key: number, windowStart: number): string => `${base36(key)}.${base36(windowStart)}`;
 
-/** Batches of `size` events from records (issue-only records ride along with the next events). */
-export async function* recordBatches(records: AsyncIterable<FeedRecord> | Iterable<FeedRecord>, size: number): AsyncGenerator<FeedRecord[]> {
-  let pending: FeedRecord[] = [];
-  let events = 0;
+/** Records prepared into batches of `size` events (records that are only an issue ride along). */
+export async function* preparedBatches(
+  records: AsyncIterable<FeedRecord> | Iterable<FeedRecord>,
+  preparer: IntakePreparer,
+): AsyncGenerator<PreparedBatch> {
   for await (const record of records) {
-    pending.push(record);
-    if ('event' in record && ++events >= size) {
-      yield pending;
-      pending = [];
-      events = 0;
-    }
+    preparer.add(record);
+    if (preparer.size >= preparer.capacity) yield preparer.take();
   }
-  if (pending.length > 0) yield pending;
+  if (preparer.pending) yield preparer.take();
 }
 
 /** Parsed records → prepared here, on this thread → taken in (`runPreparedIntake`). */
 export async function runIntake(records: AsyncIterable<FeedRecord> | Iterable<FeedRecord>, options: IntakeOptions): Promise<IntakeResult> {
-  const preparer = new IntakePreparer({
-    feed: options.feed,
-    rule: ruleFor(options.rules ?? DEFAULT_DEDUP_RULES, options.feed),
-    enricher: options.enricher,
-    cases: options.cases ?? true,
-    compact: false,
-  });
-  const batchSize = options.batchSize ?? INTAKE_BATCH;
-  return runPreparedIntake(
-    (async function* () {
-      for await (const batch of recordBatches(records, batchSize)) yield preparer.prepare(batch);
-    })(),
-    options,
+  const preparer = new IntakePreparer(
+    {
+      feed: options.feed,
+      rule: ruleFor(options.rules ?? DEFAULT_DEDUP_RULES, options.feed),
+      enricher: options.enricher,
+      cases: options.cases ?? true,
+      compact: false,
+    },
+    options.batchSize ?? INTAKE_BATCH,
   );
+  return runPreparedIntake(preparedBatches(records, preparer), options);
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
  * The first half of intake, what needs no store: each parsed event's dedup key, times, enrichment,
- * case group and, when preparing off the store's thread, its compact stored form. It works a batch at
- * a time into columns (typed arrays and lists of strings), so a batch prepared in a worker thread
+ * case group and, when preparing off the store's thread, its compact stored form. Events go into the
+ * columns of a batch (typed arrays and lists of strings), so a batch prepared in a worker thread
  * crosses to the store's thread as a few arrays instead of thousands of field objects.
  *
- *   const preparer = new IntakePreparer({ feed, rule, enricher, cases: true, compact: false });
- *   const batch = preparer.prepare(records); // → runPreparedIntake
+ *   const preparer = new IntakePreparer({ feed, rule, enricher, cases: true, compact: false }, 5000);
+ *   for (const record of records) preparer.add(record);
+ *   const batch = preparer.take(); // → runPreparedIntake
  */
 import type { Issue } from '../../core/issue.js';
 import { parseUtcIso } from '../../core/time.js';
@@ -77,6 +78,53 @@ function timeReader(key: string): (fields: HarmonisedFields) => number | null {
   };
 }
 
+/** The columns of the batch being prepared. */
+class Columns {
+  records = 0;
+  issueCount = 0;
+  size = 0;
+  readonly issueSamples: Issue[] = [];
+  readonly keys: Float64Array;
+  readonly observed: Float64Array;
+  readonly sourceTimes: Float64Array;
+  readonly issues: Int32Array;
+  readonly templates: Int32Array;
+  readonly organisations: string[] = [];
+  readonly countries: (string | null)[] = [];
+  readonly groups: (string | null)[] = [];
+  readonly taxonomies: string[] = [];
+  readonly types: string[] = [];
+  readonly sourceIps: (string | null)[] = [];
+  readonly fields: (HarmonisedFields | null)[] = [];
+  readonly raws: (RawParts | undefined)[] = [];
+  readonly compact: (string | null)[] = [];
+  readonly newTemplates: { number: number; fields: HarmonisedFields }[] = [];
+  readonly newGroups: { group: CaseGroup; seed: IntakeCaseSeed }[] = [];
+
+  constructor(capacity: number) {
+    this.keys = new Float64Array(capacity);
+    this.observed = new Float64Array(capacity);
+    this.sourceTimes = new Float64Array(capacity);
+    this.issues = new Int32Array(capacity);
+    this.templates = new Int32Array(capacity);
+  }
+
+  batch(): PreparedBatch {
+    const n = this.size;
+    return {
+      records: this.records, issueCount: this.issueCount, issueSamples: this.issueSamples, size: n,
+      keys: this.keys.subarray(0, n), observed: this.observed.subarray(0, n), sourceTimes: this.sourceTimes.subarray(0, n),
+      organisations: this.organisations, countries: this.countries, groups: this.groups, taxonomies: this.taxonomies,
+      types: this.types, sourceIps: this.sourceIps, issues: this.issues.subarray(0, n), fields: this.fields, raws: this.raws,
+      compact: this.compact, templates: this.templates.subarray(0, n), newTemplates: this.newTemplates, newGroups: this.newGroups,
+    };
+  }
+}
+
+/**
+ * Prepares records one at a time into the columns of a batch of up to `capacity` events: each
+ * record's objects can go as soon as it is added, so only the columns stay alive.
+ */
 export class IntakePreparer {
   readonly #observationOf = timeReader('time.observation');
   readonly #sourceTimeOf = timeReader('time.source');
@@ -84,87 +132,88 @@ export class IntakePreparer {
   readonly #templates = new TemplateList();
   #templateCount = 0;
   #samples = 0;
+  #columns: Columns;
 
-  constructor(readonly options: PreparerOptions) {}
+  constructor(
+    readonly options: PreparerOptions,
+    readonly capacity: number,
+  ) {
+    this.#columns = new Columns(capacity);
+  }
 
-  prepare(records: readonly FeedRecord[]): PreparedBatch {
-    const { rule, enricher, feed } = this.options;
-    let size = 0;
-    for (const r of records) if ('event' in r) size++;
-    const keys = new Float64Array(size);
-    const observed = new Float64Array(size);
-    const sourceTimes = new Float64Array(size);
-    const issues = new Int32Array(size);
-    const templates = new Int32Array(size).fill(-1);
-    const organisations = new Array<string>(size);
-    const countries = new Array<string | null>(size);
-    const groups = new Array<string | null>(size);
-    const taxonomies = new Array<string>(size);
-    const types = new Array<string>(size);
-    const sourceIps = new Array<string | null>(size);
-    const fieldsOut = new Array<HarmonisedFields | null>(size);
-    const raws = new Array<RawParts | undefined>(size);
-    const compact = new Array<string | null>(size);
-    const newTemplates: { number: number; fields: HarmonisedFields }[] = [];
-    const newGroups: { group: CaseGroup; seed: IntakeCaseSeed }[] = [];
-    const issueSamples: Issue[] = [];
-    let issueCount = 0;
-    const sample = (i: Issue): void => {
-      issueCount++;
-      if (this.#samples < ISSUE_SAMPLES) {
-        this.#samples++;
-        issueSamples.push(i);
-      }
-    };
-    let at = 0;
-    for (const record of records) {
-      if ('issue' in record) {
-        sample(record.issue);
-        continue;
-      }
-      const e = record.event;
-      for (const i of e.issues) sample(i);
-      const fields = e.fields;
-      keys[at] = dedupKey(fields, rule);
-      observed[at] = this.#observationOf(fields) ?? Date.now();
-      sourceTimes[at] = this.#sourceTimeOf(fields) ?? Number.NaN;
-      const concern = enricher.enrich(fields);
-      organisations[at] = concern.organisationId ?? '';
-      countries[at] = concern.country;
-      const group = this.options.cases ? groupOf(fields, concern) : null;
-      groups[at] = group?.key ?? null;
-      if (group && !this.#groupsSeen.has(group.key)) {
-        this.#groupsSeen.add(group.key);
-        newGroups.push({ group, seed: seedFor(group, fields, feed) });
-      }
-      taxonomies[at] = String(fields['classification.taxonomy'] ?? 'other');
-      types[at] = String(fields['classification.type'] ?? 'undetermined');
-      const ip = fields['source.ip'];
-      sourceIps[at] = typeof ip === 'string' ? ip : null;
-      issues[at] = e.issues.length;
-      const parts = e.rawHead !== undefined && e.rawTail !== undefined ? { head: e.rawHead, tail: e.rawTail } : undefined;
-      if (this.options.compact) {
-        let fit = this.#templates.fit(fields, parts);
-        if (fit === undefined) {
-          const t = templateOf(this.#templateCount++, fields);
-          this.#templates.add(t);
-          newTemplates.push({ number: t.id, fields });
-          fit = this.#templates.fit(fields, parts)!;
-        }
-        templates[at] = fit[0].id;
-        compact[at] = fit[1];
-        fieldsOut[at] = null;
-        raws[at] = undefined;
-      } else {
-        compact[at] = null;
-        fieldsOut[at] = fields;
-        raws[at] = parts;
-      }
-      at++;
+  /** Events in the batch being prepared. */
+  get size(): number {
+    return this.#columns.size;
+  }
+
+  /** Whether the batch has records (events, or records that were only an issue). */
+  get pending(): boolean {
+    return this.#columns.records > 0;
+  }
+
+  /** The batch prepared so far; the next one starts empty. */
+  take(): PreparedBatch {
+    const batch = this.#columns.batch();
+    this.#columns = new Columns(this.capacity);
+    return batch;
+  }
+
+  #sample(c: Columns, i: Issue): void {
+    c.issueCount++;
+    if (this.#samples < ISSUE_SAMPLES) {
+      this.#samples++;
+      c.issueSamples.push(i);
     }
-    return {
-      records: records.length, issueCount, issueSamples, size, keys, observed, sourceTimes, organisations, countries,
-      groups, taxonomies, types, sourceIps, issues, fields: fieldsOut, raws, compact, templates, newTemplates, newGroups,
-    };
+  }
+
+  add(record: FeedRecord): void {
+    const c = this.#columns;
+    c.records++;
+    if ('issue' in record) {
+      this.#sample(c, record.issue);
+      return;
+    }
+    if (c.size >= this.capacity) throw new Error(`a prepared batch holds at most ${this.capacity} events: take() it first`);
+    const { rule, enricher, feed } = this.options;
+    const e = record.event;
+    for (const i of e.issues) this.#sample(c, i);
+    const fields = e.fields;
+    const at = c.size++;
+    c.keys[at] = dedupKey(fields, rule);
+    c.observed[at] = this.#observationOf(fields) ?? Date.now();
+    c.sourceTimes[at] = this.#sourceTimeOf(fields) ?? Number.NaN;
+    const concern = enricher.enrich(fields);
+    c.organisations.push(concern.organisationId ?? '');
+    c.countries.push(concern.country);
+    const group = this.options.cases ? groupOf(fields, concern) : null;
+    c.groups.push(group?.key ?? null);
+    if (group && !this.#groupsSeen.has(group.key)) {
+      this.#groupsSeen.add(group.key);
+      c.newGroups.push({ group, seed: seedFor(group, fields, feed) });
+    }
+    c.taxonomies.push(String(fields['classification.taxonomy'] ?? 'other'));
+    c.types.push(String(fields['classification.type'] ?? 'undetermined'));
+    const ip = fields['source.ip'];
+    c.sourceIps.push(typeof ip === 'string' ? ip : null);
+    c.issues[at] = e.issues.length;
+    const parts = e.rawHead !== undefined && e.rawTail !== undefined ? { head: e.rawHead, tail: e.rawTail } : undefined;
+    if (this.options.compact) {
+      let fit = this.#templates.fit(fields, parts);
+      if (fit === undefined) {
+        const t = templateOf(this.#templateCount++, fields);
+        this.#templates.add(t);
+        c.newTemplates.push({ number: t.id, fields });
+        fit = this.#templates.fit(fields, parts)!;
+      }
+      c.templates[at] = fit[0].id;
+      c.compact.push(fit[1]);
+      c.fields.push(null);
+      c.raws.push(undefined);
+    } else {
+      c.templates[at] = -1;
+      c.compact.push(null);
+      c.fields.push(fields);
+      c.raws.push(parts);
+    }
   }
 }

@@ -4,7 +4,7 @@
  * BATCHES_AHEAD batches wait there untaken, so a large report streams with bounded memory.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { IntakeEnricher, IntakePreparer, recordBatches } from '../../cases/intake/index.js';
+import { IntakeEnricher, IntakePreparer, preparedBatches } from '../../cases/intake/index.js';
 import { ConstituencyIndex } from '../../enrich/constituency/index.js';
 import { geoDatabase } from '../../enrich/geo.js';
 import { FeedParsers, sourceLines, streamLines } from '../../ingest/feeds/index.js';
@@ -51,12 +51,12 @@ async function* parentBytes(): AsyncGenerator<Uint8Array> {
 async function main(): Promise<void> {
   const parser = new FeedParsers(data.parsers).get(data.parser);
   const enricher = new IntakeEnricher(new ConstituencyIndex(data.organisations, data.parties), geoDatabase(), data.homeCountry);
-  const preparer = new IntakePreparer({ feed: data.feed, rule: data.rule, enricher, cases: data.cases, compact: true });
+  const preparer = new IntakePreparer({ feed: data.feed, rule: data.rule, enricher, cases: data.cases, compact: true }, data.batchSize);
   const lines = data.path !== null ? sourceLines({ path: data.path }) : streamLines(parentBytes());
-  for await (const records of recordBatches(parser.parse(lines, data.report), data.batchSize)) {
+  for await (const batch of preparedBatches(parser.parse(lines, data.report), preparer)) {
     while (untaken >= BATCHES_AHEAD) await new Promise<void>((resolve) => (waitingForRoom = resolve));
     untaken++;
-    post({ type: 'batch', batch: packBatch(preparer.prepare(records)) });
+    post({ type: 'batch', batch: packBatch(batch) });
   }
   post({ type: 'done' });
 }
