@@ -49,11 +49,21 @@ export function ruleFor(rules: readonly DedupRule[], feed: string): DedupRule {
  * Two different events share a key by chance about once in 10^8 events of one window.
  */
 export function dedupKey(fields: HarmonisedFields, rule: DedupRule): number {
+  return keyOfText(dedupKeyText(fields, rule));
+}
+
+/** What an event's key is the hash of: the rule name and the key fields' values. */
+export function dedupKeyText(fields: HarmonisedFields, rule: DedupRule): string {
   let text = rule.name;
   for (const k of rule.keys) {
     const v = Object.hasOwn(fields, k) ? fields[k] : undefined;
     text += v === undefined ? '\u001f' : `\u001f${String(v)}`;
   }
+  return text;
+}
+
+/** The key of a key text (dedupKeyText). */
+export function keyOfText(text: string): number {
   // One-shot hashing: no Hash object per event.
   const d = hash('sha1', text, 'buffer');
   return (d.readUInt32BE(0) & 0x1fffff) * 0x100000000 + d.readUInt32BE(4);

@@ -7,7 +7,7 @@ import type { Issue } from '../../core/issue.js';
 import { base36 } from '../../core/time.js';
 import { BREACH_TAXONOMY, type FeedRecord, type HarmonisedFields } from '../../ingest/feeds/index.js';
 import type { CaseGroup, IntakeCaseSeed } from './aggregate.js';
-import { ruleFor, DEFAULT_DEDUP_RULES, type DedupRule } from './dedup.js';
+import { keyOfText, ruleFor, DEFAULT_DEDUP_RULES, type DedupRule } from './dedup.js';
 import type { IntakeEnricher } from './enrich.js';
 import type { RawParts } from './compact.js';
 import { IntakePreparer, ISSUE_SAMPLES, type PreparedBatch } from './prepare.js';
@@ -175,7 +175,7 @@ export async function runPreparedIntake(batches: AsyncIterable<PreparedBatch>, o
     for (const t of batch.newTemplates) templateIds.set(t.number, await options.sink.addTemplate(options.feed, t.fields));
     for (const g of batch.newGroups) if (!seeds.has(g.group.key)) seeds.set(g.group.key, g);
     if (batch.size === 0) return;
-    const keys = batch.keys;
+    const keys = batch.keys ?? Float64Array.from(batch.keyTexts!, keyOfText);
     const unknown = unknownKeys(keys, windows);
     if (unknown.length > 0) for (const [key, w] of await options.sink.windows(unknown)) windows.set(key, w.windowStart, w.lastSeen);
     const events: IntakeEvent[] = [];

@@ -13,8 +13,8 @@ import { parseUtcIso } from '../../core/time.js';
 import type { FeedRecord, HarmonisedFields } from '../../ingest/feeds/index.js';
 import { groupOf, seedFor, type CaseGroup, type IntakeCaseSeed } from './aggregate.js';
 import { templateOf, TemplateList, type RawParts } from './compact.js';
-import { dedupKey, type DedupRule } from './dedup.js';
-import type { IntakeEnricher } from './enrich.js';
+import { dedupKey, dedupKeyText, type DedupRule } from './dedup.js';
+import type { Concern, IntakeEnricher } from './enrich.js';
 
 /** Parse issues kept as samples per run; the rest are counted. */
 export const ISSUE_SAMPLES = 50;
@@ -27,7 +27,9 @@ export interface PreparedBatch {
   /** The first issues of the run (up to ISSUE_SAMPLES across batches). */
   readonly issueSamples: readonly Issue[];
   readonly size: number;
-  readonly keys: Float64Array;
+  /** The events' dedup keys, or (keyTexts) what they are the hash of, for the store's thread to hash. */
+  readonly keys: Float64Array | null;
+  readonly keyTexts: readonly string[] | null;
   readonly observed: Float64Array;
   /** NaN where the event has no source time. */
   readonly sourceTimes: Float64Array;
@@ -59,7 +61,10 @@ export interface PreparerOptions {
   readonly enricher: IntakeEnricher;
   /** Work out case groups (intake's `cases` option). */
   readonly cases: boolean;
-  /** Make the compact stored form here (off the store's thread) instead of in the store. */
+  /**
+   * Preparing off the store's thread: make the compact stored form here instead of in the store, and
+   * leave the hashing of dedup keys to the store's thread, which has time to spare.
+   */
   readonly compact: boolean;
 }
 
@@ -98,11 +103,15 @@ class Columns {
   readonly fields: (HarmonisedFields | null)[] = [];
   readonly raws: (RawParts | undefined)[] = [];
   readonly compact: (string | null)[] = [];
+  readonly keyTexts: string[] = [];
   readonly newTemplates: { number: number; fields: HarmonisedFields }[] = [];
   readonly newGroups: { group: CaseGroup; seed: IntakeCaseSeed }[] = [];
 
-  constructor(capacity: number) {
-    this.keys = new Float64Array(capacity);
+  constructor(
+    capacity: number,
+    readonly hashKeys: boolean,
+  ) {
+    this.keys = new Float64Array(hashKeys ? capacity : 0);
     this.observed = new Float64Array(capacity);
     this.sourceTimes = new Float64Array(capacity);
     this.issues = new Int32Array(capacity);
@@ -113,7 +122,7 @@ class Columns {
     const n = this.size;
     return {
       records: this.records, issueCount: this.issueCount, issueSamples: this.issueSamples, size: n,
-      keys: this.keys.subarray(0, n), observed: this.observed.subarray(0, n), sourceTimes: this.sourceTimes.subarray(0, n),
+      keys: this.hashKeys ? this.keys.subarray(0, n) : null, keyTexts: this.hashKeys ? null : this.keyTexts, observed: this.observed.subarray(0, n), sourceTimes: this.sourceTimes.subarray(0, n),
       organisations: this.organisations, countries: this.countries, groups: this.groups, taxonomies: this.taxonomies,
       types: this.types, sourceIps: this.sourceIps, issues: this.issues.subarray(0, n), fields: this.fields, raws: this.raws,
       compact: this.compact, templates: this.templates.subarray(0, n), newTemplates: this.newTemplates, newGroups: this.newGroups,
@@ -125,10 +134,22 @@ class Columns {
  * Prepares records one at a time into the columns of a batch of up to `capacity` events: each
  * record's objects can go as soon as it is added, so only the columns stay alive.
  */
+/**
+ * The text made flat now (V8 flattens a string built by concatenation when a character is read):
+ * a batch keeps its texts until it is sent, and as trees of their pieces every young-generation GC
+ * in between copied every piece — half the worker's GC time at 1 M rows (3.0 → 1.2–1.6 s).
+ */
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
 export class IntakePreparer {
   readonly #observationOf = timeReader('time.observation');
   readonly #sourceTimeOf = timeReader('time.source');
   readonly #groupsSeen = new Set<string>();
+  /** Per concern (the enricher hands out one object per owner or block) the group last made for it. */
+  readonly #lastGroup = new WeakMap<Concern, { rsitClass: string; rsitType: string; group: CaseGroup | null }>();
   readonly #templates = new TemplateList();
   #templateCount = 0;
   #samples = 0;
@@ -138,7 +159,7 @@ export class IntakePreparer {
     readonly options: PreparerOptions,
     readonly capacity: number,
   ) {
-    this.#columns = new Columns(capacity);
+    this.#columns = new Columns(capacity, !options.compact);
   }
 
   /** Events in the batch being prepared. */
@@ -154,7 +175,7 @@ export class IntakePreparer {
   /** The batch prepared so far; the next one starts empty. */
   take(): PreparedBatch {
     const batch = this.#columns.batch();
-    this.#columns = new Columns(this.capacity);
+    this.#columns = new Columns(this.capacity, !this.options.compact);
     return batch;
   }
 
@@ -164,6 +185,15 @@ export class IntakePreparer {
       this.#samples++;
       c.issueSamples.push(i);
     }
+  }
+
+  /** groupOf, without a new group object per event. */
+  #group(fields: HarmonisedFields, concern: Concern, rsitClass: string, rsitType: string): CaseGroup | null {
+    const last = this.#lastGroup.get(concern);
+    if (last !== undefined && last.rsitClass === rsitClass && last.rsitType === rsitType) return last.group;
+    const group = groupOf(fields, concern);
+    this.#lastGroup.set(concern, { rsitClass, rsitType, group });
+    return group;
   }
 
   add(record: FeedRecord): void {
@@ -179,20 +209,23 @@ export class IntakePreparer {
     for (const i of e.issues) this.#sample(c, i);
     const fields = e.fields;
     const at = c.size++;
-    c.keys[at] = dedupKey(fields, rule);
+    if (c.hashKeys) c.keys[at] = dedupKey(fields, rule);
+    else c.keyTexts.push(flat(dedupKeyText(fields, rule)));
     c.observed[at] = this.#observationOf(fields) ?? Date.now();
     c.sourceTimes[at] = this.#sourceTimeOf(fields) ?? Number.NaN;
     const concern = enricher.enrich(fields);
     c.organisations.push(concern.organisationId ?? '');
     c.countries.push(concern.country);
-    const group = this.options.cases ? groupOf(fields, concern) : null;
+    const rsitClass = String(fields['classification.taxonomy'] ?? 'other');
+    const rsitType = String(fields['classification.type'] ?? 'undetermined');
+    const group = this.options.cases ? this.#group(fields, concern, rsitClass, rsitType) : null;
     c.groups.push(group?.key ?? null);
     if (group && !this.#groupsSeen.has(group.key)) {
       this.#groupsSeen.add(group.key);
       c.newGroups.push({ group, seed: seedFor(group, fields, feed) });
     }
-    c.taxonomies.push(String(fields['classification.taxonomy'] ?? 'other'));
-    c.types.push(String(fields['classification.type'] ?? 'undetermined'));
+    c.taxonomies.push(rsitClass);
+    c.types.push(rsitType);
     const ip = fields['source.ip'];
     c.sourceIps.push(typeof ip === 'string' ? ip : null);
     c.issues[at] = e.issues.length;
@@ -206,7 +239,7 @@ export class IntakePreparer {
         fit = this.#templates.fit(fields, parts)!;
       }
       c.templates[at] = fit[0].id;
-      c.compact.push(fit[1]);
+      c.compact.push(flat(fit[1]));
       c.fields.push(null);
       c.raws.push(undefined);
     } else {

@@ -21,6 +21,8 @@ import type { Organisation, Party } from '../../enrich/constituency/index.js';
 import type { FeedOptions, FeedReport } from '../../ingest/feeds/index.js';
 import { unpackBatch, type FromIntakeWorker, type IntakeWorkerData, type ToIntakeWorker } from './protocol.js';
 
+const WORKER_YOUNG_GENERATION_MB = 64;
+
 export interface WorkerIntakeSetup {
   /** A file the worker reads, or a byte stream (HTTP body, upload) this thread reads and hands over. */
   readonly source: { readonly path: string } | { readonly body: AsyncIterable<Uint8Array> };
@@ -47,7 +49,11 @@ export async function runIntakeInWorker(setup: WorkerIntakeSetup, options: Prepa
     parties: setup.parties,
     homeCountry: setup.homeCountry,
   };
-  const worker = startWorker(workerUrl(import.meta.url, './intake-worker'), { workerData: data });
+  // A larger young generation than the default: fewer scavenges of the batch being prepared (measured a few per cent).
+  const worker = startWorker(workerUrl(import.meta.url, './intake-worker'), {
+    workerData: data,
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+  });
   try {
     const result = await runPreparedIntake(batchesFrom(worker, 'body' in setup.source ? setup.source.body : null), options);
     return { ...result, inWorker: true };

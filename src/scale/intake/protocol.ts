@@ -43,7 +43,6 @@ export interface PackedBatch {
   readonly issueCount: number;
   readonly issueSamples: PreparedBatch['issueSamples'];
   readonly size: number;
-  readonly keys: Float64Array;
   readonly observed: Float64Array;
   readonly sourceTimes: Float64Array;
   readonly issues: Int32Array;
@@ -54,7 +53,7 @@ export interface PackedBatch {
   /** Per event WORD_COLUMNS codes into `words`. */
   readonly codes: Int32Array;
   readonly text: string;
-  /** Per event the end of its compact form in `text`, then of its address (negative: none). */
+  /** Per event the end of its dedup key's text in `text`, of its compact form, then of its address (negative: none). */
   readonly ends: Int32Array;
 }
 
@@ -72,7 +71,9 @@ export function packBatch(b: PreparedBatch): PackedBatch {
     }
     return c;
   };
-  const ends = new Int32Array(b.size * 2);
+  const ends = new Int32Array(b.size * 3);
+  const keyTexts = b.keyTexts;
+  if (keyTexts === null) throw new Error('a packed batch leaves its keys to be hashed on the store\'s thread');
   const pieces: string[] = [];
   let end = 0;
   for (let i = 0, w = 0; i < b.size; i++) {
@@ -81,19 +82,22 @@ export function packBatch(b: PreparedBatch): PackedBatch {
     codes[w++] = code(b.groups[i]!);
     codes[w++] = code(b.taxonomies[i]!);
     codes[w++] = code(b.types[i]!);
+    const keyText = keyTexts[i]!;
+    pieces.push(keyText);
+    ends[3 * i] = end += keyText.length;
     const compact = b.compact[i];
     if (compact === null || compact === undefined) throw new Error('a packed batch holds compacted events only');
     pieces.push(compact);
-    ends[2 * i] = end += compact.length;
+    ends[3 * i + 1] = end += compact.length;
     const ip = b.sourceIps[i];
-    if (ip === null || ip === undefined) ends[2 * i + 1] = -1;
+    if (ip === null || ip === undefined) ends[3 * i + 2] = -1;
     else {
       pieces.push(ip);
-      ends[2 * i + 1] = end += ip.length;
+      ends[3 * i + 2] = end += ip.length;
     }
   }
   return {
-    records: b.records, issueCount: b.issueCount, issueSamples: b.issueSamples, size: b.size, keys: b.keys,
+    records: b.records, issueCount: b.issueCount, issueSamples: b.issueSamples, size: b.size,
     observed: b.observed, sourceTimes: b.sourceTimes, issues: b.issues, templates: b.templates,
     newTemplates: b.newTemplates, newGroups: b.newGroups, words, codes, text: pieces.join(''), ends,
   };
@@ -108,6 +112,7 @@ export function unpackBatch(p: PackedBatch): PreparedBatch {
   const types = new Array<string>(n);
   const compact = new Array<string | null>(n);
   const sourceIps = new Array<string | null>(n);
+  const keyTexts = new Array<string>(n);
   const { words, codes, text, ends } = p;
   let start = 0;
   for (let i = 0, w = 0; i < n; i++) {
@@ -116,10 +121,12 @@ export function unpackBatch(p: PackedBatch): PreparedBatch {
     groups[i] = words[codes[w++]!]!;
     taxonomies[i] = words[codes[w++]!]!;
     types[i] = words[codes[w++]!]!;
-    const compactEnd = ends[2 * i]!;
-    compact[i] = text.slice(start, compactEnd);
+    const keyEnd = ends[3 * i]!;
+    keyTexts[i] = text.slice(start, keyEnd);
+    const compactEnd = ends[3 * i + 1]!;
+    compact[i] = text.slice(keyEnd, compactEnd);
     start = compactEnd;
-    const ipEnd = ends[2 * i + 1]!;
+    const ipEnd = ends[3 * i + 2]!;
     if (ipEnd < 0) sourceIps[i] = null;
     else {
       sourceIps[i] = text.slice(start, ipEnd);
@@ -127,7 +134,7 @@ export function unpackBatch(p: PackedBatch): PreparedBatch {
     }
   }
   return {
-    records: p.records, issueCount: p.issueCount, issueSamples: p.issueSamples, size: n, keys: p.keys, observed: p.observed,
+    records: p.records, issueCount: p.issueCount, issueSamples: p.issueSamples, size: n, keys: null, keyTexts, observed: p.observed,
     sourceTimes: p.sourceTimes, organisations, countries, groups, taxonomies, types, sourceIps, issues: p.issues,
     fields: new Array<null>(n).fill(null), raws: new Array<undefined>(n).fill(undefined), compact, templates: p.templates,
     newTemplates: p.newTemplates, newGroups: p.newGroups,
