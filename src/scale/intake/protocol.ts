@@ -71,17 +71,28 @@ export function packBatch(b: PreparedBatch): PackedBatch {
     }
     return c;
   };
+  // Neighbouring events mostly share their words: the last one of each column is checked first.
+  const lastWords: (string | null | undefined)[] = new Array<undefined>(WORD_COLUMNS).fill(undefined);
+  const lastCodes = new Int32Array(WORD_COLUMNS);
+  const put = (at: number, column: number, word: string | null): void => {
+    if (word !== lastWords[column]) {
+      lastWords[column] = word;
+      lastCodes[column] = code(word);
+    }
+    codes[at] = lastCodes[column]!;
+  };
   const ends = new Int32Array(b.size * 3);
   const keyTexts = b.keyTexts;
   if (keyTexts === null) throw new Error('a packed batch leaves its keys to be hashed on the store\'s thread');
   const pieces: string[] = [];
   let end = 0;
-  for (let i = 0, w = 0; i < b.size; i++) {
-    codes[w++] = code(b.organisations[i]!);
-    codes[w++] = code(b.countries[i]!);
-    codes[w++] = code(b.groups[i]!);
-    codes[w++] = code(b.taxonomies[i]!);
-    codes[w++] = code(b.types[i]!);
+  for (let i = 0; i < b.size; i++) {
+    const w = i * WORD_COLUMNS;
+    put(w, 0, b.organisations[i]!);
+    put(w + 1, 1, b.countries[i]!);
+    put(w + 2, 2, b.groups[i]!);
+    put(w + 3, 3, b.taxonomies[i]!);
+    put(w + 4, 4, b.types[i]!);
     const keyText = keyTexts[i]!;
     pieces.push(keyText);
     ends[3 * i] = end += keyText.length;
