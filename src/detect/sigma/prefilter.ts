@@ -311,41 +311,17 @@ export class BucketPrefilter<T> {
 }
 
 /**
- * Distinct values remembered per key. Consecutive events of one kind repeat most values (provider,
- * computer, user, parent image), and interleaved kinds of one group alternate between a few: over
- * evtx-attack-samples one value per key leaves 4.5 string values per event to scan, four leave 3.5.
- */
-const REMEMBERED = 4;
-
-/**
  * One event key in a group: its automata across the group's buckets (bucket index, automaton, …),
- * and the last REMEMBERED distinct values scanned under the key with what each found (target, id, …
- * with target -1 for keywords), most recently met first. A value equal to one of them is not
- * scanned again, its hits are replayed.
+ * and the last value scanned under the key with what it found (target, id, … with target -1 for
+ * keywords). Consecutive events of one kind repeat most values (provider, computer, user, parent
+ * image); a value equal to the last one is not scanned again, its hits are replayed.
  */
 interface FieldScan {
   readonly automata: readonly (number | LiteralMatcher)[];
-  /** Undefined in a free slot, or for a value not remembered (an array). */
-  readonly values: (FieldValue | undefined)[];
-  readonly hits: number[][];
-  /** How many of each `hits` list are its value's: the lists are overwritten, never shortened. */
-  readonly hitCounts: number[];
-}
-
-/** Moves a key's remembered value at `slot` (with its hits) to the front. */
-function toFront(scan: FieldScan, slot: number): void {
-  const { values, hits, hitCounts } = scan;
-  const value = values[slot];
-  const list = hits[slot]!;
-  const count = hitCounts[slot]!;
-  for (let i = slot; i > 0; i--) {
-    values[i] = values[i - 1];
-    hits[i] = hits[i - 1]!;
-    hitCounts[i] = hitCounts[i - 1]!;
-  }
-  values[0] = value;
-  hits[0] = list;
-  hitCounts[0] = count;
+  last: FieldValue | undefined;
+  readonly hits: number[];
+  /** How many of `hits` are the last value's: the list is overwritten, never shortened. */
+  hitCount: number;
 }
 
 /** The buckets one event selects, scanned together: each field once, keywords once over all values. */
@@ -411,12 +387,7 @@ export class PrefilterGroup<T> {
       this.#buckets.forEach((b, i) => {
         for (const matcher of b.matchersOf(name)) automata.push(i, matcher);
       });
-      scan = {
-        automata,
-        values: new Array<FieldValue | undefined>(REMEMBERED).fill(undefined),
-        hits: Array.from({ length: REMEMBERED }, () => []),
-        hitCounts: new Array<number>(REMEMBERED).fill(0),
-      };
+      scan = { automata, last: undefined, hits: [], hitCount: 0 };
       if (this.#byKey.size >= MAX_KEYS) this.#byKey.clear();
       this.#byKey.set(key, scan);
     }
@@ -449,20 +420,14 @@ export class PrefilterGroup<T> {
       if (scan === null) continue;
       const value = fields[key];
       if (value === null || value === undefined) continue;
-      const values = scan.values;
-      let slot = 0;
-      while (slot < REMEMBERED && values[slot] !== value) slot++;
-      if (slot < REMEMBERED) {
-        const hits = scan.hits[slot]!;
-        for (let h = 0, end = scan.hitCounts[slot]!; h < end; h += 2) {
+      const hits = scan.hits;
+      if (value === scan.last) {
+        for (let h = 0, end = scan.hitCount; h < end; h += 2) {
           const target = hits[h]!;
           (target < 0 ? keywordFound : buckets[target]!.found).push(hits[h + 1]!);
         }
-        if (slot > 0) toFront(scan, slot);
         continue;
       }
-      // Scanned into the least recently met slot's list, which then comes to the front.
-      const hits = scan.hits[REMEMBERED - 1]!;
       let hitCount = 0;
       const automata = scan.automata;
       for (let s = 0; s < automata.length; s += 2) {
@@ -486,10 +451,9 @@ export class PrefilterGroup<T> {
           hits[hitCount++] = keywordFound[f]!;
         }
       }
-      scan.hitCounts[REMEMBERED - 1] = hitCount;
+      scan.hitCount = hitCount;
       // Arrays may be the same object with other contents; only scalars are remembered.
-      values[REMEMBERED - 1] = typeof value === 'object' ? undefined : value;
-      toFront(scan, REMEMBERED - 1);
+      scan.last = typeof value === 'object' ? undefined : value;
     }
     if (place < shapeKeys.length) {
       shapeKeys.length = place;
