@@ -22,8 +22,9 @@ export interface TrieState {
   readonly mask: number;
   readonly anyEnd: boolean;
   readonly anyReach: boolean;
-  /** EDGE ints per hash slot: state (-1: free), character, target (+ HAS_REACH), unused. */
-  readonly edges: Int32Array<ArrayBufferLike>;
+  readonly edgeState: Int32Array<ArrayBufferLike>;
+  readonly edgeChar: Int32Array<ArrayBufferLike>;
+  readonly edgeTo: Int32Array<ArrayBufferLike>;
   readonly reachFrom: Int32Array<ArrayBufferLike>;
   readonly endFrom: Int32Array<ArrayBufferLike>;
   readonly out: Int32Array<ArrayBufferLike>;
@@ -36,15 +37,6 @@ export interface AnchoredState {
   readonly backward: TrieState;
 }
 
-/**
- * Ints per edge slot: one 16-byte record, so a probe reads one cache line (three arrays, one per
- * part, cost a miss each), and the target says whether reaching it yields ids, so most steps read
- * no output range.
- */
-const EDGE = 4;
-/** Added to an edge's target when reaching that state yields ids. */
-const HAS_REACH = 1 << 30;
-
 /** One trie in flat arrays: edges in an open-addressing hash on (state, character). */
 class FlatTrie {
   /** Build-time children: state → character → state; dropped by freeze(). */
@@ -53,7 +45,9 @@ class FlatTrie {
   #onReach: number[][] = [[]];
   #onEnd: number[][] = [[]];
   #mask = 0;
-  #edges: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #edgeState: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #edgeChar: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #edgeTo: Int32Array<ArrayBufferLike> = new Int32Array(0);
   /** Output ranges per state: reach ids in [reachFrom[s], endFrom[s]), end ids in [endFrom[s], reachFrom[s + 1]). */
   #reachFrom: Int32Array<ArrayBufferLike> = new Int32Array(0);
   #endFrom: Int32Array<ArrayBufferLike> = new Int32Array(0);
@@ -92,7 +86,9 @@ class FlatTrie {
       mask: this.#mask,
       anyEnd: this.#anyEnd,
       anyReach: this.#anyReach,
-      edges: this.#edges,
+      edgeState: this.#edgeState,
+      edgeChar: this.#edgeChar,
+      edgeTo: this.#edgeTo,
       reachFrom: this.#reachFrom,
       endFrom: this.#endFrom,
       out: this.#out,
@@ -107,7 +103,9 @@ class FlatTrie {
     trie.#mask = state.mask;
     trie.#anyEnd = state.anyEnd;
     trie.#anyReach = state.anyReach;
-    trie.#edges = state.edges;
+    trie.#edgeState = state.edgeState;
+    trie.#edgeChar = state.edgeChar;
+    trie.#edgeTo = state.edgeTo;
     trie.#reachFrom = state.reachFrom;
     trie.#endFrom = state.endFrom;
     trie.#out = state.out;
@@ -121,18 +119,18 @@ class FlatTrie {
     let size = 2;
     while (size < edges * 2) size *= 2;
     this.#mask = size - 1;
-    if (states >= HAS_REACH) throw new Error('AnchoredLiterals: too many states');
-    const table = new Int32Array(size * EDGE).fill(-1);
+    this.#edgeState = new Int32Array(size).fill(-1);
+    this.#edgeChar = new Int32Array(size);
+    this.#edgeTo = new Int32Array(size);
     this.#children.forEach((children, state) => {
       for (const [c, to] of children) {
         let slot = edgeHash(state, c) & this.#mask;
-        while (table[slot * EDGE] !== -1) slot = (slot + 1) & this.#mask;
-        table[slot * EDGE] = state;
-        table[slot * EDGE + 1] = c;
-        table[slot * EDGE + 2] = this.#onReach[to]!.length > 0 ? to + HAS_REACH : to;
+        while (this.#edgeState[slot] !== -1) slot = (slot + 1) & this.#mask;
+        this.#edgeState[slot] = state;
+        this.#edgeChar[slot] = c;
+        this.#edgeTo[slot] = to;
       }
     });
-    this.#edges = table;
     this.#reachFrom = new Int32Array(states + 1);
     this.#endFrom = new Int32Array(states);
     const out: number[] = [];
@@ -149,15 +147,13 @@ class FlatTrie {
     this.#onEnd = [];
   }
 
-  /** The edge's target (with HAS_REACH), or -1. */
   #child(state: number, c: number): number {
     const mask = this.#mask;
-    const edges = this.#edges;
+    const states = this.#edgeState;
     for (let slot = edgeHash(state, c) & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * EDGE;
-      const s = edges[at]!;
+      const s = states[slot]!;
       if (s === -1) return -1;
-      if (s === state && edges[at + 1] === c) return edges[at + 2]!;
+      if (s === state && this.#edgeChar[slot] === c) return this.#edgeTo[slot]!;
     }
   }
 
@@ -171,6 +167,7 @@ class FlatTrie {
     const out = this.#out;
     const reachFrom = this.#reachFrom;
     const endFrom = this.#endFrom;
+    const anyReach = this.#anyReach;
     let state = 0;
     for (let k = 0; k < n; k++) {
       let c = text.charCodeAt(reversed ? n - 1 - k : k);
@@ -178,10 +175,7 @@ class FlatTrie {
       if (c >= 65 && c <= 90) c += 32;
       state = this.#child(state, c);
       if (state < 0) return true;
-      if (state >= HAS_REACH) {
-        state -= HAS_REACH;
-        for (let o = reachFrom[state]!, end = endFrom[state]!; o < end; o++) found.push(out[o]!);
-      }
+      if (anyReach) for (let o = reachFrom[state]!, end = endFrom[state]!; o < end; o++) found.push(out[o]!);
     }
     if (this.#anyEnd)
       for (let o = endFrom[state]!, end = reachFrom[state + 1]!; o < end; o++) found.push(out[o]!);
