@@ -13,9 +13,6 @@ export class EventView {
    */
   #lowerNames: string[] | undefined;
   #lowerValues: (readonly string[] | null)[] | undefined;
-  /** The same for strings(): regex, cased and numeric tests ask for the raw texts. */
-  #stringNames: string[] | undefined;
-  #stringValues: (readonly string[] | null)[] | undefined;
   #keysByLower: Map<string, string> | undefined;
   #allLower: string[] | undefined;
   #allRaw: string[] | undefined;
@@ -58,18 +55,7 @@ export class EventView {
 
   /** The field's values as strings (arrays flattened); null when the field is missing or null. */
   strings(name: string): readonly string[] | null {
-    let names = this.#stringNames;
-    let values = this.#stringValues;
-    if (names === undefined || values === undefined) {
-      names = this.#stringNames = [];
-      values = this.#stringValues = [];
-    } else {
-      for (let i = 0; i < names.length; i++) if (names[i] === name) return values[i]!;
-    }
-    const strings = toStrings(this.raw(name));
-    names.push(name);
-    values.push(strings);
-    return strings;
+    return toStrings(this.raw(name));
   }
 
   lower(name: string): readonly string[] | null {
