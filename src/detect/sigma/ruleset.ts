@@ -208,14 +208,6 @@ export class RuleSet {
    */
   readonly #byEvent = new Map<string, Map<string, Map<string, PrefilterGroup<CompiledVariant>>>>();
   #eventKeys = 0;
-  /**
-   * The last event's kind, channel and EventID as it spelled them, and its group: consecutive
-   * records mostly share them, and comparing three short strings costs less than three Map look-ups.
-   */
-  #lastKind = '';
-  #lastChannel = '';
-  #lastId = '';
-  #lastGroup: PrefilterGroup<CompiledVariant> | undefined;
   /** Reused for each event's candidates: match() is synchronous and not re-entered. */
   readonly #candidates: CompiledVariant[] = [];
 
@@ -259,9 +251,6 @@ export class RuleSet {
     const windows = WINDOWS_KINDS.has(kind);
     const channel = (windows ? view.first('Channel') : view.event.source.logType) ?? '';
     const id = windows ? (view.first('EventID') ?? '') : '*';
-    const last = this.#lastGroup;
-    if (last !== undefined && id === this.#lastId && channel === this.#lastChannel && kind === this.#lastKind)
-      return last;
     let prefilter = this.#byEvent.get(kind)?.get(channel)?.get(id);
     if (prefilter === undefined) {
       prefilter = this.#merge(kind, channel.toLowerCase(), id, windows);
@@ -281,10 +270,6 @@ export class RuleSet {
       byId.set(id, prefilter);
       this.#eventKeys++;
     }
-    this.#lastKind = kind;
-    this.#lastChannel = channel;
-    this.#lastId = id;
-    this.#lastGroup = prefilter;
     return prefilter;
   }
 
