@@ -129,8 +129,8 @@ const NODE = 8;
 const NO_CHAR = 0xffff;
 /**
  * State numbers and record entries are 16-bit when they fit (every automaton of the SigmaHQ rule
- * set; CommandLine's has 62,611 states): rows and records then take half the memory, and the scan
- * is bound by cache misses over them, not by its few instructions per character.
+ * set; CommandLine's has 62,611 states): rows and records then take half the memory — in each
+ * worker's cache, the shared arena and the prefilter store — with the same scan loop.
  */
 type Cells = Int32Array<ArrayBufferLike> | Uint16Array<ArrayBufferLike>;
 
