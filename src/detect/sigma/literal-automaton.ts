@@ -117,8 +117,22 @@ export function coverOf(literals: readonly string[]): string[] | undefined {
   return cover;
 }
 
-/** Ints per state record (a power of two: two records per cache line). */
+/**
+ * Entries per state record: fail, two (char, target) edges, first output (low, high 16 bits),
+ * output count. A power of two; in 16-bit entries four records fit a cache line.
+ */
 const NODE = 8;
+/**
+ * The char of an unused edge slot. Its target is the state's real transition on U+FFFF (worked
+ * out at build), so a text holding that character still steps exactly, with no -1 to test for.
+ */
+const NO_CHAR = 0xffff;
+/**
+ * State numbers and record entries are 16-bit when they fit (every automaton of the SigmaHQ rule
+ * set; CommandLine's has 62,611 states): rows and records then take half the memory — in each
+ * worker's cache, the shared arena and the prefilter store — with the same scan loop.
+ */
+type Cells = Int32Array<ArrayBufferLike> | Uint16Array<ArrayBufferLike>;
 
 /**
  * A frozen automaton as plain numbers, strings and typed arrays: what another worker needs to scan
@@ -132,8 +146,8 @@ export interface AutomatonState {
   readonly gramLength: number;
   /** The precheck alternation's source, '' for none. */
   readonly precheck: string;
-  readonly rows: Int32Array<ArrayBufferLike>;
-  readonly nodes: Int32Array<ArrayBufferLike>;
+  readonly rows: Cells;
+  readonly nodes: Cells;
   readonly denseEdgeStart: Int32Array<ArrayBufferLike>;
   readonly denseEdges: Int32Array<ArrayBufferLike>;
   readonly outIds: Int32Array<ArrayBufferLike>;
@@ -147,9 +161,9 @@ export class LiteralAutomaton {
   #dense = 0;
   #outFrom = 0;
   #outTo = 0;
-  #rows: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  /** NODE ints per state: fail, char, target, char, target, first output, end of outputs, unused. */
-  #nodes: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #rows: Cells = new Uint16Array(0);
+  /** NODE entries per state: fail, char, target, char, target, first output (low, high), output count. */
+  #nodes: Cells = new Uint16Array(0);
   #denseEdgeStart: Int32Array<ArrayBufferLike> = new Int32Array(0);
   /** (char, target) pairs of dense states. */
   #denseEdges: Int32Array<ArrayBufferLike> = new Int32Array(0);
@@ -401,7 +415,19 @@ export class LiteralAutomaton {
 
     // One record per state: fail, up to two (char, target) edges, output range; dense states keep
     // all their edges in a list instead, read only for non-ASCII characters.
-    const nodes = new Int32Array(n * NODE).fill(-1);
+    let mostOut = 0;
+    for (let s = 0; s < n; s++) mostOut = Math.max(mostOut, outCount[s]!);
+    const narrow = n <= NO_CHAR && mostOut <= 0xffff;
+    const nodes: Cells = narrow ? new Uint16Array(n * NODE) : new Int32Array(n * NODE);
+    // The transition on U+FFFF from each state, for unused edge slots (see NO_CHAR); in the old
+    // numbering, filled breadth first so a fail target's is known before it is read.
+    const onNoChar = new Int32Array(n);
+    onNoChar[0] = Math.max(0, rootChild(NO_CHAR));
+    for (let head = 1; head < n; head++) {
+      const s = order[head]!;
+      const to = child(s, NO_CHAR);
+      onNoChar[s] = to !== -1 ? to : onNoChar[fail[s]!]!;
+    }
     const denseEdgeStart = new Int32Array(dense + 1);
     let denseEdgeCount = 0;
     for (let i = 0; i < dense; i++) denseEdgeCount += childCount[numbered[i]!]!;
@@ -428,15 +454,21 @@ export class LiteralAutomaton {
           nodes[b + 1 + 2 * slot] = char[k]!;
           nodes[b + 2 + 2 * slot] = newId[k]!;
         }
+        for (; slot < 2; slot++) {
+          nodes[b + 1 + 2 * slot] = NO_CHAR;
+          nodes[b + 2 + 2 * slot] = newId[onNoChar[s]!]!;
+        }
       }
-      nodes[b + 5] = o;
+      const first = o;
       for (let t = s; t !== 0; t = fail[t]!)
         for (let l = ownHead[t]!; l !== -1; l = ownNext[l]!) outIds[o++] = pending[l]!.id;
-      nodes[b + 6] = o;
+      nodes[b + 5] = first & 0xffff;
+      nodes[b + 6] = first >>> 16;
+      nodes[b + 7] = o - first;
     }
     denseEdgeStart[dense] = e;
     // Rows in breadth-first order, so a fail target (shallower) is filled before it is read.
-    const rows = new Int32Array(dense * 128);
+    const rows: Cells = narrow ? new Uint16Array(dense * 128) : new Int32Array(dense * 128);
     const step = (s: number, c: number): number => {
       for (;;) {
         if (isDense(s)) return rows[newId[s]! * 128 + c]!;
@@ -533,8 +565,9 @@ export class LiteralAutomaton {
       }
       if ((state - outFrom) >>> 0 < outCount) {
         const b = state * NODE;
-        const end = nodes[b + 6]!;
-        for (let k = nodes[b + 5]!; k < end; k++) found.push(this.#outIds[k]!);
+        const first = nodes[b + 5]! | (nodes[b + 6]! << 16);
+        const end = first + nodes[b + 7]!;
+        for (let k = first; k < end; k++) found.push(this.#outIds[k]!);
       }
     }
     return true;

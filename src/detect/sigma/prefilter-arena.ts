@@ -32,7 +32,7 @@ export function createPrefilterArena(bytes = DEFAULT_BYTES): SharedArrayBuffer {
   return buffer;
 }
 
-type Blob = Int32Array<ArrayBufferLike> | Uint8Array<ArrayBufferLike>;
+type Blob = Int32Array<ArrayBufferLike> | Uint16Array<ArrayBufferLike> | Uint8Array<ArrayBufferLike>;
 
 export class PrefilterArena {
   readonly #buffer: SharedArrayBuffer;
@@ -92,7 +92,9 @@ export class PrefilterArena {
   #write(at: number, key: string, items: number, state: BucketState): boolean {
     const blobs: Blob[] = [];
     const meta = JSON.stringify({ key, items, state }, (_, value: unknown) =>
-      value instanceof Int32Array || value instanceof Uint8Array ? { blob: blobs.push(value) - 1 } : value,
+      value instanceof Int32Array || value instanceof Uint16Array || value instanceof Uint8Array
+        ? { blob: blobs.push(value) - 1 }
+        : value,
     );
     const headBytes = align(4 * (2 + 3 * blobs.length) + 2 * meta.length);
     let size = headBytes;
@@ -108,7 +110,7 @@ export class PrefilterArena {
     blobs.forEach((b, i) => {
       head[2 + 3 * i] = offset;
       head[3 + 3 * i] = b.length;
-      head[4 + 3 * i] = b instanceof Uint8Array ? 1 : 4;
+      head[4 + 3 * i] = b.BYTES_PER_ELEMENT;
       new Uint8Array(this.#buffer, offset, b.byteLength).set(
         new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
       );
@@ -131,9 +133,12 @@ export class PrefilterArena {
     const blob = (i: number): Blob => {
       const offset = head[2 + 3 * i]!;
       const length = head[3 + 3 * i]!;
-      return head[4 + 3 * i] === 1
+      const kind = head[4 + 3 * i];
+      return kind === 1
         ? new Uint8Array(buffer, offset, length)
-        : new Int32Array(buffer, offset, length);
+        : kind === 2
+          ? new Uint16Array(buffer, offset, length)
+          : new Int32Array(buffer, offset, length);
     };
     const record = JSON.parse(meta, (_, value: unknown) =>
       typeof value === 'object' && value !== null && 'blob' in value && typeof value.blob === 'number'

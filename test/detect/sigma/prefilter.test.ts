@@ -302,6 +302,28 @@ test('a value equal to the last one under a key is not scanned again, and gives 
   assert.deepEqual(pick({ CommandLine: values }), ['mimikatz']);
 });
 
+test('an automaton steps exactly on U+FFFF (its unused edge slots) and beyond 65,535 states', () => {
+  const small = new LiteralAutomaton();
+  ['ab\uffffc', 'b\uffff', 'xy', 'cb'].forEach((l, i) => small.add(l, i));
+  const found = (automaton: LiteralAutomaton, text: string): number[] => {
+    const out: number[] = [];
+    automaton.scan(text, out);
+    return [...new Set(out)].sort();
+  };
+  assert.deepEqual(found(small, 'zAB\uffffC'), [0, 1]);
+  assert.deepEqual(found(small, 'a\uffffxy\uffff'), [2]);
+  assert.deepEqual(found(small, 'x\uffffy'), []);
+  // From the leaf `cb`, U+FFFF goes on as from `b` (its fail link): to `b\uffff`.
+  assert.deepEqual(found(small, 'CB\uffff'), [1, 3]);
+  // Enough states for 32-bit rows and records.
+  const big = new LiteralAutomaton();
+  for (let i = 0; i < 9000; i++) big.add(`${(i * 7919).toString(36)}-literal-${i}`, i);
+  big.add('needle', 9000);
+  assert.ok(big.state().nodes instanceof Int32Array);
+  assert.ok(small.state().nodes instanceof Uint16Array);
+  assert.deepEqual(found(big, 'a NEEDLE and 63z-LITERAL-1 \uffff'), [1, 9000]);
+});
+
 test('regex literals: only what every match must contain', () => {
   // [source, flags, expected literals, a string the regex matches]
   const cases: [string, string, string[] | null, string?][] = [
