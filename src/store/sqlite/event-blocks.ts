@@ -8,7 +8,10 @@
  *
  * See docs/architecture.md ("Embedded store") for the tables.
  */
-import type { EventFields, SourceRef } from '../../core/event.js';
+import { hash } from 'node:crypto';
+import { commonFields } from '../../core/accessors.js';
+import type { Event, EventFields, SourceRef } from '../../core/event.js';
+import { eventIdOfDigest, eventIdPrefix, stableJson } from '../../core/ids.js';
 import type { EventQuery, StoredEvent } from '../types.js';
 
 /** Events per block at most: big enough that the row and its postings cost little per event. */
@@ -75,6 +78,33 @@ export class ByteArena {
     this.#buffer.copy(next, 0, 0, this.#used);
     this.#buffer = next;
   }
+}
+
+/**
+ * An event as a block keeps it: content id, the fields as the stable JSON the id hashes (in `arena`),
+ * common fields. The id's input — its prefix, then the JSON — is written to the arena and hashed
+ * there, so the JSON is encoded once and never joined to the prefix as text; the block keeps the
+ * JSON's bytes only. The id is eventIdAndFields's, byte for byte (test/store/block-event.test.ts).
+ */
+export function toBlockEvent(e: Event, arena: ByteArena): BlockEvent {
+  const fieldsJson = stableJson(e.fields);
+  const prefixStart = arena.used;
+  const start = arena.write(eventIdPrefix(e));
+  const end = arena.write(fieldsJson);
+  const bytes = arena.buffer;
+  const c = commonFields(e);
+  return {
+    id: eventIdOfDigest(e.timestamp, hash('sha1', bytes.subarray(prefixStart, end), 'hex')),
+    ts: Number.isFinite(e.timestamp) ? e.timestamp : 0,
+    source: e.source,
+    host: c.host,
+    user: c.user,
+    srcIp: c.srcIp,
+    dstIp: c.dstIp,
+    fields: bytes,
+    start,
+    end,
+  };
 }
 
 /** The per-event columns of a block, one array each, index i for the block's i-th event. */
