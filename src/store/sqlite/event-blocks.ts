@@ -11,7 +11,7 @@
 import { hash } from 'node:crypto';
 import { commonFields } from '../../core/accessors.js';
 import type { Event, EventFields, SourceRef } from '../../core/event.js';
-import { eventIdOfDigest, eventIdPrefix, stableJson } from '../../core/ids.js';
+import { eventIdOfDigest, eventIdPrefix, eventIdTime, stableJson } from '../../core/ids.js';
 import type { EventQuery, StoredEvent } from '../types.js';
 
 /** Events per block at most: big enough that the row and its postings cost little per event. */
@@ -23,8 +23,38 @@ export const BLOCK_EVENTS = 1000;
  */
 export const BLOCK_SPAN_MS = 86_400_000;
 
+/**
+ * An event id's key: its milliseconds (the id's prefix) and the first 64 bits of its SHA-1, as two
+ * words. Two different events share it only with the same millisecond and a 1-in-2⁶⁴ chance.
+ */
+export interface EventKey {
+  readonly keyTs: number;
+  readonly keyHi: number;
+  readonly keyLo: number;
+}
+
+/** The key of an id `<ms>.<sha1>` (as core/ids.ts writes it). */
+export function keyOfId(id: string): EventKey {
+  const dot = id.indexOf('.');
+  const time = dot > 0 ? Number(id.slice(0, dot)) : 0;
+  return {
+    keyTs: Number.isFinite(time) ? time : 0,
+    keyHi: parseInt(id.slice(dot + 1, dot + 9), 16) || 0,
+    keyLo: parseInt(id.slice(dot + 9, dot + 17), 16) || 0,
+  };
+}
+
+/** Bytes per key in a block's row: the time (float64), then the two hash words (uint32), little-endian. */
+export const KEY_BYTES = 16;
+
+export function writeKey(out: Buffer, at: number, key: EventKey): void {
+  out.writeDoubleLE(key.keyTs, at);
+  out.writeUInt32LE(key.keyHi, at + 8);
+  out.writeUInt32LE(key.keyLo, at + 12);
+}
+
 /** One event as a block keeps it, before its fields are written to the block's blob. */
-export interface BlockEvent {
+export interface BlockEvent extends EventKey {
   readonly id: string;
   readonly ts: number;
   readonly source: SourceRef;
@@ -92,9 +122,14 @@ export function toBlockEvent(e: Event, arena: ByteArena): BlockEvent {
   const start = arena.write(eventIdPrefix(e));
   const end = arena.write(fieldsJson);
   const bytes = arena.buffer;
+  const digest = hash('sha1', bytes.subarray(prefixStart, end), 'hex');
   const c = commonFields(e);
   return {
-    id: eventIdOfDigest(e.timestamp, hash('sha1', bytes.subarray(prefixStart, end), 'hex')),
+    id: eventIdOfDigest(e.timestamp, digest),
+    // The key of that id (keyOfId), without reading it back.
+    keyTs: eventIdTime(e.timestamp),
+    keyHi: parseInt(digest.slice(0, 8), 16),
+    keyLo: parseInt(digest.slice(8, 16), 16),
     ts: Number.isFinite(e.timestamp) ? e.timestamp : 0,
     source: e.source,
     host: c.host,
@@ -132,6 +167,8 @@ export interface EncodedBlock {
   readonly meta: string;
   readonly fields: Buffer;
   readonly terms: readonly string[];
+  /** The events' keys, KEY_BYTES each, in the block's order (its row of event_block_keys). */
+  readonly keys: Buffer;
 }
 
 /**
@@ -150,6 +187,7 @@ export const kindTerm = (kind: string): string => `k:${kind}`;
 /** Encodes events (already in (ts, id) order) as one block. */
 export class BlockWriter {
   readonly #bytes = new ByteArena();
+  #keys = Buffer.allocUnsafe(BLOCK_EVENTS * KEY_BYTES);
   #meta: BlockMeta = emptyMeta();
   readonly #terms = new Set<string>();
 
@@ -165,6 +203,13 @@ export class BlockWriter {
   add(e: BlockEvent): void {
     const end = this.#bytes.copy(e.fields, e.start, e.end);
     const m = this.#meta;
+    const at = m.ts.length * KEY_BYTES;
+    if (at + KEY_BYTES > this.#keys.length) {
+      const more = Buffer.allocUnsafe(2 * this.#keys.length);
+      this.#keys.copy(more);
+      this.#keys = more;
+    }
+    writeKey(this.#keys, at, e);
     const s = e.source;
     m.ts.push(e.ts);
     m.id.push(e.id);
@@ -204,6 +249,7 @@ export class BlockWriter {
       meta: JSON.stringify(m),
       fields: this.#bytes.buffer.subarray(0, this.#bytes.used),
       terms: [...this.#terms],
+      keys: Buffer.from(this.#keys.subarray(0, m.ts.length * KEY_BYTES)),
     };
     this.#meta = emptyMeta();
     this.#terms.clear();
@@ -417,14 +463,4 @@ export function storedEvent(m: BlockMeta, blob: Buffer, i: number, fields?: Even
     srcIp: m.srcIp[i] ?? null,
     dstIp: m.dstIp[i] ?? null,
   };
-}
-
-/**
- * The dedup key of an event id `<ms>.<sha1>`: its time and 52 bits of its hash (a safe integer). Two
- * different events share it only with the same millisecond and a 1-in-2⁵² chance.
- */
-export function idKey(id: string): [number, number] {
-  const dot = id.indexOf('.');
-  const time = dot > 0 ? Number(id.slice(0, dot)) : 0;
-  return [Number.isFinite(time) ? time : 0, parseInt(id.slice(dot + 1, dot + 14), 16) || 0];
 }

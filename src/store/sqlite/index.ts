@@ -47,6 +47,7 @@ import {
   type BlockMeta,
 } from './event-blocks.js';
 import { EventTables } from './event-tables.js';
+import { EventKeys } from './event-keys.js';
 
 type Db = Database.Database;
 
@@ -100,18 +101,31 @@ class SqliteEvents implements EventRepository {
     this.#fields = db.prepare('SELECT fields FROM event_blocks WHERE block = ?').pluck();
     this.#realText = db.prepare('SELECT CAST(? AS TEXT)').pluck();
     const tables = new EventTables(db);
+    const keys = new EventKeys(db);
     const writer = new BlockWriter();
     const arena = new ByteArena();
-    this.#addMany = db.transaction((events: readonly Event[]) => {
+    const addMany = db.transaction((events: readonly Event[]) => {
       arena.clear();
       const prepared = events.map((e) => toBlockEvent(e, arena));
-      const isNew = tables.addKeys(prepared.map((e) => e.id));
+      const isNew = keys.newAmong(prepared);
       const fresh = prepared.filter((_, i) => isNew[i]);
       // Blocks in time order, so each is narrow in time and the (ts_min) index finds it.
       fresh.sort((a, b) => compareTsId(a.ts, a.id, b.ts, b.id));
-      for (const block of encodeBlocks(fresh, writer)) tables.addBlock(block);
+      for (const block of encodeBlocks(fresh, writer)) keys.addBlock(tables.addBlock(block), block.keys);
       return fresh.length;
     });
+    this.#addMany = (events) => {
+      let committed = false;
+      try {
+        // The write lock first: the dedup keys read what other connections stored, and nobody may
+        // store more until this add commits.
+        const added = addMany.immediate(events);
+        committed = true;
+        return added;
+      } finally {
+        keys.settle(committed);
+      }
+    };
   }
 
   add(events: readonly Event[]): Promise<number> {
