@@ -10,7 +10,14 @@ import Database from 'better-sqlite3';
 import type { Event } from '../../src/core/event.js';
 import { SqliteStore } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
-import { ByteArena, compareTsId, encodeBlocks, toBlockEvent } from '../../src/store/sqlite/event-blocks.js';
+import { eventIdAndFields } from '../../src/core/ids.js';
+import {
+  ByteArena,
+  compareTsId,
+  encodeBlocks,
+  toBlockEvent,
+  type BlockMeta,
+} from '../../src/store/sqlite/event-blocks.js';
 import { EventTables } from '../../src/store/sqlite/event-tables.js';
 
 const DAY = 86_400_000;
@@ -56,6 +63,13 @@ test('sqlite (file): migration 15 moves the version-14 dedup keys into one row p
     prepared.sort((a, b) => compareTsId(a.ts, a.id, b.ts, b.id));
     for (const block of encodeBlocks(prepared)) tables.addBlock(block);
   }
+  // Version 14 wrote each event's file in the block's columns, not an index into the block's files.
+  const metas = old.prepare('SELECT block, meta FROM event_blocks').raw().all() as [number, string][];
+  const setMeta = old.prepare('UPDATE event_blocks SET meta = ? WHERE block = ?');
+  for (const [block, text] of metas) {
+    const { files, ...meta } = JSON.parse(text) as BlockMeta;
+    setMeta.run(JSON.stringify({ ...meta, file: meta.file.map((f) => files![f as number]) }), block);
+  }
   const blocks = old.prepare('SELECT count(*) FROM event_blocks').pluck().get() as number;
   assert.ok(blocks > 40, `${blocks} blocks`);
   old.close();
@@ -68,6 +82,11 @@ test('sqlite (file): migration 15 moves the version-14 dedup keys into one row p
   const more = events(500, 3_000);
   assert.equal(await upgraded.events.add([...stored.slice(0, 700), ...more, ...stored.slice(2_000)]), more.length);
   assert.equal(await upgraded.events.count(), stored.length + more.length);
+  // Blocks of both forms give every event as it was added.
+  const byId = new Map([...stored, ...more].map((e) => [eventIdAndFields(e).id, e]));
+  const found = await upgraded.events.search({ limit: 10_000 });
+  assert.equal(found.length, byId.size);
+  for (const e of found) assert.deepEqual(e.event, byId.get(e.id));
   await upgraded.close();
 
   // And so after the store is opened again, the filter made anew from the stored rows.

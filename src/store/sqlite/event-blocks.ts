@@ -147,7 +147,14 @@ export interface BlockMeta {
   readonly ts: number[];
   readonly id: string[];
   readonly kind: SourceRef['kind'][];
-  readonly file: string[];
+  /**
+   * Per event, its file: an index into `files` (blocks since migration 15: a block's events mostly
+   * come from a few files, and a path per event was 40 % of the columns), or the path itself (blocks
+   * stored before).
+   */
+  readonly file: (number | string)[];
+  /** The block's files, each once, in order of first use. */
+  readonly files?: string[];
   readonly offset: (number | null)[];
   readonly line: (number | null)[];
   readonly recordId: (number | null)[];
@@ -214,7 +221,7 @@ export class BlockWriter {
     m.ts.push(e.ts);
     m.id.push(e.id);
     m.kind.push(s.kind);
-    m.file.push(s.file);
+    m.file.push(this.#fileIndex(s.file));
     m.offset.push(s.offset ?? null);
     m.line.push(s.line ?? null);
     m.recordId.push(s.recordId ?? null);
@@ -233,6 +240,22 @@ export class BlockWriter {
     if (e.dstIp !== null) this.#terms.add(ipTerm(e.dstIp));
   }
 
+  /** The file of the block's last event and its index: consecutive events mostly share one. */
+  #lastFile: string | undefined;
+  #lastFileIndex = 0;
+  readonly #fileIndexes = new Map<string, number>();
+
+  #fileIndex(file: string): number {
+    if (file === this.#lastFile) return this.#lastFileIndex;
+    let index = this.#fileIndexes.get(file);
+    if (index === undefined) {
+      index = this.#fileIndexes.size;
+      this.#fileIndexes.set(file, index);
+    }
+    this.#lastFile = file;
+    return (this.#lastFileIndex = index);
+  }
+
   readonly #last: { kind: string | null; host: string | null; user: string | null } = {
     kind: null,
     host: null,
@@ -242,11 +265,12 @@ export class BlockWriter {
   /** The block so far, and the writer emptied for the next. */
   finish(): EncodedBlock {
     const m = this.#meta;
+    const withFiles: BlockMeta = { ...m, files: [...this.#fileIndexes.keys()] };
     const block: EncodedBlock = {
       tsMin: m.ts[0]!,
       tsMax: m.ts[m.ts.length - 1]!,
       count: m.ts.length,
-      meta: JSON.stringify(m),
+      meta: JSON.stringify(withFiles),
       fields: this.#bytes.buffer.subarray(0, this.#bytes.used),
       terms: [...this.#terms],
       keys: Buffer.from(this.#keys.subarray(0, m.ts.length * KEY_BYTES)),
@@ -254,6 +278,8 @@ export class BlockWriter {
     this.#meta = emptyMeta();
     this.#terms.clear();
     this.#last.kind = this.#last.host = this.#last.user = null;
+    this.#fileIndexes.clear();
+    this.#lastFile = undefined;
     this.#bytes.clear();
     return block;
   }
@@ -436,6 +462,11 @@ function eventsContaining(blob: Buffer, needle: Buffer, ends: readonly number[])
   }
 }
 
+function fileOf(m: BlockMeta, i: number): string {
+  const file = m.file[i]!;
+  return typeof file === 'number' ? m.files![file]! : file;
+}
+
 /** The i-th event of a block as stored, its fields parsed from the blob unless given. */
 export function storedEvent(m: BlockMeta, blob: Buffer, i: number, fields?: EventFields): StoredEvent {
   const start = i === 0 ? 0 : m.end[i - 1]!;
@@ -445,7 +476,7 @@ export function storedEvent(m: BlockMeta, blob: Buffer, i: number, fields?: Even
   const logType = m.logType[i] ?? null;
   const source: SourceRef = {
     kind: m.kind[i]!,
-    file: m.file[i]!,
+    file: fileOf(m, i),
     ...(offset !== null ? { offset } : {}),
     ...(line !== null ? { line } : {}),
     ...(recordId !== null ? { recordId } : {}),
