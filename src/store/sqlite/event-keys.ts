@@ -47,7 +47,8 @@ const FILTER_HASHES = 7;
 const FILTER_BITS_PER_KEY = 16;
 /** 2³² bits (512 MiB) at most: indexes are 32-bit. Past 2²⁸ keys the filter errs more often, never wrongly. */
 const FILTER_MAX_BITS = 2 ** 32;
-const FILTER_MIN_KEYS = 1 << 16;
+/** 2¹⁸ keys at first (512 KiB): a store grows through a few sizes, each made from every stored key. */
+const FILTER_MIN_KEYS = 1 << 18;
 
 /**
  * A Bloom filter over event keys. The keys are SHA-1 bits already, so its hash functions are the two
@@ -69,10 +70,14 @@ class KeyFilter {
   }
 
   add(key: EventKey): void {
+    this.addWords(key.keyHi, key.keyLo);
+  }
+
+  addWords(hi: number, lo: number): void {
     this.count++;
-    const step = key.keyLo | 1;
+    const step = lo | 1;
     for (let i = 0; i < FILTER_HASHES; i++) {
-      const bit = (key.keyHi + Math.imul(i, step)) & this.#mask;
+      const bit = (hi + Math.imul(i, step)) & this.#mask;
       this.#words[bit >>> 5]! |= 1 << (bit & 31);
     }
   }
@@ -174,7 +179,7 @@ export class EventKeys {
       const rows = this.#keysAfter.all(this.#upTo, KEY_ROWS_PER_READ) as [number, Buffer][];
       for (const [block, row] of rows) {
         for (let at = 0; at + KEY_BYTES <= row.length; at += KEY_BYTES)
-          filter.add({ keyTs: 0, keyHi: row.readUInt32LE(at + 8), keyLo: row.readUInt32LE(at + 12) });
+          filter.addWords(row.readUInt32LE(at + 8), row.readUInt32LE(at + 12));
         this.#upTo = block;
       }
       if (rows.length < KEY_ROWS_PER_READ) break;
