@@ -8,7 +8,10 @@
  *
  * See docs/architecture.md ("Embedded store") for the tables.
  */
-import type { EventFields, SourceRef } from '../../core/event.js';
+import { hash } from 'node:crypto';
+import { commonFields } from '../../core/accessors.js';
+import type { Event, EventFields, SourceRef } from '../../core/event.js';
+import { eventIdOfDigest, eventIdPrefix, eventIdTime, stableJson } from '../../core/ids.js';
 import type { EventQuery, StoredEvent } from '../types.js';
 
 /** Events per block at most: big enough that the row and its postings cost little per event. */
@@ -20,8 +23,38 @@ export const BLOCK_EVENTS = 1000;
  */
 export const BLOCK_SPAN_MS = 86_400_000;
 
+/**
+ * An event id's key: its milliseconds (the id's prefix) and the first 64 bits of its SHA-1, as two
+ * words. Two different events share it only with the same millisecond and a 1-in-2⁶⁴ chance.
+ */
+export interface EventKey {
+  readonly keyTs: number;
+  readonly keyHi: number;
+  readonly keyLo: number;
+}
+
+/** The key of an id `<ms>.<sha1>` (as core/ids.ts writes it). */
+export function keyOfId(id: string): EventKey {
+  const dot = id.indexOf('.');
+  const time = dot > 0 ? Number(id.slice(0, dot)) : 0;
+  return {
+    keyTs: Number.isFinite(time) ? time : 0,
+    keyHi: parseInt(id.slice(dot + 1, dot + 9), 16) || 0,
+    keyLo: parseInt(id.slice(dot + 9, dot + 17), 16) || 0,
+  };
+}
+
+/** Bytes per key in a block's row: the time (float64), then the two hash words (uint32), little-endian. */
+export const KEY_BYTES = 16;
+
+export function writeKey(out: Buffer, at: number, key: EventKey): void {
+  out.writeDoubleLE(key.keyTs, at);
+  out.writeUInt32LE(key.keyHi, at + 8);
+  out.writeUInt32LE(key.keyLo, at + 12);
+}
+
 /** One event as a block keeps it, before its fields are written to the block's blob. */
-export interface BlockEvent {
+export interface BlockEvent extends EventKey {
   readonly id: string;
   readonly ts: number;
   readonly source: SourceRef;
@@ -77,12 +110,51 @@ export class ByteArena {
   }
 }
 
+/**
+ * An event as a block keeps it: content id, the fields as the stable JSON the id hashes (in `arena`),
+ * common fields. The id's input — its prefix, then the JSON — is written to the arena and hashed
+ * there, so the JSON is encoded once and never joined to the prefix as text; the block keeps the
+ * JSON's bytes only. The id is eventIdAndFields's, byte for byte (test/store/block-event.test.ts).
+ */
+export function toBlockEvent(e: Event, arena: ByteArena): BlockEvent {
+  const fieldsJson = stableJson(e.fields);
+  const prefixStart = arena.used;
+  const start = arena.write(eventIdPrefix(e));
+  const end = arena.write(fieldsJson);
+  const bytes = arena.buffer;
+  const digest = hash('sha1', bytes.subarray(prefixStart, end), 'hex');
+  const c = commonFields(e);
+  return {
+    id: eventIdOfDigest(e.timestamp, digest),
+    // The key of that id (keyOfId), without reading it back.
+    keyTs: eventIdTime(e.timestamp),
+    keyHi: parseInt(digest.slice(0, 8), 16),
+    keyLo: parseInt(digest.slice(8, 16), 16),
+    ts: Number.isFinite(e.timestamp) ? e.timestamp : 0,
+    source: e.source,
+    host: c.host,
+    user: c.user,
+    srcIp: c.srcIp,
+    dstIp: c.dstIp,
+    fields: bytes,
+    start,
+    end,
+  };
+}
+
 /** The per-event columns of a block, one array each, index i for the block's i-th event. */
 export interface BlockMeta {
   readonly ts: number[];
   readonly id: string[];
   readonly kind: SourceRef['kind'][];
-  readonly file: string[];
+  /**
+   * Per event, its file: an index into `files` (blocks since migration 15: a block's events mostly
+   * come from a few files, and a path per event was 40 % of the columns), or the path itself (blocks
+   * stored before).
+   */
+  readonly file: (number | string)[];
+  /** The block's files, each once, in order of first use. */
+  readonly files?: string[];
   readonly offset: (number | null)[];
   readonly line: (number | null)[];
   readonly recordId: (number | null)[];
@@ -102,6 +174,8 @@ export interface EncodedBlock {
   readonly meta: string;
   readonly fields: Buffer;
   readonly terms: readonly string[];
+  /** The events' keys, KEY_BYTES each, in the block's order (its row of event_block_keys). */
+  readonly keys: Buffer;
 }
 
 /**
@@ -120,6 +194,7 @@ export const kindTerm = (kind: string): string => `k:${kind}`;
 /** Encodes events (already in (ts, id) order) as one block. */
 export class BlockWriter {
   readonly #bytes = new ByteArena();
+  #keys = Buffer.allocUnsafe(BLOCK_EVENTS * KEY_BYTES);
   #meta: BlockMeta = emptyMeta();
   readonly #terms = new Set<string>();
 
@@ -135,11 +210,18 @@ export class BlockWriter {
   add(e: BlockEvent): void {
     const end = this.#bytes.copy(e.fields, e.start, e.end);
     const m = this.#meta;
+    const at = m.ts.length * KEY_BYTES;
+    if (at + KEY_BYTES > this.#keys.length) {
+      const more = Buffer.allocUnsafe(2 * this.#keys.length);
+      this.#keys.copy(more);
+      this.#keys = more;
+    }
+    writeKey(this.#keys, at, e);
     const s = e.source;
     m.ts.push(e.ts);
     m.id.push(e.id);
     m.kind.push(s.kind);
-    m.file.push(s.file);
+    m.file.push(this.#fileIndex(s.file));
     m.offset.push(s.offset ?? null);
     m.line.push(s.line ?? null);
     m.recordId.push(s.recordId ?? null);
@@ -158,6 +240,22 @@ export class BlockWriter {
     if (e.dstIp !== null) this.#terms.add(ipTerm(e.dstIp));
   }
 
+  /** The file of the block's last event and its index: consecutive events mostly share one. */
+  #lastFile: string | undefined;
+  #lastFileIndex = 0;
+  readonly #fileIndexes = new Map<string, number>();
+
+  #fileIndex(file: string): number {
+    if (file === this.#lastFile) return this.#lastFileIndex;
+    let index = this.#fileIndexes.get(file);
+    if (index === undefined) {
+      index = this.#fileIndexes.size;
+      this.#fileIndexes.set(file, index);
+    }
+    this.#lastFile = file;
+    return (this.#lastFileIndex = index);
+  }
+
   readonly #last: { kind: string | null; host: string | null; user: string | null } = {
     kind: null,
     host: null,
@@ -167,17 +265,21 @@ export class BlockWriter {
   /** The block so far, and the writer emptied for the next. */
   finish(): EncodedBlock {
     const m = this.#meta;
+    const withFiles: BlockMeta = { ...m, files: [...this.#fileIndexes.keys()] };
     const block: EncodedBlock = {
       tsMin: m.ts[0]!,
       tsMax: m.ts[m.ts.length - 1]!,
       count: m.ts.length,
-      meta: JSON.stringify(m),
+      meta: JSON.stringify(withFiles),
       fields: this.#bytes.buffer.subarray(0, this.#bytes.used),
       terms: [...this.#terms],
+      keys: Buffer.from(this.#keys.subarray(0, m.ts.length * KEY_BYTES)),
     };
     this.#meta = emptyMeta();
     this.#terms.clear();
     this.#last.kind = this.#last.host = this.#last.user = null;
+    this.#fileIndexes.clear();
+    this.#lastFile = undefined;
     this.#bytes.clear();
     return block;
   }
@@ -360,6 +462,11 @@ function eventsContaining(blob: Buffer, needle: Buffer, ends: readonly number[])
   }
 }
 
+function fileOf(m: BlockMeta, i: number): string {
+  const file = m.file[i]!;
+  return typeof file === 'number' ? m.files![file]! : file;
+}
+
 /** The i-th event of a block as stored, its fields parsed from the blob unless given. */
 export function storedEvent(m: BlockMeta, blob: Buffer, i: number, fields?: EventFields): StoredEvent {
   const start = i === 0 ? 0 : m.end[i - 1]!;
@@ -369,7 +476,7 @@ export function storedEvent(m: BlockMeta, blob: Buffer, i: number, fields?: Even
   const logType = m.logType[i] ?? null;
   const source: SourceRef = {
     kind: m.kind[i]!,
-    file: m.file[i]!,
+    file: fileOf(m, i),
     ...(offset !== null ? { offset } : {}),
     ...(line !== null ? { line } : {}),
     ...(recordId !== null ? { recordId } : {}),
@@ -387,14 +494,4 @@ export function storedEvent(m: BlockMeta, blob: Buffer, i: number, fields?: Even
     srcIp: m.srcIp[i] ?? null,
     dstIp: m.dstIp[i] ?? null,
   };
-}
-
-/**
- * The dedup key of an event id `<ms>.<sha1>`: its time and 52 bits of its hash (a safe integer). Two
- * different events share it only with the same millisecond and a 1-in-2⁵² chance.
- */
-export function idKey(id: string): [number, number] {
-  const dot = id.indexOf('.');
-  const time = dot > 0 ? Number(id.slice(0, dot)) : 0;
-  return [Number.isFinite(time) ? time : 0, parseInt(id.slice(dot + 1, dot + 14), 16) || 0];
 }

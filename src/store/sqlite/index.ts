@@ -6,11 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { commonFields } from '../../core/accessors.js';
 import type { Detection } from '../../core/detection.js';
 import { levelRank } from '../../core/detection.js';
 import type { Event, EventFields } from '../../core/event.js';
-import { detectionId, eventIdAndFields, timeOfEventId } from '../../core/ids.js';
+import { detectionId, timeOfEventId } from '../../core/ids.js';
 import type {
   DetectionQuery,
   DetectionRepository,
@@ -43,11 +42,12 @@ import {
   ipTerm,
   kindTerm,
   storedEvent,
+  toBlockEvent,
   userTerm,
-  type BlockEvent,
   type BlockMeta,
 } from './event-blocks.js';
 import { EventTables } from './event-tables.js';
+import { EventKeys } from './event-keys.js';
 
 type Db = Database.Database;
 
@@ -101,18 +101,31 @@ class SqliteEvents implements EventRepository {
     this.#fields = db.prepare('SELECT fields FROM event_blocks WHERE block = ?').pluck();
     this.#realText = db.prepare('SELECT CAST(? AS TEXT)').pluck();
     const tables = new EventTables(db);
+    const keys = new EventKeys(db);
     const writer = new BlockWriter();
     const arena = new ByteArena();
-    this.#addMany = db.transaction((events: readonly Event[]) => {
+    const addMany = db.transaction((events: readonly Event[]) => {
       arena.clear();
-      const prepared = events.map((e) => blockEvent(e, arena));
-      const isNew = tables.addKeys(prepared.map((e) => e.id));
+      const prepared = events.map((e) => toBlockEvent(e, arena));
+      const isNew = keys.newAmong(prepared);
       const fresh = prepared.filter((_, i) => isNew[i]);
       // Blocks in time order, so each is narrow in time and the (ts_min) index finds it.
       fresh.sort((a, b) => compareTsId(a.ts, a.id, b.ts, b.id));
-      for (const block of encodeBlocks(fresh, writer)) tables.addBlock(block);
+      for (const block of encodeBlocks(fresh, writer)) keys.addBlock(tables.addBlock(block), block.keys);
       return fresh.length;
     });
+    this.#addMany = (events) => {
+      let committed = false;
+      try {
+        // The write lock first: the dedup keys read what other connections stored, and nobody may
+        // store more until this add commits.
+        const added = addMany.immediate(events);
+        committed = true;
+        return added;
+      } finally {
+        keys.settle(committed);
+      }
+    };
   }
 
   add(events: readonly Event[]): Promise<number> {
@@ -239,26 +252,6 @@ class SqliteEvents implements EventRepository {
       this.db.prepare('SELECT coalesce(sum(count), 0) FROM event_blocks').pluck().get() as number,
     );
   }
-}
-
-/** An event as a block keeps it: content id, the fields as the stable JSON the id hashes, common fields. */
-function blockEvent(e: Event, arena: ByteArena): BlockEvent {
-  const { id, fieldsJson } = eventIdAndFields(e);
-  const start = arena.used;
-  const end = arena.write(fieldsJson);
-  const c = commonFields(e);
-  return {
-    id,
-    ts: Number.isFinite(e.timestamp) ? e.timestamp : 0,
-    source: e.source,
-    host: c.host,
-    user: c.user,
-    srcIp: c.srcIp,
-    dstIp: c.dstIp,
-    fields: arena.buffer,
-    start,
-    end,
-  };
 }
 
 class SqliteDetections implements DetectionRepository {

@@ -3,7 +3,7 @@
  * edit a released migration: add the next one.
  */
 import type Database from 'better-sqlite3';
-import { encodeBlocks, type BlockEvent } from './event-blocks.js';
+import { encodeBlocks, KEY_BYTES, keyOfId, writeKey, type BlockEvent, type BlockMeta } from './event-blocks.js';
 import { EventTables } from './event-tables.js';
 import { sourceOfRow, type EventRow } from '../rows.js';
 export interface Migration {
@@ -563,6 +563,22 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX feed_events_window;
     `,
   },
+  {
+    version: 15,
+    name: 'events: dedup keys one row per block, behind an in-memory Bloom filter',
+    // event_keys took each event's key at a random place of its index (an add spans years of log
+    // time), so each commit rewrote many of its pages. A block's keys are now one row, written once;
+    // an in-memory Bloom filter over them answers most lookups, and a maybe is checked against the
+    // stored blocks' keys (event-keys.ts). The keys are made again from the blocks' ids: the same
+    // keys event_keys held, since every event's key went in with its block, in one transaction.
+    sql: `
+      CREATE TABLE event_block_keys (
+        block INTEGER PRIMARY KEY,
+        keys BLOB NOT NULL
+      );
+    `,
+    apply: moveEventKeysToBlocks,
+  },
 ];
 
 /** Migration 13: the per-event rows, in (ts, id) order, into blocks; then the old table goes. */
@@ -575,7 +591,7 @@ function moveEventRowsToBlocks(db: Database.Database): void {
   function* rows(): Generator<BlockEvent> {
     let page = first.all(PAGE) as EventRow[];
     while (page.length > 0) {
-      tables.addKeys(page.map((r) => r.id));
+      // Their dedup keys are made from the blocks by migration 15, which runs right after.
       for (const r of page) yield blockEventOf(r);
       const last = page[page.length - 1]!;
       page = page.length < PAGE ? [] : (next.all(last.ts, last.id, PAGE) as EventRow[]);
@@ -588,6 +604,7 @@ function moveEventRowsToBlocks(db: Database.Database): void {
 function blockEventOf(r: EventRow): BlockEvent {
   return {
     id: r.id,
+    ...keyOfId(r.id),
     ts: Number(r.ts),
     source: sourceOfRow(r),
     host: r.host,
@@ -598,4 +615,24 @@ function blockEventOf(r: EventRow): BlockEvent {
     start: 0,
     end: Buffer.byteLength(r.fields),
   };
+}
+
+/** Migration 15: each block's keys into one row of event_block_keys, in the block's order; event_keys goes. */
+function moveEventKeysToBlocks(db: Database.Database): void {
+  const page = db.prepare('SELECT block, meta FROM event_blocks WHERE block > ? ORDER BY block LIMIT 200').raw();
+  const insert = db.prepare('INSERT INTO event_block_keys (block, keys) VALUES (?, ?)');
+  let after = 0;
+  for (;;) {
+    // Pages, not one open cursor: better-sqlite3 allows no writes while a statement iterates.
+    const rows = page.all(after) as [number, string][];
+    for (const [block, meta] of rows) {
+      const ids = (JSON.parse(meta) as BlockMeta).id;
+      const keys = Buffer.alloc(ids.length * KEY_BYTES);
+      ids.forEach((id, i) => writeKey(keys, i * KEY_BYTES, keyOfId(id)));
+      insert.run(block, keys);
+      after = block;
+    }
+    if (rows.length < 200) break;
+  }
+  db.exec('DROP TABLE event_keys');
 }
