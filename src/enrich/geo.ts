@@ -23,7 +23,7 @@ function packageFile(pkg: string, file: string): string {
   return require.resolve(`${pkg}/${file}`);
 }
 
-interface AsnTable {
+export interface AsnTable {
   readonly starts: Float64Array | BigUint64Array;
   readonly ends: Float64Array | BigUint64Array;
   readonly asns: Uint32Array;
@@ -104,15 +104,74 @@ function ipv6BigInt(ip: string): bigint {
   return groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
 }
 
+/**
+ * A database's tables in shared memory (GeoDatabase.shared), for a worker thread to use as they are:
+ * nothing read or parsed again, and one copy in memory however many threads use it.
+ */
+export interface SharedGeoTables {
+  readonly country: Uint8Array;
+  readonly v4: AsnTable;
+  readonly v6: AsnTable | undefined;
+}
+
+function inSharedMemory<T extends Float64Array | BigUint64Array | Uint32Array | Uint8Array>(array: T): T {
+  // A Buffer (the file as read) is copied as a plain Uint8Array: Buffer's own constructor is deprecated.
+  const type = Buffer.isBuffer(array) ? Uint8Array : array.constructor;
+  const copy = new (type as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(array.byteLength));
+  (copy as Uint8Array).set(array as Uint8Array);
+  return copy;
+}
+
+function tableInSharedMemory(t: AsnTable): AsnTable {
+  return {
+    starts: inSharedMemory(t.starts),
+    ends: inSharedMemory(t.ends),
+    asns: inSharedMemory(t.asns),
+    names: t.names,
+    nameIndex: inSharedMemory(t.nameIndex),
+  };
+}
+
+const bufferOf = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 export class GeoDatabase {
-  readonly #country: Reader<Response>;
+  #countryBytes: Uint8Array;
+  #country: Reader<Response>;
   #v4: AsnTable | undefined;
   #v6: AsnTable | undefined;
+  #shared: SharedGeoTables | undefined;
 
-  constructor() {
-    this.#country = new Reader(
-      readFileSync(packageFile('@ip-location-db/geolite2-country-mmdb', 'geolite2-country.mmdb')),
-    );
+  /** The database from the package files, or from tables another thread shared. */
+  constructor(tables?: SharedGeoTables) {
+    this.#countryBytes =
+      tables?.country ?? readFileSync(packageFile('@ip-location-db/geolite2-country-mmdb', 'geolite2-country.mmdb'));
+    this.#country = new Reader(bufferOf(this.#countryBytes));
+    this.#v4 = tables?.v4;
+    this.#v6 = tables?.v6;
+    if (tables) this.#shared = tables;
+  }
+
+  /**
+   * The tables moved into shared memory (made once; this database then reads those too). The IPv4
+   * ASN table is loaded now if it was not; the IPv6 one goes along only if loaded.
+   */
+  shared(): SharedGeoTables {
+    if (!this.#shared) {
+      this.#shared = {
+        country: inSharedMemory(this.#countryBytes),
+        v4: tableInSharedMemory(this.#v4Table()),
+        v6: this.#v6 && tableInSharedMemory(this.#v6),
+      };
+      this.#countryBytes = this.#shared.country;
+      this.#country = new Reader(bufferOf(this.#countryBytes));
+      this.#v4 = this.#shared.v4;
+      this.#v6 = this.#shared.v6;
+    }
+    return this.#shared;
+  }
+
+  #v4Table(): AsnTable {
+    return (this.#v4 ??= loadAsnTable(packageFile('@ip-location-db/asn', 'asn-ipv4-num.csv'), false));
   }
 
   lookup(ip: string): IpInfo {
@@ -130,7 +189,7 @@ export class GeoDatabase {
   }
 
   #asnV4(n: number): { asn: number; name: string } | undefined {
-    const t = (this.#v4 ??= loadAsnTable(packageFile('@ip-location-db/asn', 'asn-ipv4-num.csv'), false));
+    const t = this.#v4Table();
     const starts = t.starts as Float64Array;
     let lo = 0;
     let hi = starts.length - 1;

@@ -18,6 +18,7 @@ import {
 import { VigilError } from '../../core/errors.js';
 import { startWorker, workerUrl } from '../../core/workers.js';
 import type { Organisation, Party } from '../../enrich/constituency/index.js';
+import { geoDatabase } from '../../enrich/geo.js';
 import type { FeedOptions, FeedReport } from '../../ingest/feeds/index.js';
 import { unpackBatch, type FromIntakeWorker, type IntakeWorkerData, type ToIntakeWorker } from './protocol.js';
 
@@ -48,6 +49,7 @@ export async function runIntakeInWorker(setup: WorkerIntakeSetup, options: Prepa
     organisations: setup.organisations,
     parties: setup.parties,
     homeCountry: setup.homeCountry,
+    geo: geoDatabase().shared(),
   };
   // A larger young generation than the default: fewer scavenges of the batch being prepared (measured a few per cent).
   const worker = startWorker(workerUrl(import.meta.url, './intake-worker'), {

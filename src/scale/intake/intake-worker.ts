@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { IntakeEnricher, IntakePreparer } from '../../cases/intake/index.js';
 import { ConstituencyIndex } from '../../enrich/constituency/index.js';
-import { geoDatabase } from '../../enrich/geo.js';
+import { GeoDatabase } from '../../enrich/geo.js';
 import { FeedParsers, sourceLines, streamLines } from '../../ingest/feeds/index.js';
 import { packBatch, type FromIntakeWorker, type IntakeWorkerData, type ToIntakeWorker } from './protocol.js';
 
@@ -50,7 +50,9 @@ async function* parentBytes(): AsyncGenerator<Uint8Array> {
 
 async function main(): Promise<void> {
   const parser = new FeedParsers(data.parsers).get(data.parser);
-  const enricher = new IntakeEnricher(new ConstituencyIndex(data.organisations, data.parties), geoDatabase(), data.homeCountry);
+  // The parent's tables, not a second copy read from disk (≈ 1 s and ≈ 250 MB a run).
+  const geo = new GeoDatabase(data.geo);
+  const enricher = new IntakeEnricher(new ConstituencyIndex(data.organisations, data.parties, geo), geo, data.homeCountry);
   const preparer = new IntakePreparer({ feed: data.feed, rule: data.rule, enricher, cases: data.cases, compact: true }, data.batchSize);
   const lines = data.path !== null ? sourceLines({ path: data.path }) : streamLines(parentBytes());
   const send = async (): Promise<void> => {

@@ -1,6 +1,7 @@
 /** What the intake's parsing thread and the store's thread say to each other (intake-worker.ts, index.ts). */
 import type { DedupRule, PreparedBatch } from '../../cases/intake/index.js';
 import type { Organisation, Party } from '../../enrich/constituency/index.js';
+import type { SharedGeoTables } from '../../enrich/geo.js';
 import type { FeedOptions, FeedReport } from '../../ingest/feeds/index.js';
 
 export interface IntakeWorkerData {
@@ -16,6 +17,8 @@ export interface IntakeWorkerData {
   readonly organisations: readonly Organisation[];
   readonly parties: readonly Party[];
   readonly homeCountry: string;
+  /** The parent's ASN/country database, in shared memory. */
+  readonly geo: SharedGeoTables;
 }
 
 /** Parent → worker. */
