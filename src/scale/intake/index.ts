@@ -17,38 +17,25 @@ import {
 } from '../../cases/intake/index.js';
 import { VigilError } from '../../core/errors.js';
 import { startWorker, workerUrl } from '../../core/workers.js';
-import type { Organisation, Party } from '../../enrich/constituency/index.js';
 import { geoDatabase } from '../../enrich/geo.js';
-import type { FeedOptions, FeedReport } from '../../ingest/feeds/index.js';
-import { unpackBatch, type FromIntakeWorker, type IntakeWorkerData, type ToIntakeWorker } from './protocol.js';
+import { unpackBatch, type FromIntakeWorker, type IntakeWorkerData, type ReportSetup, type ToIntakeWorker } from './protocol.js';
 
 const WORKER_YOUNG_GENERATION_MB = 64;
 
-export interface WorkerIntakeSetup {
+export interface WorkerIntakeSetup extends ReportSetup {
   /** A file the worker reads, or a byte stream (HTTP body, upload) this thread reads and hands over. */
   readonly source: { readonly path: string } | { readonly body: AsyncIterable<Uint8Array> };
-  /** The feed parser's name (FeedParsers). */
-  readonly parser: string;
-  readonly parsers: FeedOptions;
-  readonly report: FeedReport;
-  readonly organisations: readonly Organisation[];
-  readonly parties: readonly Party[];
-  readonly homeCountry: string;
 }
 
 export async function runIntakeInWorker(setup: WorkerIntakeSetup, options: PreparedIntakeOptions): Promise<IntakeResult> {
+  const { source, ...report } = setup;
   const data: IntakeWorkerData = {
-    path: 'path' in setup.source ? setup.source.path : null,
-    parser: setup.parser,
-    parsers: setup.parsers,
-    report: setup.report,
+    ...report,
+    path: 'path' in source ? source.path : null,
     feed: options.feed,
     rule: ruleFor(options.rules ?? DEFAULT_DEDUP_RULES, options.feed),
     cases: options.cases ?? true,
     batchSize: options.batchSize ?? INTAKE_BATCH,
-    organisations: setup.organisations,
-    parties: setup.parties,
-    homeCountry: setup.homeCountry,
     geo: geoDatabase().shared(),
   };
   // A larger young generation than the default: fewer scavenges of the batch being prepared (measured a few per cent).
@@ -57,7 +44,7 @@ export async function runIntakeInWorker(setup: WorkerIntakeSetup, options: Prepa
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
   try {
-    const result = await runPreparedIntake(batchesFrom(worker, 'body' in setup.source ? setup.source.body : null), options);
+    const result = await runPreparedIntake(batchesFrom(worker, 'body' in source ? source.body : null), options);
     return { ...result, inWorker: true };
   } finally {
     await worker.terminate();

@@ -4,19 +4,24 @@ import type { Organisation, Party } from '../../enrich/constituency/index.js';
 import type { SharedGeoTables } from '../../enrich/geo.js';
 import type { FeedOptions, FeedReport } from '../../ingest/feeds/index.js';
 
-export interface IntakeWorkerData {
-  /** A report file the worker reads itself; without it the bytes come from the parent as `chunk` messages. */
-  readonly path: string | null;
+/** What a worker needs to parse and enrich a report, as the caller of runIntakeInWorker gives it. */
+export interface ReportSetup {
+  /** The feed parser's name (FeedParsers). */
   readonly parser: string;
   readonly parsers: FeedOptions;
   readonly report: FeedReport;
+  readonly organisations: readonly Organisation[];
+  readonly parties: readonly Party[];
+  readonly homeCountry: string;
+}
+
+export interface IntakeWorkerData extends ReportSetup {
+  /** A report file the worker reads itself; without it the bytes come from the parent as `chunk` messages. */
+  readonly path: string | null;
   readonly feed: string;
   readonly rule: DedupRule;
   readonly cases: boolean;
   readonly batchSize: number;
-  readonly organisations: readonly Organisation[];
-  readonly parties: readonly Party[];
-  readonly homeCountry: string;
   /** The parent's ASN/country database, in shared memory. */
   readonly geo: SharedGeoTables;
 }

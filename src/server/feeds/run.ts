@@ -35,15 +35,15 @@ export function parsersOf(settings: IntakeSettings): FeedParsers {
 }
 
 /**
- * The first 64 KiB of a byte stream for sniffing, and the whole stream again; `large` when it holds
- * more than `large` bytes (read ahead that far to tell).
+ * The first 64 KiB of a byte stream for sniffing, and the whole stream again; `larger` when it holds
+ * more than `readAhead` bytes (read that far to tell).
  */
-async function peek(body: AsyncIterable<Uint8Array>, large: number): Promise<{ head: string; body: AsyncIterable<Uint8Array>; large: boolean }> {
+async function peek(body: AsyncIterable<Uint8Array>, readAhead: number): Promise<{ head: string; body: AsyncIterable<Uint8Array>; larger: boolean }> {
   const iterator = body[Symbol.asyncIterator]();
   const held: Uint8Array[] = [];
   let size = 0;
   let ended = false;
-  while (size < 65536 || size <= large) {
+  while (size < 65536 || size <= readAhead) {
     const next = await iterator.next();
     if (next.done) {
       ended = true;
@@ -57,7 +57,7 @@ async function peek(body: AsyncIterable<Uint8Array>, large: number): Promise<{ h
   const head = gz ? '' : joined.subarray(0, 65536).toString('utf8');
   return {
     head,
-    large: !ended || size > large,
+    larger: !ended || size > readAhead,
     body: (async function* () {
       yield* held;
       for (;;) {
@@ -86,8 +86,8 @@ export async function intakeBody(
   const run = await store.intake.startRun(feed.name);
   try {
     // One thread has no core to spare for a worker.
-    const workerFrom = availableParallelism() > 1 ? (settings.parseInWorkerFromBytes ?? PARSE_IN_WORKER_FROM) : Number.POSITIVE_INFINITY;
-    const { head, body, large } = await peek(input.body, Number.isFinite(workerFrom) ? workerFrom : 0);
+    const workerFrom = availableParallelism() > 1 ? (settings.parseInWorkerFromBytes ?? PARSE_IN_WORKER_FROM) : null;
+    const { head, body, larger } = await peek(input.body, workerFrom ?? 0);
     const parser: FeedParser | undefined = feed.parser ? parsers.get(feed.parser) : parsers.sniff(head, input.fileName);
     if (!parser) throw new VigilError('feeds.unrecognised', `${input.fileName}: no parser recognises this report; configure one for feed ${feed.name}`);
     const organisations = await store.constituency.listOrganisations();
@@ -101,7 +101,7 @@ export async function intakeBody(
     };
     const options = { feed: feed.name, sink: store.intake, ...(settings.dedup ? { rules: settings.dedup } : {}) };
     let result: IntakeResult;
-    if (large && Number.isFinite(workerFrom))
+    if (workerFrom !== null && larger)
       result = await runIntakeInWorker(
         { source: { body }, parser: parser.name, parsers: parserOptions(settings), report, organisations, parties, homeCountry: settings.homeCountry },
         options,
