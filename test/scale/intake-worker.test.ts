@@ -62,7 +62,10 @@ async function outcome(dir: string, name: string, run: (store: SqliteStore) => P
   try {
     const result = await run(store);
     const events = (await store.intake.events({ limit: 10_000 })).map((e) => ({ ...e, caseId: e.caseId === null ? null : 'case' }));
-    const cases = (await store.intake.cases()).map((c) => ({ ...c, caseId: 'case', openedAt: 0, lastEventAt: 0 }));
+    // Ordered by group: cases opened in the same millisecond come back in the order of their random ids.
+    const cases = (await store.intake.cases())
+      .map((c) => ({ ...c, caseId: 'case', openedAt: 0, lastEventAt: 0 }))
+      .sort((a, b) => (a.groupKey < b.groupKey ? -1 : a.groupKey > b.groupKey ? 1 : 0));
     return { result: { ...result, caseIds: result.caseIds.map(() => 'case') }, events, cases };
   } finally {
     await store.close();
