@@ -68,7 +68,11 @@ export function registerScan(program: Command, setExit: SetExit): void {
     )
     .option('-o, --out <file>', 'write detections to a file instead of stdout')
     .option('--recover', 'also recover EVTX records from slack space', false)
-    .option('-w, --workers <n>', 'worker threads (0 = scan in the main thread)', 'auto')
+    .option(
+      '-w, --workers <n>',
+      'worker threads (0 = scan in the main thread; auto = as many as the input size pays for)',
+      'auto',
+    )
     .option('--no-summary', 'leave out the summary')
     .option('--incidents <file>', 'reconstruct incidents and write them as JSON (docs/formats.md)')
     .option('--report <file>', 'write a self-contained HTML report of the incidents')
@@ -95,8 +99,12 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
   for (const path of [...rulePaths, ...(options.indicators ?? [])]) {
     if (!existsSync(path)) throw new VigilError('scan.path.missing', `${path} does not exist`);
   }
-  const workers =
-    options.workers === 'auto' ? Math.max(0, Math.min(4, paths.length > 0 ? 2 : 0)) : Number(options.workers);
+  const workers = options.workers === 'auto' ? 'auto' : Number(options.workers);
+  if (workers !== 'auto' && !(Number.isInteger(workers) && workers >= 0))
+    throw new VigilError(
+      'scan.workers.invalid',
+      `--workers: expected 'auto' or a whole number ≥ 0, got ${terminalSafe(options.workers)}`,
+    );
   // Only on a terminal; the line is not even formatted otherwise (the first toLocaleString alone
   // costs ≈ 40 ms CPU).
   const showProgress = process.stderr.isTTY === true;
@@ -110,7 +118,7 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
       indicatorPaths: options.indicators ?? [],
       minLevel: options.minLevel,
       recover: options.recover,
-      workers: Number.isFinite(workers) ? workers : 0,
+      workers,
       investigate: Boolean(options.incidents ?? options.report ?? options.db),
       ...(cacheDir ? { ruleCacheDir: cacheDir } : {}),
     },
@@ -168,7 +176,8 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
       `\nScanned ${result.files.length} files, ${result.events.toLocaleString('en')} events ` +
       `(${issues} record issues) with ${result.rulesLoaded} rules` +
       (result.indicatorsLoaded ? ` and ${result.indicatorsLoaded} indicators` : '') +
-      ` in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.detections.length} detections.\n`;
+      ` in ${((Date.now() - started) / 1000).toFixed(1)} s ${threadsText(result.threads)}: ` +
+      `${result.detections.length} detections.\n`;
     const summaryStream = options.format === 'table' && !options.out ? process.stdout : process.stderr;
     summaryStream.write(stats + summaryText(summarize(result.detections)) + '\n');
   }
@@ -176,6 +185,10 @@ async function scanCommand(paths: string[], options: ScanOptions): Promise<numbe
   const failRank = levelRank(options.failLevel);
   if (result.detections.some((d) => levelRank(d.level) >= failRank)) return 1;
   return result.files.length === 0 && result.problems.length > 0 ? 2 : 0;
+}
+
+function threadsText(threads: number): string {
+  return threads === 0 ? 'on the main thread' : `on ${threads} worker thread${threads === 1 ? '' : 's'}`;
 }
 
 function writeDetections(out: Writable, result: ScanResult, format: ScanFormat): void {

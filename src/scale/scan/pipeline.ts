@@ -48,11 +48,47 @@ export interface ScanResult {
   readonly events: number;
   /** When `investigate` was set. */
   readonly facts?: FactCollector;
+  /** Worker threads the scan ran on (0: the main thread). */
+  readonly threads: number;
 }
 
 
 export async function runScan(config: ScanConfig, progress: ScanProgress = {}): Promise<ScanResult> {
-  return config.workers > 0 ? runScanInWorkers(config, progress) : runScanHere(config, progress);
+  if (config.workers === 0) return runScanHere(config, progress);
+  // The main thread only lists files; workers sniff, open (archives too), read and match them.
+  const problems: Issue[] = [];
+  const queue = await listFiles(config.paths, problems);
+  const cores = availableParallelism();
+  const count =
+    config.workers === 'auto'
+      ? autoWorkers(queue.reduce((n, item) => n + item.size, 0), Math.min(cores, queue.length))
+      : Math.max(1, Math.min(config.workers, queue.length, cores));
+  // Problems of the listing are found again by the walk of the main thread's scan.
+  if (count === 0) return runScanHere(config, progress);
+  return runScanInWorkers(config, progress, queue, problems, count);
+}
+
+/**
+ * Input bytes a worker thread must have to pay for itself. Each worker is a V8 isolate of its own:
+ * it starts Node, reads the rule cache, compiles the rules its events meet and, above all, compiles
+ * the hot code again — measured on the scan bench's .evtx, ≈ 1.1 CPU s more per worker (≈ 0.6 s of
+ * it in V8's optimising compiler), against ≈ 0.0066 CPU s per MB of scanning. Below about 400 MB
+ * two workers were no faster than the main thread alone (200 MB: 2.09 s against 1.95 s) and used
+ * 50 % more CPU; at 1,000 MB they were 1.3 × faster. See docs/benchmarks.md ("vigil scan").
+ */
+export const AUTO_BYTES_PER_WORKER = 192 * 1024 * 1024;
+/** Workers `--workers auto` starts at most: past four, a scan waits on reading and on the main thread. */
+const AUTO_WORKERS_MAX = 4;
+
+/**
+ * How many worker threads `--workers auto` uses for this many input bytes on this many cores (or work
+ * items, when there are fewer: a file a worker cannot share out is one worker's): one per
+ * AUTO_BYTES_PER_WORKER, up to the cores and AUTO_WORKERS_MAX; none (the main thread scans) when
+ * that makes fewer than two, since one worker only adds its start-up to the main thread's work.
+ */
+export function autoWorkers(inputBytes: number, cores: number): number {
+  const count = Math.min(Math.floor(inputBytes / AUTO_BYTES_PER_WORKER), cores, AUTO_WORKERS_MAX);
+  return count >= 2 ? count : 0;
 }
 
 async function runScanHere(config: ScanConfig, progress: ScanProgress): Promise<ScanResult> {
@@ -91,6 +127,7 @@ async function runScanHere(config: ScanConfig, progress: ScanProgress): Promise<
     indicatorsLoaded: prepared.indicatorsLoaded,
     events: prepared.engine.eventsSeen,
     ...(facts ? { facts } : {}),
+    threads: 0,
   };
 }
 
@@ -123,11 +160,13 @@ export type WorkerCommand = { type: 'scan'; item: WorkItem } | { type: 'finish' 
 /** Large .evtx files are cut into ranges of about this many bytes so every worker shares them. */
 const EVTX_RANGE_BYTES = 32 * 1024 * 1024;
 
-async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Promise<ScanResult> {
-  // The main thread only lists files; workers sniff, open (archives too), read and match them.
-  const problems: Issue[] = [];
-  const queue = await listFiles(config.paths, problems);
-  const count = Math.max(1, Math.min(config.workers, queue.length, availableParallelism()));
+async function runScanInWorkers(
+  config: ScanConfig,
+  progress: ScanProgress,
+  queue: WorkItem[],
+  problems: Issue[],
+  count: number,
+): Promise<ScanResult> {
   const detections: Detection[] = [];
   const files: FileReport[] = [];
   const inputs: BaseMatch[] = [];
@@ -220,6 +259,7 @@ async function runScanInWorkers(config: ScanConfig, progress: ScanProgress): Pro
     indicatorsLoaded,
     events,
     ...(facts ? { facts } : {}),
+    threads: count,
   };
 }
 

@@ -28,8 +28,11 @@ export interface ScanConfig {
   readonly indicatorPaths: readonly string[];
   readonly minLevel: Level;
   readonly recover: boolean;
-  /** 0 = in this thread. */
-  readonly workers: number;
+  /**
+   * Worker threads: 0 = in this thread; N = exactly N (at most one per work item and per core);
+   * 'auto' = as many as the input's size pays for (autoWorkers).
+   */
+  readonly workers: number | 'auto';
   /** Gather what incident building needs (facts.ts) while scanning. */
   readonly investigate?: boolean;
   /** Where parsed rule sets are cached between runs (none: parse every time). */

@@ -430,6 +430,24 @@ describe('vigil scan', { skip }, () => {
     assert.equal(again, inMain);
   });
 
+  test('--workers auto scans a small input on the main thread; --workers N on N workers; the summary says which', async () => {
+    const evidence = tempDir('two-copies');
+    for (const name of ['a.evtx', 'b.evtx']) copyFileSync(EVTX, join(evidence, name));
+    const rules = ruleDir();
+    const run = async (workers: readonly string[]) => {
+      const out = join(tempDir('out'), 'detections.jsonl');
+      const result = await vigil(['scan', evidence, '--rules', rules, '--format', 'jsonl', '--out', out, ...workers]);
+      assert.equal(result.code, 1, result.stderr);
+      return { summary: /Scanned .*/.exec(result.stderr)?.[0] ?? result.stderr, output: readFileSync(out, 'utf8') };
+    };
+    const [auto, two, main] = await Promise.all([run([]), run(['--workers', '2']), run(['--workers', '0'])]);
+    assert.match(auto.summary, /Scanned 2 files, .* on the main thread: \d+ detections\./);
+    assert.match(two.summary, / on 2 worker threads: /);
+    assert.match(main.summary, / on the main thread: /);
+    assert.equal(two.output, main.output);
+    assert.equal(auto.output, main.output);
+  });
+
   test('exit code 2: a missing evidence path, a missing rule folder or list, a usage error', async () => {
     const rules = ruleDir();
     const out = join(tempDir('out'), 'x.jsonl');
@@ -442,6 +460,8 @@ describe('vigil scan', { skip }, () => {
       ],
       ['unknown format', ['scan', EVTX, '--rules', rules, '--format', 'xml']],
       ['unknown level', ['scan', EVTX, '--rules', rules, '--min-level', 'severe']],
+      ['workers not a number', ['scan', EVTX, '--rules', rules, '--workers', 'two']],
+      ['workers not whole', ['scan', EVTX, '--rules', rules, '--workers', '1.5']],
       ['no path', ['scan', '--rules', rules]],
       ['unknown option', ['scan', EVTX, '--rules', rules, '--no-such-option']],
       ['unknown command', ['scna', EVTX]],
