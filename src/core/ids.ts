@@ -28,11 +28,13 @@ interface SortedShape {
   readonly own: readonly string[];
   readonly keys: readonly string[];
   readonly quoted: readonly string[];
+  /** The own order is the sorted one (objects built by core/shaped-fields.ts). */
+  readonly ownSorted: boolean;
 }
 
 // Records of one reader come in runs of the same shape (one EVTX template, one Zeek log), and a few
 // shapes alternate: the last shape is checked first, then a bounded map (shapes are log data).
-let lastShape: SortedShape = { own: [], keys: [], quoted: [] };
+let lastShape: SortedShape = { own: [], keys: [], quoted: [], ownSorted: true };
 const shapes = new Map<string, SortedShape>();
 const SHAPES_LIMIT = 1_000;
 
@@ -50,12 +52,25 @@ function sortedShape(record: object): SortedShape {
   // Keys may hold NUL themselves: a shape found under the joined name must list the same keys.
   if (shape === undefined || !sameKeys(keys, shape.own)) {
     const sorted = keys.slice().sort();
-    shape = { own: keys, keys: sorted, quoted: sorted.map(quotedKey) };
+    shape = { own: keys, keys: sorted, quoted: sorted.map(quotedKey), ownSorted: sameKeys(keys, sorted) };
     if (shapes.size >= SHAPES_LIMIT) shapes.clear();
     shapes.set(name, shape);
   }
   lastShape = shape;
   return shape;
+}
+
+/** Plain (no toJSON, no boxed primitive: Date, String), with only strings, numbers, booleans, nulls. */
+function scalarsOnly(record: object): boolean {
+  const proto = Object.getPrototypeOf(record) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  const values = Object.values(record);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const type = typeof v;
+    if (v !== null && type !== 'string' && type !== 'number' && type !== 'boolean') return false;
+  }
+  return true;
 }
 
 /** Stable JSON: object keys sorted, so equal content hashes equally whatever the reader's key order. */
@@ -74,7 +89,10 @@ export function stableJson(value: unknown): string {
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const { keys, quoted } = sortedShape(record);
+  const { keys, quoted, ownSorted } = sortedShape(record);
+  // Keys already in order and only scalars JSON writes as stableJson does: the native serialiser
+  // gives the same text (undefined, symbols and functions it would leave out; nested values sort).
+  if (ownSorted && scalarsOnly(record)) return JSON.stringify(record);
   // Parts joined once give a flat string; `+=` gave a rope of ~150 pieces that hashing and writing
   // each flattened again, and that a batch of events kept alive past the young generation.
   const parts = new Array<string>(keys.length);

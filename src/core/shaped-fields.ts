@@ -6,7 +6,11 @@
  * flattened events were hash tables. Enumerating one (`for…in`, what the Sigma prefilter does) cost about
  * 9× a fast object, serialising it (the store) 1.6×, and building it twice what this builder costs.
  * So names and values are collected first, and the object is cloned from a fast template object with
- * the same keys in the same order (object spread copies its hidden class), then filled in place.
+ * the same keys (object spread copies its hidden class), then filled in place.
+ *
+ * The template lists the keys sorted, as the store keeps them: the object is then already in the
+ * order of the stable JSON its content id hashes, and core/ids.ts serialises it with one native
+ * JSON.stringify (2.5 µs an event on evtx-attack-samples) instead of key by key (4.2 µs).
  */
 import { putField } from './fields.js';
 
@@ -35,14 +39,19 @@ function templateFor(names: readonly string[]): Record<string, unknown> | undefi
   }
   if (node.template === undefined) {
     const keys: Record<string, null> = {};
-    for (const name of names) putField(keys, name, null);
+    // Sorted as stableJson sorts (UTF-16 code units); integer-like names still come first, as V8
+    // enumerates them first whatever the order they were added in, and stableJson then sorts.
+    for (const name of names.slice().sort()) putField(keys, name, null);
     // JSON.parse makes fast-mode objects whatever the number of keys, `__proto__` as an own property.
     node.template = JSON.parse(JSON.stringify(keys)) as Record<string, unknown>;
   }
   return node.template;
 }
 
-/** Collects fields in order (a later value under a name replaces the earlier, in its place). */
+/**
+ * Collects fields (a later value under a name replaces the earlier); build() gives them in sorted key
+ * order, and in the order collected only past the bounded shape cache.
+ */
 export class FieldsBuilder<T> {
   private readonly names: string[] = [];
   private readonly values: T[] = [];

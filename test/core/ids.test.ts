@@ -52,6 +52,15 @@ const values: unknown[] = [
   { u: undefined, f: () => 1, s: Symbol('s'), n: null },
   Object.assign(Object.create(null) as object, { z: 1, a: 2 }),
   new Date(0),
+  // Keys already in order (the native serialiser's case), with values it would write otherwise.
+  { a: 'x', b: 2, c: null, d: true, e: -0, f: NaN, g: -Infinity, h: 'é\n"' },
+  { a: undefined, b: 1 },
+  { a: () => 1, b: Symbol('s') },
+  { a: [3, 1], b: { d: 1, c: 2 } },
+  Object.assign(Object.create(null) as object, { a: 1, b: 'two' }),
+  JSON.parse('{"__proto__": 1, "a": 2}'),
+  Object.assign(new String('ab'), { c: 1 }),
+  Object.assign(new Date(0), { a: 1 }),
 ];
 
 test('stableJson gives exactly what the plain definition gives', () => {
