@@ -64,7 +64,7 @@ function sortedShape(record: object): SortedShape {
 function scalarsOnly(record: object): boolean {
   const proto = Object.getPrototypeOf(record) as unknown;
   if (proto !== Object.prototype && proto !== null) return false;
-  const values = Object.values(record);
+  const values: unknown[] = Object.values(record);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const type = typeof v;
