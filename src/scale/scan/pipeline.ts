@@ -71,13 +71,13 @@ export async function runScan(config: ScanConfig, progress: ScanProgress = {}): 
 /**
  * Input bytes a worker thread must have to pay for itself. Each worker is a V8 isolate of its own:
  * it starts Node, reads the rule cache, compiles the rules its events meet and, above all, compiles
- * the hot code again — measured on the scan bench's .evtx, ≈ 1.1 CPU s more per worker (≈ 0.6 s of
- * it in V8's optimising compiler), against ≈ 0.0066 CPU s per MB of scanning. Below about 400 MB
- * two workers were no faster than the main thread alone (200 MB: 2.09 s against 1.95 s) and used
- * 50 % more CPU; at 1,000 MB they were 1.3 × faster. See docs/benchmarks.md ("vigil scan").
+ * the hot code again. Measured on the scan bench's .evtx: ≈ 1.1 CPU s more per worker (≈ 0.6 s of
+ * it on V8's helper threads: the optimising compiler, GC), against ≈ 0.0066 CPU s per MB scanned.
+ * Below about 400 MB two workers were no faster than the main thread alone (200 MB: 2.09 s against
+ * 1.95 s) and used 50 % more CPU; at 1,000 MB they were 1.3 × faster. See docs/benchmarks.md.
  */
 export const AUTO_BYTES_PER_WORKER = 192 * 1024 * 1024;
-/** Workers `--workers auto` starts at most: past four, a scan waits on reading and on the main thread. */
+/** At most, as before `auto` looked at sizes (more was never measured: this machine has two cores). */
 const AUTO_WORKERS_MAX = 4;
 
 /**
