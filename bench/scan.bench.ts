@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { AUTO_BYTES_PER_WORKER } from '../src/scale/scan/pipeline.js';
 import { BENCH_DIR, largeEvtx, SHARED_DATA } from './fixtures.js';
 import { table } from './report.js';
 
@@ -133,7 +134,7 @@ ${table(
 CPU seconds are the scan process's user + system time, all its threads together (from /proc/self/stat of the bench,
 which waits for it): on this shared machine they are the steadier figure; MB per CPU second is per-core throughput.
 Wall time, 1 → 2 worker threads: ${scaling}. \`--workers auto\` (the default) starts workers only for at least two
-shares of 192 MB of input (one per share, up to the cores and four) and scans smaller inputs on the main thread: each
+shares of ${AUTO_BYTES_PER_WORKER / MB} MB of input (one per share, up to the cores and four) and scans smaller inputs on the main thread: each
 worker pays its start-up and the optimising compiler's work again (docs/architecture.md, "Changes to the design").
 
 Goal: ≥ 50 MB/s per core. Peers: Hayabusa publishes ≈ 3 GB in 9 minutes on 4 cores (≈ 5.7 MB/s, 1.4 MB/s per
