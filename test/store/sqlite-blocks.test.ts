@@ -252,10 +252,38 @@ test('sqlite (file): migration 13 moves version-12 events into blocks; ids, dedu
   assert.equal((await upgraded.events.get(first))?.id, first);
   const detection = await upgraded.detections.get(detectionId(hunt));
   assert.equal((await upgraded.events.get(detection!.detection.eventId!))?.event.timestamp, hunt.timestamp);
-  for (const query of [{ host: 'ws-014', limit: 10_000 }, { ip: '10.0.1.5', limit: 50 }, { limit: 10_000 }])
+  // Fields and text filters read the blocks' fields, which migration 13 wrote as they are (codec 0).
+  for (const query of [
+    { host: 'ws-014', limit: 10_000 },
+    { ip: '10.0.1.5', limit: 50 },
+    { limit: 10_000 },
+    { field: { name: 'EventID', value: '4624' }, limit: 10_000 },
+    { text: 'ws-014', limit: 10_000 },
+  ])
     assert.deepEqual((await upgraded.events.search(query)).map((e) => e.id), reference.search(query));
+  assert.deepEqual((await upgraded.events.get(first))?.event.fields, JSON.parse(eventIdAndFields(events[0]!).fieldsJson));
   await upgraded.close();
   const check = new Database(path, { readonly: true });
   assert.equal(check.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'events'").pluck().get(), 0);
+  assert.deepEqual(check.prepare('SELECT DISTINCT codec FROM event_blocks').pluck().all(), [0]);
   check.close();
+});
+
+test('sqlite (file): new blocks keep their fields compressed (codec 1) and give them back exactly', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'vigil-store-')), 'codec.db');
+  const events = corpus(2_500);
+  const store = new SqliteStore(path);
+  await store.events.add(events);
+  for (const e of events.slice(0, 50)) {
+    const { id, fieldsJson } = eventIdAndFields(e);
+    // As JSON keeps them (-0 is 0).
+    assert.deepEqual((await store.events.get(id))?.event.fields, JSON.parse(fieldsJson));
+  }
+  await store.close();
+  const check = new Database(path, { readonly: true });
+  assert.deepEqual(check.prepare('SELECT DISTINCT codec FROM event_blocks').pluck().all(), [1]);
+  const stored = check.prepare('SELECT sum(length(fields)) FROM event_blocks').pluck().get() as number;
+  check.close();
+  const raw = events.reduce((sum, e) => sum + Buffer.byteLength(eventIdAndFields(e).fieldsJson), 0);
+  assert.ok(stored * 4 < raw, `${stored} bytes stored for ${raw} of JSON`);
 });

@@ -18,7 +18,7 @@ import {
   toBlockEvent,
   type BlockMeta,
 } from '../../src/store/sqlite/event-blocks.js';
-import { EventTables } from '../../src/store/sqlite/event-tables.js';
+import { EventTables, RAW_CODEC } from '../../src/store/sqlite/event-tables.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 4, 10);
@@ -54,7 +54,8 @@ test('sqlite (file): migration 15 moves the version-14 dedup keys into one row p
   }
   // Two adds as version 14 made them: blocks and postings, and one event_keys row per event.
   const stored = events(3_000);
-  const tables = new EventTables(old);
+  // Rows as version 14 wrote them: no codec column yet (migration 16).
+  const tables = new EventTables(old, RAW_CODEC);
   const key = old.prepare('INSERT INTO event_keys (ts, hash) VALUES (?, ?)');
   for (const add of [stored.slice(0, 1_800), stored.slice(1_800)]) {
     const arena = new ByteArena();

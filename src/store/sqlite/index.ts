@@ -46,7 +46,7 @@ import {
   userTerm,
   type BlockMeta,
 } from './event-blocks.js';
-import { EventTables } from './event-tables.js';
+import { EventTables, fieldsBytes } from './event-tables.js';
 import { EventKeys } from './event-keys.js';
 
 type Db = Database.Database;
@@ -98,7 +98,7 @@ class SqliteEvents implements EventRepository {
 
   constructor(private readonly db: Db) {
     this.#meta = db.prepare('SELECT meta FROM event_blocks WHERE block = ?').pluck();
-    this.#fields = db.prepare('SELECT fields FROM event_blocks WHERE block = ?').pluck();
+    this.#fields = db.prepare('SELECT fields, codec FROM event_blocks WHERE block = ?').raw();
     this.#realText = db.prepare('SELECT CAST(? AS TEXT)').pluck();
     const tables = new EventTables(db);
     const keys = new EventKeys(db);
@@ -189,7 +189,8 @@ class SqliteEvents implements EventRepository {
   }
 
   #blob(block: number): Buffer {
-    return this.#fields.get(block) as Buffer;
+    const [stored, codec] = this.#fields.get(block) as [Buffer, number];
+    return fieldsBytes(stored, codec);
   }
 
   search(query: EventQuery): Promise<StoredEvent[]> {

@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { encodeBlocks, KEY_BYTES, keyOfId, writeKey, type BlockEvent, type BlockMeta } from './event-blocks.js';
-import { EventTables } from './event-tables.js';
+import { EventTables, RAW_CODEC } from './event-tables.js';
 import { sourceOfRow, type EventRow } from '../rows.js';
 export interface Migration {
   readonly version: number;
@@ -579,11 +579,19 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     apply: moveEventKeysToBlocks,
   },
+  {
+    version: 16,
+    name: 'event blocks: fields compressed (Brotli, quality 0)',
+    // The bytes were most of the ingest cost: WAL frames, then the checkpoint's read and write of
+    // each page (event-tables.ts). Blocks stored before keep codec 0 and are read as they are.
+    sql: `ALTER TABLE event_blocks ADD COLUMN codec INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** Migration 13: the per-event rows, in (ts, id) order, into blocks; then the old table goes. */
 function moveEventRowsToBlocks(db: Database.Database): void {
-  const tables = new EventTables(db);
+  // Rows as migration 13 defines them: the codec column comes with migration 16.
+  const tables = new EventTables(db, RAW_CODEC);
   const first = db.prepare('SELECT * FROM events ORDER BY ts, id LIMIT ?');
   const next = db.prepare('SELECT * FROM events WHERE (ts, id) > (?, ?) ORDER BY ts, id LIMIT ?');
   const PAGE = 5000;
