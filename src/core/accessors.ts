@@ -108,6 +108,21 @@ function firstNumber(fields: Event['fields'], names: readonly string[]): number 
   return null;
 }
 
+/** The fields an analyst pivots on (what the store keeps per event, beside the fields): host, user, addresses. */
+export type PivotFields = Pick<CommonFields, 'host' | 'user' | 'srcIp' | 'dstIp'>;
+
+/** commonFields without the ports and byte counts, for a caller that needs only the pivots (store ingest). */
+export function pivotFields(event: Event): PivotFields {
+  const names = BY_KIND[event.source.kind] ?? GENERIC;
+  const f = event.fields;
+  return {
+    host: firstString(f, names.host),
+    user: firstString(f, names.user),
+    srcIp: firstString(f, names.srcIp),
+    dstIp: firstString(f, names.dstIp),
+  };
+}
+
 export function commonFields(event: Event): CommonFields {
   const names = BY_KIND[event.source.kind] ?? GENERIC;
   const f = event.fields;

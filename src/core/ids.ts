@@ -28,13 +28,11 @@ interface SortedShape {
   readonly own: readonly string[];
   readonly keys: readonly string[];
   readonly quoted: readonly string[];
-  /** The own order is the sorted one (objects built by core/shaped-fields.ts). */
-  readonly ownSorted: boolean;
 }
 
 // Records of one reader come in runs of the same shape (one EVTX template, one Zeek log), and a few
 // shapes alternate: the last shape is checked first, then a bounded map (shapes are log data).
-let lastShape: SortedShape = { own: [], keys: [], quoted: [], ownSorted: true };
+let lastShape: SortedShape = { own: [], keys: [], quoted: [] };
 const shapes = new Map<string, SortedShape>();
 const SHAPES_LIMIT = 1_000;
 
@@ -52,7 +50,7 @@ function sortedShape(record: object): SortedShape {
   // Keys may hold NUL themselves: a shape found under the joined name must list the same keys.
   if (shape === undefined || !sameKeys(keys, shape.own)) {
     const sorted = keys.slice().sort();
-    shape = { own: keys, keys: sorted, quoted: sorted.map(quotedKey), ownSorted: sameKeys(keys, sorted) };
+    shape = { own: keys, keys: sorted, quoted: sorted.map(quotedKey) };
     if (shapes.size >= SHAPES_LIMIT) shapes.clear();
     shapes.set(name, shape);
   }
@@ -60,15 +58,38 @@ function sortedShape(record: object): SortedShape {
   return shape;
 }
 
-/** Plain (no toJSON, no boxed primitive: Date, String), with only strings, numbers, booleans, nulls. */
-function scalarsOnly(record: object): boolean {
+function isScalar(v: unknown): boolean {
+  const type = typeof v;
+  return v === null || type === 'string' || type === 'number' || type === 'boolean';
+}
+
+/** A dense array of scalars: JSON.stringify writes it as stableJson does (a hole it would write `null`). */
+function isScalarArray(v: unknown): boolean {
+  if (!Array.isArray(v) || Object.getPrototypeOf(v) !== Array.prototype) return false;
+  const items = v as readonly unknown[];
+  for (let i = 0; i < items.length; i++) if (!(i in items) || !isScalar(items[i])) return false;
+  return true;
+}
+
+/**
+ * Whether JSON.stringify writes the object as stableJson does: plain (no toJSON, no boxed primitive:
+ * Date, String), own keys already sorted (objects built by core/shaped-fields.ts), and only strings,
+ * numbers, booleans, nulls and dense arrays of them (undefined, symbols and functions it would leave
+ * out). Checked key by key in enumeration order, without the shape lookup the general case needs:
+ * 0.26 µs an event against 0.8 on evtx-attack-samples.
+ */
+function stringifiesStably(record: object): boolean {
   const proto = Object.getPrototypeOf(record) as unknown;
   if (proto !== Object.prototype && proto !== null) return false;
-  const values: unknown[] = Object.values(record);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    const type = typeof v;
-    if (v !== null && type !== 'string' && type !== 'number' && type !== 'boolean') return false;
+  const fields = record as Record<string, unknown>;
+  let previous: string | undefined;
+  // for…in lists own keys in Object.keys order here: the prototype is Object.prototype or none, and
+  // an enumerable key added to Object.prototype only makes the check fail.
+  for (const key in fields) {
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+    const v = fields[key];
+    if (!isScalar(v) && !isScalarArray(v)) return false;
   }
   return true;
 }
@@ -89,10 +110,8 @@ export function stableJson(value: unknown): string {
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const { keys, quoted, ownSorted } = sortedShape(record);
-  // Keys already in order and only scalars JSON writes as stableJson does: the native serialiser
-  // gives the same text (undefined, symbols and functions it would leave out; nested values sort).
-  if (ownSorted && scalarsOnly(record)) return JSON.stringify(record);
+  if (stringifiesStably(record)) return JSON.stringify(record);
+  const { keys, quoted } = sortedShape(record);
   // Parts joined once give a flat string; `+=` gave a rope of ~150 pieces that hashing and writing
   // each flattened again, and that a batch of events kept alive past the young generation.
   const parts = new Array<string>(keys.length);
@@ -119,7 +138,8 @@ export function eventId(event: Event): string {
 
 /** The whole milliseconds an event is stored under (0 when it has no time): its id's prefix. */
 export function eventIdTime(timestamp: number): number {
-  return Number.isFinite(timestamp) ? Math.trunc(timestamp) : 0;
+  // `+ 0` makes -0 (a time in (-1, 0]) plain 0, as the id writes it and keyOfId reads it back.
+  return Number.isFinite(timestamp) ? Math.trunc(timestamp) + 0 : 0;
 }
 
 /** The id, and the fields as the stable JSON it was computed from (stores keep that text). */

@@ -57,6 +57,14 @@ const values: unknown[] = [
   { a: undefined, b: 1 },
   { a: () => 1, b: Symbol('s') },
   { a: [3, 1], b: { d: 1, c: 2 } },
+  // Arrays of scalars in sorted keys (evtx <Data> lists) take the native path; holes, undefined and
+  // nesting do not.
+  { Data: ['sa', ' Reason: "x"', null, 7, false], EventID: 18456 },
+  { a: sparse, b: 1 },
+  { a: [undefined], b: 1 },
+  { a: [[1, 2]], b: [{ d: 1, c: 2 }] },
+  { a: Object.assign([1, 2], { x: 1 }), b: 1 },
+  { 9: 'nine', 10: 'ten' },
   Object.assign(Object.create(null) as object, { a: 1, b: 'two' }),
   JSON.parse('{"__proto__": 1, "a": 2}'),
   Object.assign(new String('ab'), { c: 1 }),

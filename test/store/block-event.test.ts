@@ -8,7 +8,7 @@ import type { Event } from '../../src/core/event.js';
 import { createHash } from 'node:crypto';
 import { eventIdAndFields, eventIdTime } from '../../src/core/ids.js';
 import { walkEvidence } from '../../src/ingest/index.js';
-import { ByteArena, toBlockEvent } from '../../src/store/sqlite/event-blocks.js';
+import { ByteArena, keyOfId, toBlockEvent } from '../../src/store/sqlite/event-blocks.js';
 import { corpusMissing, SHARED_DATA } from '../helpers/shared-data.js';
 
 /** The id as eventIdAndFields made it before: the text of kind, time and JSON, hashed. */
@@ -27,6 +27,9 @@ function assertSameAsIdFunction(events: readonly Event[]): void {
     assert.equal(b.id, id, `event #${i} of ${e.source.file}`);
     assert.equal(b.id, oldEventId(e, fieldsJson));
     assert.equal(b.fields.toString('utf8', b.start, b.end), fieldsJson, `fields of event #${i}`);
+    // The dedup key, read off the digest as it is made, is the one keyOfId reads off the id.
+    const { keyTs, keyHi, keyLo } = b;
+    assert.deepEqual({ keyTs, keyHi, keyLo }, keyOfId(id), `key of event #${i}`);
   });
 }
 

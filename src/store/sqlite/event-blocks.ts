@@ -9,7 +9,7 @@
  * See docs/architecture.md ("Embedded store") for the tables.
  */
 import { hash } from 'node:crypto';
-import { commonFields } from '../../core/accessors.js';
+import { pivotFields } from '../../core/accessors.js';
 import type { Event, EventFields, SourceRef } from '../../core/event.js';
 import { eventIdOfDigest, eventIdPrefix, eventIdTime, stableJson } from '../../core/ids.js';
 import type { EventQuery, StoredEvent } from '../types.js';
@@ -110,6 +110,16 @@ export class ByteArena {
   }
 }
 
+/** The 32-bit word of lower-case hex digits at..at+8 (a digest's), as parseInt of that slice gives it, without the slice. */
+function hexWord(hex: string, at: number): number {
+  let word = 0;
+  for (let i = at; i < at + 8; i++) {
+    const c = hex.charCodeAt(i);
+    word = word * 16 + (c <= 0x39 ? c - 0x30 : c - 0x57);
+  }
+  return word;
+}
+
 /**
  * An event as a block keeps it: content id, the fields as the stable JSON the id hashes (in `arena`),
  * common fields. The id's input — its prefix, then the JSON — is written to the arena and hashed
@@ -123,13 +133,13 @@ export function toBlockEvent(e: Event, arena: ByteArena): BlockEvent {
   const end = arena.write(fieldsJson);
   const bytes = arena.buffer;
   const digest = hash('sha1', bytes.subarray(prefixStart, end), 'hex');
-  const c = commonFields(e);
+  const c = pivotFields(e);
   return {
     id: eventIdOfDigest(e.timestamp, digest),
     // The key of that id (keyOfId), without reading it back.
     keyTs: eventIdTime(e.timestamp),
-    keyHi: parseInt(digest.slice(0, 8), 16),
-    keyLo: parseInt(digest.slice(8, 16), 16),
+    keyHi: hexWord(digest, 0),
+    keyLo: hexWord(digest, 8),
     ts: Number.isFinite(e.timestamp) ? e.timestamp : 0,
     source: e.source,
     host: c.host,
