@@ -13,10 +13,15 @@ const benches = readdirSync(join(root, 'bench'))
   .filter((f) => f.endsWith('.bench.ts') && (only.length === 0 || only.some((o) => f.includes(o))))
   .sort();
 
+// The node flags the `vigil` command runs with (its shebang), so a bench measures what users run.
+const vigilFlags = (readFileSync(join(root, 'bin', 'vigil.js'), 'utf8').split('\n', 1)[0] ?? '')
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
+
 const sections: string[] = [];
 for (const file of benches) {
   process.stderr.write(`bench: ${file}\n`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join('bench', file)], {
+  const run = spawnSync(process.execPath, [...vigilFlags, '--import', 'tsx', join('bench', file)], {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

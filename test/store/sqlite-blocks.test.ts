@@ -13,7 +13,15 @@ import { detectionId, eventIdAndFields } from '../../src/core/ids.js';
 import { SqliteStore } from '../../src/store/index.js';
 import type { EventQuery } from '../../src/store/types.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
-import { BLOCK_EVENTS } from '../../src/store/sqlite/event-blocks.js';
+import {
+  BLOCK_EVENTS,
+  ByteArena,
+  compareTsId,
+  decodeMeta,
+  encodeBlocks,
+  storedEvent,
+  toBlockEvent,
+} from '../../src/store/sqlite/event-blocks.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 4, 10);
@@ -286,4 +294,26 @@ test('sqlite (file): new blocks keep their fields compressed (codec 1) and give 
   check.close();
   const raw = events.reduce((sum, e) => sum + Buffer.byteLength(eventIdAndFields(e).fieldsJson), 0);
   assert.ok(stored * 4 < raw, `${stored} bytes stored for ${raw} of JSON`);
+});
+
+test('block meta: version 2 decodes to the columns version 1 stored, and both give the same events', () => {
+  const arena = new ByteArena();
+  const events = corpus(600).map((e) => toBlockEvent(e, arena));
+  events.sort((a, b) => compareTsId(a.ts, a.id, b.ts, b.id));
+  for (const block of encodeBlocks(events)) {
+    const v2 = decodeMeta(block.meta);
+    assert.equal(JSON.parse(block.meta).v, 2);
+    // Version 1 as migration 15 left it: ids and per-event columns written out, files by index.
+    const files = [...new Set(v2.file as string[])];
+    const v1 = decodeMeta(JSON.stringify({ ...v2, file: v2.file.map((f) => files.indexOf(f as string)), files }));
+    for (let i = 0; i < block.count; i++) {
+      const fromV2 = storedEvent(v2, block.fields, i);
+      assert.deepEqual(fromV2, storedEvent(v1, block.fields, i));
+      const e = events.find((x) => x.id === fromV2.id)!;
+      assert.deepEqual(
+        { host: fromV2.host, user: fromV2.user, srcIp: fromV2.srcIp, dstIp: fromV2.dstIp, source: fromV2.event.source },
+        { host: e.host, user: e.user, srcIp: e.srcIp, dstIp: e.dstIp, source: e.source },
+      );
+    }
+  }
 });

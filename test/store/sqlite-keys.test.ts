@@ -14,6 +14,7 @@ import { eventIdAndFields } from '../../src/core/ids.js';
 import {
   ByteArena,
   compareTsId,
+  decodeMeta,
   encodeBlocks,
   toBlockEvent,
   type BlockMeta,
@@ -64,12 +65,13 @@ test('sqlite (file): migration 15 moves the version-14 dedup keys into one row p
     prepared.sort((a, b) => compareTsId(a.ts, a.id, b.ts, b.id));
     for (const block of encodeBlocks(prepared)) tables.addBlock(block);
   }
-  // Version 14 wrote each event's file in the block's columns, not an index into the block's files.
+  // Version 14 wrote the meta's first form (version 1): each event's id and file in the block's columns.
   const metas = old.prepare('SELECT block, meta FROM event_blocks').raw().all() as [number, string][];
   const setMeta = old.prepare('UPDATE event_blocks SET meta = ? WHERE block = ?');
   for (const [block, text] of metas) {
-    const { files, ...meta } = JSON.parse(text) as BlockMeta;
-    setMeta.run(JSON.stringify({ ...meta, file: meta.file.map((f) => files![f as number]) }), block);
+    const meta: BlockMeta = decodeMeta(text);
+    assert.ok(meta.file.every((f) => typeof f === 'string'));
+    setMeta.run(JSON.stringify(meta), block);
   }
   const blocks = old.prepare('SELECT count(*) FROM event_blocks').pluck().get() as number;
   assert.ok(blocks > 40, `${blocks} blocks`);

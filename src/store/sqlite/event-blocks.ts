@@ -56,6 +56,8 @@ export function writeKey(out: Buffer, at: number, key: EventKey): void {
 /** One event as a block keeps it, before its fields are written to the block's blob. */
 export interface BlockEvent extends EventKey {
   readonly id: string;
+  /** The SHA-1 of the id, in hex: what the id holds after its time. */
+  readonly digest: string;
   readonly ts: number;
   readonly source: SourceRef;
   readonly host: string | null;
@@ -136,6 +138,7 @@ export function toBlockEvent(e: Event, arena: ByteArena): BlockEvent {
   const c = pivotFields(e);
   return {
     id: eventIdOfDigest(e.timestamp, digest),
+    digest,
     // The key of that id (keyOfId), without reading it back.
     keyTs: eventIdTime(e.timestamp),
     keyHi: hexWord(digest, 0),
@@ -158,9 +161,9 @@ export interface BlockMeta {
   readonly id: string[];
   readonly kind: SourceRef['kind'][];
   /**
-   * Per event, its file: an index into `files` (blocks since migration 15: a block's events mostly
-   * come from a few files, and a path per event was 40 % of the columns), or the path itself (blocks
-   * stored before).
+   * Per event, its file: an index into `files` (meta version 1 since migration 15: a block's events
+   * mostly come from a few files, and a path per event was 40 % of the columns), or the path itself
+   * (blocks stored before, and meta version 2 once decoded).
    */
   readonly file: (number | string)[];
   /** The block's files, each once, in order of first use. */
@@ -201,116 +204,214 @@ export const userTerm = (user: string): string => `u:${asciiLower(user)}`;
 export const ipTerm = (ip: string): string => `i:${ip}`;
 export const kindTerm = (kind: string): string => `k:${kind}`;
 
+/**
+ * A block's meta as stored since meta version 2: the per-event columns of BlockMeta, with the block's
+ * strings (kinds, files, hosts, users, log types, addresses) each once in `strings` and per event an
+ * index into them (−1 for none), and the ids as their SHA-1s, 20 bytes each, in base64 (an id is its
+ * time's whole milliseconds and that hash). Why: ids and repeated names were 70 % of the meta's
+ * bytes, and making its JSON cost more than storing it.
+ */
+interface StoredMetaV2 {
+  readonly v: 2;
+  readonly ts: number[];
+  readonly digests: string;
+  readonly strings: string[];
+  readonly kind: number[];
+  readonly file: number[];
+  readonly offset: (number | null)[];
+  readonly line: (number | null)[];
+  readonly recordId: (number | null)[];
+  readonly logType: number[];
+  readonly host: number[];
+  readonly user: number[];
+  readonly srcIp: number[];
+  readonly dstIp: number[];
+  readonly end: number[];
+}
+
+const DIGEST_BYTES = 20;
+
+/** A block's meta, from its stored JSON text: version 2 (above), or the arrays of BlockMeta (version 1). */
+export function decodeMeta(text: string): BlockMeta {
+  const stored = JSON.parse(text) as BlockMeta | StoredMetaV2;
+  if (!('v' in stored)) return stored;
+  const strings = stored.strings;
+  const column = (indexes: readonly number[]): (string | null)[] =>
+    indexes.map((i) => (i < 0 ? null : strings[i]!));
+  const digests = Buffer.from(stored.digests, 'base64');
+  const id = stored.ts.map(
+    (ts, i) => `${eventIdTime(ts)}.${digests.toString('hex', i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES)}`,
+  );
+  return {
+    ts: stored.ts,
+    id,
+    kind: column(stored.kind) as SourceRef['kind'][],
+    file: column(stored.file) as string[],
+    offset: stored.offset,
+    line: stored.line,
+    recordId: stored.recordId,
+    logType: column(stored.logType),
+    host: column(stored.host),
+    user: column(stored.user),
+    srcIp: column(stored.srcIp),
+    dstIp: column(stored.dstIp),
+    end: stored.end,
+  };
+}
+
 /** Encodes events (already in (ts, id) order) as one block. */
 export class BlockWriter {
   readonly #bytes = new ByteArena();
-  #keys = Buffer.allocUnsafe(BLOCK_EVENTS * KEY_BYTES);
-  #meta: BlockMeta = emptyMeta();
+  #keys: Buffer = Buffer.allocUnsafe(BLOCK_EVENTS * KEY_BYTES);
+  #digests: Buffer = Buffer.allocUnsafe(BLOCK_EVENTS * DIGEST_BYTES);
+  readonly #ts: number[] = [];
+  readonly #offset: (number | null)[] = [];
+  readonly #line: (number | null)[] = [];
+  readonly #recordId: (number | null)[] = [];
+  readonly #end: number[] = [];
+  readonly #strings = new StringColumns();
+  readonly #kind = this.#strings.column();
+  readonly #file = this.#strings.column();
+  readonly #logType = this.#strings.column();
+  readonly #host = this.#strings.column();
+  readonly #user = this.#strings.column();
+  readonly #srcIp = this.#strings.column();
+  readonly #dstIp = this.#strings.column();
   readonly #terms = new Set<string>();
 
   get count(): number {
-    return this.#meta.ts.length;
+    return this.#ts.length;
   }
 
   /** The time of the block's first event, or undefined while it is empty. */
   get firstTs(): number | undefined {
-    return this.#meta.ts[0];
+    return this.#ts[0];
   }
 
   add(e: BlockEvent): void {
     const end = this.#bytes.copy(e.fields, e.start, e.end);
-    const m = this.#meta;
-    const at = m.ts.length * KEY_BYTES;
-    if (at + KEY_BYTES > this.#keys.length) {
-      const more = Buffer.allocUnsafe(2 * this.#keys.length);
-      this.#keys.copy(more);
-      this.#keys = more;
+    const n = this.#ts.length;
+    if ((n + 1) * KEY_BYTES > this.#keys.length) {
+      this.#keys = grown(this.#keys);
+      this.#digests = grown(this.#digests);
     }
-    writeKey(this.#keys, at, e);
+    writeKey(this.#keys, n * KEY_BYTES, e);
+    this.#digests.write(e.digest, n * DIGEST_BYTES, DIGEST_BYTES, 'hex');
     const s = e.source;
-    m.ts.push(e.ts);
-    m.id.push(e.id);
-    m.kind.push(s.kind);
-    m.file.push(this.#fileIndex(s.file));
-    m.offset.push(s.offset ?? null);
-    m.line.push(s.line ?? null);
-    m.recordId.push(s.recordId ?? null);
-    m.logType.push(s.logType ?? null);
-    m.host.push(e.host);
-    m.user.push(e.user);
-    m.srcIp.push(e.srcIp);
-    m.dstIp.push(e.dstIp);
-    m.end.push(end);
+    this.#ts.push(e.ts);
+    this.#offset.push(s.offset ?? null);
+    this.#line.push(s.line ?? null);
+    this.#recordId.push(s.recordId ?? null);
+    this.#end.push(end);
+    this.#file.push(s.file);
+    this.#logType.push(s.logType ?? null);
     // Consecutive events mostly share kind, host and user: their terms are made once per run.
-    const last = this.#last;
-    if (s.kind !== last.kind) this.#terms.add(kindTerm((last.kind = s.kind)));
-    if (e.host !== null && e.host !== last.host) this.#terms.add(hostTerm((last.host = e.host)));
-    if (e.user !== null && e.user !== last.user) this.#terms.add(userTerm((last.user = e.user)));
+    if (this.#kind.push(s.kind)) this.#terms.add(kindTerm(s.kind));
+    if (this.#host.push(e.host) && e.host !== null) this.#terms.add(hostTerm(e.host));
+    if (this.#user.push(e.user) && e.user !== null) this.#terms.add(userTerm(e.user));
+    this.#srcIp.push(e.srcIp);
+    this.#dstIp.push(e.dstIp);
     if (e.srcIp !== null) this.#terms.add(ipTerm(e.srcIp));
     if (e.dstIp !== null) this.#terms.add(ipTerm(e.dstIp));
   }
 
-  /** The file of the block's last event and its index: consecutive events mostly share one. */
-  #lastFile: string | undefined;
-  #lastFileIndex = 0;
-  readonly #fileIndexes = new Map<string, number>();
-
-  #fileIndex(file: string): number {
-    if (file === this.#lastFile) return this.#lastFileIndex;
-    let index = this.#fileIndexes.get(file);
-    if (index === undefined) {
-      index = this.#fileIndexes.size;
-      this.#fileIndexes.set(file, index);
-    }
-    this.#lastFile = file;
-    return (this.#lastFileIndex = index);
-  }
-
-  readonly #last: { kind: string | null; host: string | null; user: string | null } = {
-    kind: null,
-    host: null,
-    user: null,
-  };
-
   /** The block so far, and the writer emptied for the next. */
   finish(): EncodedBlock {
-    const m = this.#meta;
-    const withFiles: BlockMeta = { ...m, files: [...this.#fileIndexes.keys()] };
+    const ts = this.#ts;
+    const n = ts.length;
+    const meta: StoredMetaV2 = {
+      v: 2,
+      ts,
+      digests: this.#digests.toString('base64', 0, n * DIGEST_BYTES),
+      strings: this.#strings.strings,
+      kind: this.#kind.indexes,
+      file: this.#file.indexes,
+      offset: this.#offset,
+      line: this.#line,
+      recordId: this.#recordId,
+      logType: this.#logType.indexes,
+      host: this.#host.indexes,
+      user: this.#user.indexes,
+      srcIp: this.#srcIp.indexes,
+      dstIp: this.#dstIp.indexes,
+      end: this.#end,
+    };
     const block: EncodedBlock = {
-      tsMin: m.ts[0]!,
-      tsMax: m.ts[m.ts.length - 1]!,
-      count: m.ts.length,
-      meta: JSON.stringify(withFiles),
+      tsMin: ts[0]!,
+      tsMax: ts[n - 1]!,
+      count: n,
+      meta: JSON.stringify(meta),
       fields: this.#bytes.buffer.subarray(0, this.#bytes.used),
       terms: [...this.#terms],
-      keys: Buffer.from(this.#keys.subarray(0, m.ts.length * KEY_BYTES)),
+      keys: Buffer.from(this.#keys.subarray(0, n * KEY_BYTES)),
     };
-    this.#meta = emptyMeta();
+    for (const column of [ts, this.#offset, this.#line, this.#recordId, this.#end]) column.length = 0;
+    this.#strings.clear();
     this.#terms.clear();
-    this.#last.kind = this.#last.host = this.#last.user = null;
-    this.#fileIndexes.clear();
-    this.#lastFile = undefined;
     this.#bytes.clear();
     return block;
   }
 }
 
-function emptyMeta(): BlockMeta {
-  return {
-    ts: [],
-    id: [],
-    kind: [],
-    file: [],
-    offset: [],
-    line: [],
-    recordId: [],
-    logType: [],
-    host: [],
-    user: [],
-    srcIp: [],
-    dstIp: [],
-    end: [],
-  };
+function grown(buffer: Buffer): Buffer {
+  const more = Buffer.allocUnsafe(2 * buffer.length);
+  buffer.copy(more);
+  return more;
+}
+
+/** A block's string columns over one table of the block's strings. */
+class StringColumns {
+  strings: string[] = [];
+  readonly #index = new Map<string, number>();
+  readonly #columns: StringColumn[] = [];
+
+  column(): StringColumn {
+    const column = new StringColumn(this);
+    this.#columns.push(column);
+    return column;
+  }
+
+  indexOf(value: string): number {
+    let index = this.#index.get(value);
+    if (index === undefined) {
+      index = this.strings.length;
+      this.strings.push(value);
+      this.#index.set(value, index);
+    }
+    return index;
+  }
+
+  clear(): void {
+    this.strings = [];
+    this.#index.clear();
+    for (const column of this.#columns) column.clear();
+  }
+}
+
+class StringColumn {
+  indexes: number[] = [];
+  #last: string | null = null;
+  #lastIndex = -1;
+
+  constructor(private readonly table: StringColumns) {}
+
+  /** Adds the event's value; true when it differs from the previous event's (or is the first). */
+  push(value: string | null): boolean {
+    if (value === this.#last && this.indexes.length > 0) {
+      this.indexes.push(this.#lastIndex);
+      return false;
+    }
+    this.#last = value;
+    this.#lastIndex = value === null ? -1 : this.table.indexOf(value);
+    this.indexes.push(this.#lastIndex);
+    return true;
+  }
+
+  clear(): void {
+    this.indexes = [];
+    this.#last = null;
+    this.#lastIndex = -1;
+  }
 }
 
 /** Cuts events in (ts, id) order into blocks: a new block at BLOCK_EVENTS or past BLOCK_SPAN_MS. */

@@ -36,6 +36,7 @@ import {
   ByteArena,
   ColumnFilter,
   compareTsId,
+  decodeMeta,
   encodeBlocks,
   FieldsFilter,
   hostTerm,
@@ -181,7 +182,7 @@ class SqliteEvents implements EventRepository {
   #blockMeta(block: number): BlockMeta {
     let meta = this.#metaCache.get(block);
     if (meta === undefined) {
-      meta = JSON.parse(this.#meta.get(block) as string) as BlockMeta;
+      meta = decodeMeta(this.#meta.get(block) as string);
       if (this.#metaCache.size >= META_CACHE_BLOCKS) this.#metaCache.clear();
       this.#metaCache.set(block, meta);
     }

@@ -3,7 +3,7 @@
  * edit a released migration: add the next one.
  */
 import type Database from 'better-sqlite3';
-import { encodeBlocks, KEY_BYTES, keyOfId, writeKey, type BlockEvent, type BlockMeta } from './event-blocks.js';
+import { decodeMeta, encodeBlocks, KEY_BYTES, keyOfId, writeKey, type BlockEvent } from './event-blocks.js';
 import { EventTables, RAW_CODEC } from './event-tables.js';
 import { sourceOfRow, type EventRow } from '../rows.js';
 export interface Migration {
@@ -612,6 +612,7 @@ function moveEventRowsToBlocks(db: Database.Database): void {
 function blockEventOf(r: EventRow): BlockEvent {
   return {
     id: r.id,
+    digest: r.id.slice(r.id.indexOf('.') + 1),
     ...keyOfId(r.id),
     ts: Number(r.ts),
     source: sourceOfRow(r),
@@ -634,7 +635,7 @@ function moveEventKeysToBlocks(db: Database.Database): void {
     // Pages, not one open cursor: better-sqlite3 allows no writes while a statement iterates.
     const rows = page.all(after) as [number, string][];
     for (const [block, meta] of rows) {
-      const ids = (JSON.parse(meta) as BlockMeta).id;
+      const ids = decodeMeta(meta).id;
       const keys = Buffer.alloc(ids.length * KEY_BYTES);
       ids.forEach((id, i) => writeKey(keys, i * KEY_BYTES, keyOfId(id)));
       insert.run(block, keys);
