@@ -98,14 +98,16 @@ ${table(
   ],
 )}
 
-The goal of 150,000 events/s (6.7 µs of CPU per event) is not reached. Since migration 13 events
-are stored in blocks (up to 1,000 events of one add, within a day of the first; docs/architecture.md,
-"Embedded store"), not one row each with five indexes. Where the CPU time per event goes now, timed
-phase by phase inside add at 1 M events (19.6 µs per event in that run): the content id and the
-fields' JSON ≈ 11.7 µs (in isolation: stable JSON of the fields ≈ 5.5 µs, SHA-1 of kind, time and
-JSON ≈ 1.9 µs, UTF-8 into the block buffer ≈ 0.3 µs, common fields ≈ 0.4 µs; the rest is collecting
-the strings); the dedup keys ≈ 1.8 µs; building and inserting blocks and postings ≈ 3.3 µs;
-committing (WAL frames, checkpoints) ≈ 2.6 µs; sorting ≈ 0.2 µs. The id alone is above the budget:
-the old id function (stable JSON, then SHA-1) has to stay so that stored ids and re-ingest keep
-working, and JSON.stringify of the same fields in the reader's key order still takes ≈ 3 µs. SQLite
-alone, given finished blocks, takes ≈ 5.2 µs per event (1.2 KB) in WAL mode here.`);
+The goal of 150,000 events/s (6.7 µs of CPU per event) is not reached. Events are stored in blocks
+(up to 1,000 events of one add, within a day of the first; docs/architecture.md, "Embedded store");
+since migration 16 a block's fields are compressed with Brotli at quality 0 and its meta keeps its
+strings once and the ids as their SHA-1s, and this bench runs with the \`vigil\` command's 64 MiB young
+generation. Where the time goes (a CPU profile of this bench at commit 6f2c490, shares of the ingest):
+the stable JSON of the fields, one native JSON.stringify, 24 %; SQLite's inserts and commits 13 %;
+Brotli 13 %; SHA-1 7 %; UTF-8 into the add's buffer 6 %; building blocks 15 %; the rest of making each
+event's block form (id prefix, pivot fields, key) 10 %; the add's own loop (sorting, filtering) 6 %; the dedup filter 5 %;
+garbage collection 5 %. The first five, which this layout cannot do without, are ≈ 63 %, ≈ 6.8 µs:
+the budget is spent while the id hashes the stable JSON of the fields and the store keeps them as
+JSON. A content id over the values alone (their JSON: 1.8 µs against 2.5, 575 bytes against 959),
+with a migration of every stored event and detection id, would bring those five to ≈ 4.5 µs and still
+leave ≈ 2.2 µs for what takes ≈ 4 µs now.`);
