@@ -210,8 +210,8 @@ export const kindTerm = (kind: string): string => `k:${kind}`;
  * A block's meta as stored since meta version 2: the per-event columns of BlockMeta, with the block's
  * strings (kinds, files, hosts, users, log types, addresses) each once in `strings` and per event an
  * index into them (−1 for none), and the ids as their SHA-1s, 20 bytes each, in base64 (an id is its
- * time's whole milliseconds and that hash). Why: ids and repeated names were 70 % of the meta's
- * bytes, and making its JSON cost more than storing it.
+ * time's whole milliseconds and that hash). Why: ids and repeated names were two thirds of the
+ * meta's bytes; on evtx-attack-samples the meta went from 152 to 88 bytes an event.
  */
 interface StoredMetaV2 {
   readonly v: 2;
@@ -298,7 +298,11 @@ export class BlockWriter {
       this.#digests = grown(this.#digests);
     }
     writeKey(this.#keys, n * KEY_BYTES, e);
-    this.#digests.write(e.digest, n * DIGEST_BYTES, DIGEST_BYTES, 'hex');
+    // The meta keeps the hash only and makes the id again from it and the time: the id must be
+    // exactly that (every id core/ids.ts has made since migration 11 is).
+    const written = this.#digests.write(e.digest, n * DIGEST_BYTES, DIGEST_BYTES, 'hex');
+    if (written !== DIGEST_BYTES || e.digest.length !== 2 * DIGEST_BYTES)
+      throw new Error(`event id ${JSON.stringify(e.id)} is not <ms>.<sha1>: its block cannot be written`);
     const s = e.source;
     this.#ts.push(e.ts);
     this.#offset.push(s.offset ?? null);
