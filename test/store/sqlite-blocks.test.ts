@@ -15,6 +15,7 @@ import type { EventQuery } from '../../src/store/types.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import {
   BLOCK_EVENTS,
+  BlockWriter,
   ByteArena,
   compareTsId,
   decodeMeta,
@@ -316,4 +317,16 @@ test('block meta: version 2 decodes to the columns version 1 stored, and both gi
       );
     }
   }
+});
+
+test('block meta: an event id whose hash is not 40 hex digits is refused, not stored under another id', () => {
+  const arena = new ByteArena();
+  const good = toBlockEvent(corpus(1)[0]!, arena);
+  for (const digest of ['abc', `${good.digest.slice(0, 39)}z`, `${good.digest}00`]) {
+    const writer = new BlockWriter();
+    assert.throws(() => writer.add({ ...good, id: `1.${digest}`, digest }), /is not <ms>\.<sha1>/);
+  }
+  const writer = new BlockWriter();
+  writer.add(good);
+  assert.deepEqual(decodeMeta(writer.finish().meta).id, [good.id]);
 });
