@@ -8,7 +8,10 @@ export interface Activity {
   readonly by_hour_utc: number[];
   /** Actions per UTC weekday, Monday first. */
   readonly by_weekday: number[];
-  /** Whole hours east of UTC (e.g. 8 for UTC+08:00), or null without actions. */
+  /**
+   * Whole hours east of UTC (e.g. 8 for UTC+08:00); null without actions, and when no offset puts any
+   * action in a working day (all of it at weekends, say): every offset would tie at 0.
+   */
   readonly best_utc_offset: number | null;
   /** Share of actions inside the working day under that offset, 0–1. */
   readonly fit: number;
@@ -44,6 +47,8 @@ export function activityOf(times: readonly number[]): Activity {
   const scores: { offset: number; share: number }[] = [];
   for (let offset = -12; offset <= 14; offset++) scores.push({ offset, share: workingShare(valid, offset) });
   const bestShare = Math.max(...scores.map((s) => s.share));
+  if (bestShare === 0)
+    return { by_hour_utc: byHour, by_weekday: byWeekday, best_utc_offset: null, fit: 0, actions: valid.length };
   const tied = scores.filter((s) => Math.abs(s.share - bestShare) < 1e-9).map((s) => s.offset);
   const middle = tied[Math.floor((tied.length - 1) / 2)]!;
   return {

@@ -17,6 +17,14 @@ export function escapeMarkdown(text: string): string {
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
+const NO_WORKING_DAY = "None of the attacker's actions falls in a working day (Monday–Friday 09:00–18:00) under any UTC offset";
+
+/** The inferred working day in words: the offset and its fit, or that none fits. */
+function workingDayText(activity: Incident['activity']): string {
+  if (activity.best_utc_offset === null) return activity.actions > 0 ? NO_WORKING_DAY : 'No actions to place in a working day';
+  return `Best fitting offset: ${offsetLabel(activity.best_utc_offset)}, fit ${Math.round(activity.fit * 100)} %`;
+}
+
 function offsetLabel(offset: number | null): string {
   if (offset === null) return 'unknown';
   const sign = offset >= 0 ? '+' : '−';
@@ -132,6 +140,7 @@ export function summaryOf(incident: Incident): string {
     parts.push(
       `The attacker's activity fits a working day at ${offsetLabel(incident.activity.best_utc_offset)} (${Math.round(incident.activity.fit * 100)} % of actions).`,
     );
+  else if (incident.activity.actions > 0) parts.push(`${NO_WORKING_DAY}.`);
   if (incident.cross_border) parts.push('The incident is cross-border.');
   return parts.join(' ');
 }
@@ -204,7 +213,7 @@ ${section(
 )}
 <p>Data out in total: <strong>${escapeHtml(formatBytes(i.bytes_out_total))}</strong> (${i.bytes_out_total} bytes).</p>
 ${section('Activity by hour', activityChart(i))}
-<p>By weekday (UTC): ${i.activity.by_weekday.map((n, d) => `${WEEKDAYS[d]} ${n}`).join(' · ')}. Best fitting offset: ${escapeHtml(offsetLabel(i.activity.best_utc_offset))}, fit ${Math.round(i.activity.fit * 100)} %.</p>
+<p>By weekday (UTC): ${i.activity.by_weekday.map((n, d) => `${WEEKDAYS[d]} ${n}`).join(' · ')}. ${escapeHtml(workingDayText(i.activity))}.</p>
 ${section(
   'ATT&CK techniques',
   table(
@@ -279,7 +288,7 @@ export function incidentMarkdown(incident: Incident): string {
       ]),
     ),
     '',
-    `Activity: best fit ${offsetLabel(i.activity.best_utc_offset)} (${Math.round(i.activity.fit * 100)} %); by UTC hour ${i.activity.by_hour_utc.join(' ')}.`,
+    `Activity: ${workingDayText(i.activity)}; by UTC hour ${i.activity.by_hour_utc.join(' ')}.`,
     '',
     '## Techniques',
     '',

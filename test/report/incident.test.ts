@@ -105,3 +105,18 @@ test('summary: entry, web shell, scope, data out with countries, working hours',
   // Three actions at 15:00 UTC fit 09:00–18:00 from UTC−06 to UTC+02: the middle is chosen.
   assert.match(text, /working day at UTC−02:00/);
 });
+
+test('summary and reports: activity only at a weekend claims no working-day offset', () => {
+  // Sunday 2026-05-10: under every offset from UTC−12 to UTC+14 the actions fall on a weekend day.
+  const sunday = Date.UTC(2026, 4, 10, 12);
+  const activity = activityOf([sunday, sunday + 3_600_000]);
+  assert.equal(activity.best_utc_offset, null);
+  assert.equal(activity.actions, 2);
+  const weekend: Incident = { ...incident(), activity };
+  assert.match(summaryOf(weekend), /None of the attacker's actions falls in a working day/);
+  assert.doesNotMatch(summaryOf(weekend), /fits a working day/);
+  assert.ok(incidentHtml(weekend).includes('None of the attacker&#39;s actions falls in a working day'));
+  assert.match(incidentMarkdown(weekend), /Activity: None of the attacker/);
+  // Without actions there is nothing to say in the summary.
+  assert.doesNotMatch(summaryOf({ ...incident(), activity: activityOf([]) }), /working day/);
+});
