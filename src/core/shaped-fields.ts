@@ -96,3 +96,34 @@ export class FieldsBuilder<T> {
     return out;
   }
 }
+
+/**
+ * Field objects for the records of one header (Zeek TSV `#fields`, W3C `#Fields:`, a CSV header row):
+ * the names are known once, so the sorted template is found once and each record is a clone of it,
+ * filled by column. Sorted keys make the store's stable JSON one native JSON.stringify: on Zeek logs
+ * it took 2.7 µs an event key by key.
+ */
+export class HeaderFields {
+  readonly #names: readonly string[];
+  readonly #template: Record<string, unknown> | undefined;
+
+  constructor(names: readonly string[]) {
+    this.#names = names;
+    this.#template = templateFor(names);
+  }
+
+  /** A record's fields: `valueAt(i)` gives the value of column i (a later column of a name wins). */
+  build<T>(valueAt: (column: number) => T): Record<string, T> {
+    const names = this.#names;
+    const template = this.#template;
+    if (template === undefined) {
+      const out: Record<string, T> = {};
+      for (let i = 0; i < names.length; i++) putField(out, names[i]!, valueAt(i));
+      return out;
+    }
+    const out = { ...template } as Record<string, T>;
+    // An own `__proto__` from the template takes a plain store.
+    for (let i = 0; i < names.length; i++) out[names[i]!] = valueAt(i);
+    return out;
+  }
+}

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FieldsBuilder } from '../../src/core/shaped-fields.js';
+import { FieldsBuilder, HeaderFields } from '../../src/core/shaped-fields.js';
+import { stableJson } from '../../src/core/ids.js';
 
 function build(entries: readonly (readonly [string, unknown, 'put' | 'ifAbsent'])[]): Record<string, unknown> {
   const builder = new FieldsBuilder<unknown>();
@@ -59,4 +60,18 @@ test('has and get answer for the fields collected so far', () => {
   assert.equal(builder.has('b'), false);
   assert.equal(builder.get('a'), 2);
   assert.equal(builder.get('b'), undefined);
+});
+
+test('header fields: every column by name in sorted key order, a later column of a name wins, __proto__ stays a field', () => {
+  const header = new HeaderFields(['ts', 'uid', 'id.orig_h', 'uid', '__proto__', 'bytes']);
+  const values = ['1.5', 'first', '10.0.0.1', 'second', 'evil', 7];
+  const records = [header.build((i) => values[i]), header.build((i) => `${String(values[i])}!`)];
+  const [fields, again] = records;
+  assert.deepEqual(Object.keys(fields!), ['__proto__', 'bytes', 'id.orig_h', 'ts', 'uid']);
+  assert.equal(fields!.uid, 'second');
+  assert.equal(Object.getPrototypeOf(fields), Object.prototype);
+  assert.equal(Object.getOwnPropertyDescriptor(fields, '__proto__')?.value, 'evil');
+  assert.equal(again!.uid, 'second!');
+  // Sorted keys: the stable JSON is the native serialiser's.
+  assert.equal(stableJson(fields), JSON.stringify(fields));
 });

@@ -1,5 +1,5 @@
 /** CSV with a header row: RFC 4180 quoting (embedded separators, quotes and newlines), `,` `;` or tab. */
-import { putField } from '../../core/fields.js';
+import { HeaderFields } from '../../core/shaped-fields.js';
 import type { FieldValue } from '../../core/event.js';
 import { issue } from '../../core/issue.js';
 import type { ReadResult } from '../../core/reader.js';
@@ -118,6 +118,7 @@ export async function* csvRecords(source: ByteSource): AsyncGenerator<CsvRecord>
 
 export async function* readCsv(source: ByteSource, file: string): AsyncGenerator<ReadResult> {
   let header: string[] | undefined;
+  let shape: HeaderFields | undefined;
   for await (const record of csvRecords(source)) {
     if ('error' in record) {
       yield { ok: false, issue: issue('csv.record.invalid', record.error, { file, line: record.line }) };
@@ -125,6 +126,7 @@ export async function* readCsv(source: ByteSource, file: string): AsyncGenerator
     }
     if (!header) {
       header = record.cells.map((h) => h.trim());
+      shape = new HeaderFields(header);
       continue;
     }
     if (record.cells.length !== header.length) {
@@ -137,9 +139,8 @@ export async function* readCsv(source: ByteSource, file: string): AsyncGenerator
       };
       continue;
     }
-    const fields: Record<string, FieldValue> = {};
-    for (let i = 0; i < header.length; i++)
-      putField(fields, header[i]!, record.cells[i] === '' ? null : record.cells[i]!);
+    const cells = record.cells;
+    const fields = shape!.build<FieldValue>((i) => (cells[i] === '' ? null : cells[i]!));
     yield {
       ok: true,
       event: {

@@ -3,7 +3,7 @@
  * are space-separated, `-` means none, `date` + `time` are UTC. Exchange writes the same headers with
  * comma-separated, CSV-quoted values and one `date-time` (or `DateTime`) column.
  */
-import { putField } from '../../core/fields.js';
+import { HeaderFields } from '../../core/shaped-fields.js';
 import type { FieldValue } from '../../core/event.js';
 import { issue } from '../../core/issue.js';
 import type { ReadResult } from '../../core/reader.js';
@@ -42,6 +42,7 @@ function timestampOf(fields: Record<string, FieldValue>): number {
 
 export async function* readW3c(source: ByteSource, file: string): AsyncGenerator<ReadResult> {
   let names: string[] | undefined;
+  let shape: HeaderFields | undefined;
   let commas = false;
   for await (const line of lines(source)) {
     const text = line.text;
@@ -51,6 +52,7 @@ export async function* readW3c(source: ByteSource, file: string): AsyncGenerator
         const spec = text.slice(8).trim();
         commas = spec.includes(',');
         names = commas ? spec.split(',').map((n) => n.trim()) : spec.split(/\s+/);
+        shape = new HeaderFields(names);
       }
       continue;
     }
@@ -79,11 +81,10 @@ export async function* readW3c(source: ByteSource, file: string): AsyncGenerator
       };
       continue;
     }
-    const fields: Record<string, FieldValue> = {};
-    for (let i = 0; i < names.length; i++) {
+    const fields = shape!.build<FieldValue>((i) => {
       const v = values[i]!;
-      putField(fields, names[i]!, v === '-' || (commas && v === '') ? null : v);
-    }
+      return v === '-' || (commas && v === '') ? null : v;
+    });
     yield {
       ok: true,
       event: { timestamp: timestampOf(fields), source: { kind: 'w3c', file, line: line.number }, fields },

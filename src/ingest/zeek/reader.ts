@@ -3,6 +3,7 @@
  * set/vector split into arrays, numbers typed), and Zeek JSON (one object per line).
  */
 import { putField, hasField } from '../../core/fields.js';
+import { HeaderFields } from '../../core/shaped-fields.js';
 import { basename } from 'node:path';
 import type { FieldValue } from '../../core/event.js';
 import { issue } from '../../core/issue.js';
@@ -52,6 +53,7 @@ export async function* readZeekTsv(source: ByteSource, file: string): AsyncGener
   let unset = '-';
   let empty = '(empty)';
   let names: string[] | undefined;
+  let shape: HeaderFields | undefined;
   let types: string[] = [];
   let path = logTypeFromName(file);
   for await (const line of lines(source)) {
@@ -64,7 +66,7 @@ export async function* readZeekTsv(source: ByteSource, file: string): AsyncGener
       else if (key === '#set_separator') setSeparator = value;
       else if (key === '#unset_field') unset = value;
       else if (key === '#empty_field') empty = value;
-      else if (key === '#fields') names = rest;
+      else if (key === '#fields') shape = new HeaderFields((names = rest));
       else if (key === '#types') types = rest;
       else if (key === '#path') path = value;
       continue;
@@ -95,9 +97,7 @@ export async function* readZeekTsv(source: ByteSource, file: string): AsyncGener
       };
       continue;
     }
-    const fields: Record<string, FieldValue> = {};
-    for (let i = 0; i < names.length; i++)
-      putField(fields, names[i]!, typed(values[i]!, types[i], setSeparator, unset, empty));
+    const fields = shape!.build<FieldValue>((i) => typed(values[i]!, types[i], setSeparator, unset, empty));
     yield {
       ok: true,
       event: {
