@@ -367,8 +367,10 @@ function Activity({ a }: { a: Analysis }): ReactNode {
         series={[{ name: 'actions', values: a.activity.by_hour_utc }]}
       />
       <p data-testid="utc-offset">
-        Inferred UTC offset: <strong>{offset === null ? 'unknown' : `UTC${sign}${offset}`}</strong> (fit{' '}
-        {a.activity.fit.toFixed(2)}, {a.activity.actions} actions)
+        Inferred UTC offset: <strong>{offset === null ? 'unknown' : `UTC${sign}${offset}`}</strong>
+        {offset === null
+          ? ` — none of the ${a.activity.actions} actions falls in a working day (Monday–Friday 09:00–18:00) under any UTC offset`
+          : ` (fit ${a.activity.fit.toFixed(2)}, ${a.activity.actions} actions)`}
       </p>
     </Section>
   );
