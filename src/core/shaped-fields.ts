@@ -84,17 +84,23 @@ export class FieldsBuilder<T> {
   }
 
   build(): Record<string, T> {
-    const names = this.names;
-    const values = this.values;
-    const template = templateFor(names);
-    const out = (template === undefined ? {} : { ...template }) as Record<string, T>;
-    // An own `__proto__` from the template takes a plain store; without a template putField defines it.
-    for (let i = 0; i < names.length; i++) {
-      if (template === undefined) putField(out, names[i]!, values[i]!);
-      else out[names[i]!] = values[i]!;
-    }
-    return out;
+    return fieldsOf(this.names, this.values);
   }
+}
+
+/**
+ * The fields named `names[i]` with `values[i]`, in sorted key order (past the bounded shape cache, in
+ * the order given). A name given twice keeps its last value, as repeated stores would.
+ */
+export function fieldsOf<T>(names: readonly string[], values: readonly T[]): Record<string, T> {
+  const template = templateFor(names);
+  const out = (template === undefined ? {} : { ...template }) as Record<string, T>;
+  // An own `__proto__` from the template takes a plain store; without a template putField defines it.
+  for (let i = 0; i < names.length; i++) {
+    if (template === undefined) putField(out, names[i]!, values[i]!);
+    else out[names[i]!] = values[i]!;
+  }
+  return out;
 }
 
 /**

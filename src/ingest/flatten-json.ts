@@ -1,24 +1,63 @@
 /** Nested JSON → flat dotted field names (`alert.signature`, `flow.bytes_toserver`), bounded in depth. */
-import { putField } from '../core/fields.js';
+import { fieldsOf } from '../core/shaped-fields.js';
 import type { FieldValue } from '../core/event.js';
 
-export function flattenJson(
-  value: unknown,
-  out: Record<string, FieldValue> = {},
-  prefix = '',
-  depth = 0,
-): Record<string, FieldValue> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    if (prefix) putField(out, prefix, toField(value, depth));
-    return out;
+/**
+ * The fields of a JSON object, nested objects flattened with dots; a later value under a name
+ * replaces an earlier (`{"a.b": 1, "a": {"b": 2}}` gives `a.b` 2). Built in sorted key order
+ * (core/shaped-fields.ts): the store's stable JSON of an EVE alert is then one native JSON.stringify,
+ * where key by key it cost ≈ 11 µs an event on suricata-eve-samples.
+ */
+export function flattenJson(value: unknown): Record<string, FieldValue> {
+  const names: string[] = [];
+  const values: FieldValue[] = [];
+  if (isRecord(value)) collect(value, '', 0, names, values);
+  return fieldsOf(names, values);
+}
+
+/**
+ * `prefix.key`, the same string object each time: a name made afresh is a new string that the shape
+ * cache's lookup hashes again, while JSON.parse's keys and these names keep their hash. Names are log
+ * data, so the cache is bounded.
+ */
+const dottedNames = new Map<string, Map<string, string>>();
+let dottedNameCount = 0;
+const DOTTED_NAMES_LIMIT = 65_536;
+
+function dottedName(prefix: string, key: string): string {
+  let under = dottedNames.get(prefix);
+  if (under === undefined) dottedNames.set(prefix, (under = new Map<string, string>()));
+  let name = under.get(key);
+  if (name === undefined) {
+    name = `${prefix}.${key}`;
+    if (dottedNameCount >= DOTTED_NAMES_LIMIT) {
+      dottedNames.clear();
+      dottedNameCount = 0;
+      dottedNames.set(prefix, (under = new Map<string, string>()));
+    }
+    under.set(key, name);
+    dottedNameCount++;
   }
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const name = prefix ? `${prefix}.${key}` : key;
-    if (typeof v === 'object' && v !== null && !Array.isArray(v) && depth < 16)
-      flattenJson(v, out, name, depth + 1);
-    else putField(out, name, toField(v, depth));
+  return name;
+}
+
+function collect(
+  value: Record<string, unknown>,
+  prefix: string,
+  depth: number,
+  names: string[],
+  values: FieldValue[],
+): void {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = value[key];
+    const name = prefix ? dottedName(prefix, key) : key;
+    if (isRecord(v) && depth < 16) collect(v, name, depth + 1, names, values);
+    else {
+      names.push(name);
+      values.push(toField(v, depth));
+    }
   }
-  return out;
 }
 
 function toField(value: unknown, depth: number): FieldValue {
