@@ -108,6 +108,10 @@ test('OTRF datasets: the same records inside a .zip and a .gz', async () => {
   assert.deepEqual(counts, [10487, 10487]);
   const sample = [...read.values()][0]!.events.find((e) => e.fields.EventID !== undefined)!;
   assert.ok(typeof sample.fields.Channel === 'string');
+  // OTRF's names renamed to ours (Hostname → Computer), keys sorted as the store keeps them.
+  assert.equal(typeof sample.fields.Computer, 'string');
+  const keys = Object.keys(sample.fields);
+  assert.deepEqual(keys, [...keys].sort());
 });
 
 function tempDir(): string {

@@ -3,7 +3,8 @@
  * shape of OTRF/Mordor and nxlog (`EventID`, `Hostname`, `SourceName` …), and winlogbeat/ECS
  * (`winlog.event_data.*`). All become the flat, Sigma-named fields our EVTX parser gives.
  */
-import { putField, hasField } from '../../core/fields.js';
+import { hasField } from '../../core/fields.js';
+import { FieldsBuilder } from '../../core/shaped-fields.js';
 import type { Event, FieldValue } from '../../core/event.js';
 import { issue } from '../../core/issue.js';
 import type { ReadResult } from '../../core/reader.js';
@@ -35,23 +36,31 @@ const FLAT_RENAMES: Record<string, string> = {
   RecordNumber: 'EventRecordID',
 };
 
+// Both shapes below are built with a FieldsBuilder, so they come out in sorted key order as the
+// store's stable JSON has them (core/shaped-fields.ts).
 function flatWindows(value: Record<string, unknown>): Record<string, FieldValue> {
-  const fields = flattenJson(value);
+  const flat = flattenJson(value);
+  const fields = new FieldsBuilder<FieldValue>();
+  for (const name in flat) fields.put(name, flat[name]!);
   for (const [from, to] of Object.entries(FLAT_RENAMES)) {
-    if (hasField(fields, from) && !hasField(fields, to)) fields[to] = fields[from]!;
+    if (hasField(flat, from)) fields.putIfAbsent(to, flat[from]!);
   }
-  if (typeof fields.EventID === 'string' && /^\d+$/.test(fields.EventID))
-    fields.EventID = Number(fields.EventID);
-  return fields;
+  const eventId = fields.get('EventID');
+  if (typeof eventId === 'string' && /^\d+$/.test(eventId)) fields.put('EventID', Number(eventId));
+  return fields.build();
 }
 
 function ecsWindows(value: Record<string, unknown>): Record<string, FieldValue> {
   const winlog = value.winlog as Record<string, unknown>;
-  const fields: Record<string, FieldValue> = {};
-  if (isRecord(winlog.event_data)) Object.assign(fields, flattenJson(winlog.event_data));
-  if (isRecord(winlog.user_data)) Object.assign(fields, flattenJson(winlog.user_data));
+  const fields = new FieldsBuilder<FieldValue>();
+  // user_data after event_data: a name in both takes user_data's value.
+  for (const data of [winlog.event_data, winlog.user_data]) {
+    if (!isRecord(data)) continue;
+    const flat = flattenJson(data);
+    for (const name in flat) fields.put(name, flat[name]!);
+  }
   const set = (name: string, v: unknown): void => {
-    if (v !== undefined && v !== null && !hasField(fields, name)) fields[name] = v as FieldValue;
+    if (v !== undefined && v !== null) fields.putIfAbsent(name, v as FieldValue);
   };
   set('EventID', typeof winlog.event_id === 'string' ? Number(winlog.event_id) : winlog.event_id);
   set('Channel', winlog.channel);
@@ -59,9 +68,8 @@ function ecsWindows(value: Record<string, unknown>): Record<string, FieldValue> 
   set('Computer', winlog.computer_name ?? (isRecord(value.host) ? value.host.name : undefined));
   set('EventRecordID', winlog.record_id);
   const rest = flattenJson(value);
-  for (const [k, v] of Object.entries(rest))
-    if (!k.startsWith('winlog.event_data.') && !hasField(fields, k)) putField(fields, k, v);
-  return fields;
+  for (const name in rest) if (!name.startsWith('winlog.event_data.')) fields.putIfAbsent(name, rest[name]!);
+  return fields.build();
 }
 
 function timestampOf(fields: Record<string, FieldValue>, shape: WindowsJsonShape): number {

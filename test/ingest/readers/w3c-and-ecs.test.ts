@@ -219,6 +219,11 @@ describe('winlogbeat / ECS JSON', () => {
     assert.equal(process_!.fields.ParentImage, 'C:\\Windows\\System32\\inetsrv\\w3wp.exe');
     assert.equal(cleared!.fields.EventID, 1102);
     assert.equal(cleared!.fields.SubjectUserName, 'admin');
+    // Keys sorted as the store keeps them (a FieldsBuilder): its stable JSON is the native serialiser's.
+    for (const e of read.events) {
+      const keys = Object.keys(e.fields);
+      assert.deepEqual(keys, [...keys].sort());
+    }
   });
 
   it('an Elastic export as a pretty-printed array: the same events, each at the line it starts on', async () => {
