@@ -37,7 +37,8 @@ describe('W3C: the #Fields: header changes mid-file', () => {
     const read = await readOne(path);
     assert.equal(read.format, 'w3c');
     // Every column of the header above, keys sorted as the store keeps them (HeaderFields).
-    const fieldsOf = (header: number): string[] => lines[header - 1]!.slice('#Fields: '.length).split(' ').sort();
+    const fieldsOf = (header: number): string[] =>
+      lines[header - 1]!.slice('#Fields: '.length).split(' ').sort();
     assert.deepEqual(
       read.events.map((e) => [e.source.line, Object.keys(e.fields)]),
       [
