@@ -235,5 +235,7 @@ test("json-streaming-logs Zeek (OTRF APT29): @stream is the log type, id_orig_h 
     const conn = read.events.find((e) => e.source.logType === 'conn')!;
     assert.ok(typeof conn.fields['id.orig_h'] === 'string', day);
     assert.ok(!('id_orig_h' in conn.fields), day);
+    const keys = Object.keys(conn.fields);
+    assert.deepEqual(keys, [...keys].sort(), `${day}: keys sorted as the store keeps them`);
   }
 });
