@@ -11,8 +11,16 @@ import type { FieldValue } from '../core/event.js';
 export function flattenJson(value: unknown): Record<string, FieldValue> {
   const names: string[] = [];
   const values: FieldValue[] = [];
-  if (isRecord(value)) collect(value, '', 0, names, values);
+  forEachJsonField(value, (name, v) => {
+    names.push(name);
+    values.push(v);
+  });
   return fieldsOf(names, values);
+}
+
+/** Each field flattenJson would make, in the object's order (a name may come twice), for a reader that builds its own. */
+export function forEachJsonField(value: unknown, field: (name: string, value: FieldValue) => void): void {
+  if (isRecord(value)) collect(value, '', 0, field);
 }
 
 /**
@@ -45,18 +53,14 @@ function collect(
   value: Record<string, unknown>,
   prefix: string,
   depth: number,
-  names: string[],
-  values: FieldValue[],
+  field: (name: string, value: FieldValue) => void,
 ): void {
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
     const v = value[key];
     const name = prefix ? dottedName(prefix, key) : key;
-    if (isRecord(v) && depth < 16) collect(v, name, depth + 1, names, values);
-    else {
-      names.push(name);
-      values.push(toField(v, depth));
-    }
+    if (isRecord(v) && depth < 16) collect(v, name, depth + 1, field);
+    else field(name, toField(v, depth));
   }
 }
 

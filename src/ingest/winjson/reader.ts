@@ -3,13 +3,12 @@
  * shape of OTRF/Mordor and nxlog (`EventID`, `Hostname`, `SourceName` …), and winlogbeat/ECS
  * (`winlog.event_data.*`). All become the flat, Sigma-named fields our EVTX parser gives.
  */
-import { hasField } from '../../core/fields.js';
 import { FieldsBuilder } from '../../core/shaped-fields.js';
 import type { Event, FieldValue } from '../../core/event.js';
 import { issue } from '../../core/issue.js';
 import type { ReadResult } from '../../core/reader.js';
 import { parseTimestamp } from '../../core/time.js';
-import { flattenJson, isRecord } from '../flatten-json.js';
+import { flattenJson, forEachJsonField, isRecord } from '../flatten-json.js';
 import type { JsonItem } from '../json-values.js';
 import { evtxJsonTimestamp, flattenEvtxJson } from './flatten.js';
 
@@ -39,11 +38,11 @@ const FLAT_RENAMES: Record<string, string> = {
 // Both shapes below are built with a FieldsBuilder, so they come out in sorted key order as the
 // store's stable JSON has them (core/shaped-fields.ts).
 function flatWindows(value: Record<string, unknown>): Record<string, FieldValue> {
-  const flat = flattenJson(value);
   const fields = new FieldsBuilder<FieldValue>();
-  for (const name in flat) fields.put(name, flat[name]!);
+  forEachJsonField(value, (name, v) => fields.put(name, v));
   for (const [from, to] of Object.entries(FLAT_RENAMES)) {
-    if (hasField(flat, from)) fields.putIfAbsent(to, flat[from]!);
+    const v = fields.get(from);
+    if (v !== undefined) fields.putIfAbsent(to, v);
   }
   const eventId = fields.get('EventID');
   if (typeof eventId === 'string' && /^\d+$/.test(eventId)) fields.put('EventID', Number(eventId));
@@ -54,11 +53,8 @@ function ecsWindows(value: Record<string, unknown>): Record<string, FieldValue> 
   const winlog = value.winlog as Record<string, unknown>;
   const fields = new FieldsBuilder<FieldValue>();
   // user_data after event_data: a name in both takes user_data's value.
-  for (const data of [winlog.event_data, winlog.user_data]) {
-    if (!isRecord(data)) continue;
-    const flat = flattenJson(data);
-    for (const name in flat) fields.put(name, flat[name]!);
-  }
+  for (const data of [winlog.event_data, winlog.user_data])
+    forEachJsonField(data, (name, v) => fields.put(name, v));
   const set = (name: string, v: unknown): void => {
     if (v !== undefined && v !== null) fields.putIfAbsent(name, v as FieldValue);
   };
