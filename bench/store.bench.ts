@@ -121,12 +121,12 @@ for (const [label, folders] of [
     ['suricata-eve-samples'],
   ],
 ] as const) {
-  const base = await corpus(folders, () => true);
-  const run = await ingest(base, 'store-bench-json.db', JSON_TARGET);
+  const records = await corpus(folders, () => true);
+  const run = await ingest(records, 'store-bench-json.db', JSON_TARGET);
   await run.store.close();
-  const bytes = base.reduce((sum, e) => sum + JSON.stringify(e.fields).length, 0) / base.length;
+  const bytes = records.reduce((sum, e) => sum + JSON.stringify(e.fields).length, 0) / records.length;
   jsonRows.push([
-    `${label}, ${base.length.toLocaleString('en')} records of ≈ ${Math.round(bytes).toLocaleString('en')} bytes of fields, to ${run.stored.toLocaleString('en')})`,
+    `${label}, ${records.length.toLocaleString('en')} records of ≈ ${Math.round(bytes).toLocaleString('en')} bytes of fields, to ${run.stored.toLocaleString('en')})`,
     `${Math.round(run.stored / run.seconds).toLocaleString('en')} events/s (${((run.seconds * 1e6) / run.stored).toFixed(1)} µs an event)`,
   ]);
 }
